@@ -1,0 +1,133 @@
+/** The validated, immutable configuration snapshot every component is built from. */
+import type { Secret } from "./secret.js";
+
+/** The wire formats the gateway speaks. */
+export type ProviderKind = "openai" | "anthropic" | "gemini";
+
+/** The hardest complexity a model is meant for, from weakest to strongest. */
+export type Tier = "simple" | "medium" | "complex";
+
+/** All tiers in ascending order of strength. */
+export const TIERS: readonly Tier[] = ["simple", "medium", "complex"];
+
+/** How a route orders its models. */
+export type Strategy = "ordered" | "weighted" | "cost" | "latency" | "complexity";
+
+/** All strategies. */
+export const STRATEGIES: readonly Strategy[] = ["ordered", "weighted", "cost", "latency", "complexity"];
+
+/** Timeouts of one provider's HTTP calls, in milliseconds. */
+export interface TimeoutsConfig {
+  /** TCP (and TLS) connect. */
+  readonly connectMs: number;
+  /** From sending the request to the response headers. */
+  readonly firstByteMs: number;
+  /** Longest silence between two body chunks (stream events). */
+  readonly idleMs: number;
+  /** A whole attempt, first byte to last. */
+  readonly totalMs: number;
+}
+
+/** One upstream provider endpoint. */
+export interface ProviderConfig {
+  readonly name: string;
+  readonly kind: ProviderKind;
+  /** Base URL without a trailing slash, e.g. https://api.openai.com/v1. */
+  readonly baseUrl: string;
+  /** The API key, when the endpoint needs one. */
+  readonly apiKey: Secret | undefined;
+  readonly timeouts: TimeoutsConfig;
+  /** Keep-alive connections per origin. */
+  readonly maxConnections: number;
+}
+
+/** A model's prices in pico-dollars (1e-12 USD) per token: exact integers. */
+export interface PricingConfig {
+  readonly inputPerToken: bigint;
+  readonly outputPerToken: bigint;
+  readonly cachedInputPerToken: bigint;
+  readonly cacheWritePerToken: bigint;
+  /** The day the prices were taken, YYYY-MM-DD, when given. */
+  readonly priceDate: string | undefined;
+}
+
+/** One model of the catalogue: a deployment of an upstream model at one provider. */
+export interface ModelConfig {
+  readonly name: string;
+  readonly provider: string;
+  readonly upstreamModel: string;
+  readonly pricing: PricingConfig;
+  readonly weight: number;
+  readonly tier: Tier;
+  /** Context window in tokens; undefined when not configured (no check is made). */
+  readonly contextWindow: number | undefined;
+  /** max_tokens sent when the client gives none and the wire format requires one. */
+  readonly defaultMaxTokens: number;
+  /** Requests per minute this deployment may take; undefined for no limit. */
+  readonly rpm: number | undefined;
+  /** Tokens per minute this deployment may take; undefined for no limit. */
+  readonly tpm: number | undefined;
+  /** Models to fall back to when a request names this model directly. */
+  readonly fallbacks: readonly string[];
+}
+
+/** Hedging of a route: a second request when the first is slow to its first token. */
+export interface HedgeConfig {
+  /** Fixed delay in ms, or "p95" for the model's recent p95 time to first token. */
+  readonly delay: number | "p95";
+}
+
+/** A name clients use in place of a model, with a strategy to order its models. */
+export interface RouteConfig {
+  readonly name: string;
+  readonly strategy: Strategy;
+  readonly models: readonly string[];
+  readonly hedge: HedgeConfig | undefined;
+}
+
+/** The attempt loop's limits. */
+export interface FailoverConfig {
+  readonly maxAttempts: number;
+  /** Total deadline of a request when the client sets none, ms. */
+  readonly deadlineMs: number;
+  /** A stream that sends no first token within this fails over, ms. */
+  readonly firstTokenTimeoutMs: number;
+  /** Exponential backoff before retrying the same deployment. */
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+  /** Cooldown after a 429 without Retry-After, ms. */
+  readonly rateLimitCooldownMs: number;
+}
+
+/** Circuit breaker thresholds. */
+export interface BreakerConfig {
+  readonly consecutiveFailures: number;
+  readonly errorRate: number;
+  readonly windowMs: number;
+  readonly minRequests: number;
+  readonly cooldownMs: number;
+}
+
+/** Where the usage ledger lives. */
+export interface LedgerConfig {
+  /** SQLite file path; ":memory:" for none. */
+  readonly path: string;
+  readonly retentionDays: number;
+}
+
+/** The whole configuration. */
+export interface GatewayConfig {
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly providers: ReadonlyMap<string, ProviderConfig>;
+  readonly models: ReadonlyMap<string, ModelConfig>;
+  readonly routes: ReadonlyMap<string, RouteConfig>;
+  readonly failover: FailoverConfig;
+  readonly breaker: BreakerConfig;
+  readonly ledger: LedgerConfig;
+  /** How long in-flight calls may run after SIGTERM, ms. */
+  readonly shutdownGraceMs: number;
+  /** Largest request message the server accepts, bytes. */
+  readonly maxRequestBytes: number;
+  /** True when this is the embedded demo backed by simulated providers. */
+  readonly demo: boolean;
+}

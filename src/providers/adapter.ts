@@ -1,0 +1,25 @@
+/** The interface the gateway core calls: one provider deployment, unary or streaming. */
+import type { RateLimitHint } from "./wire.js";
+import type { ChatResult, StreamEvent, UpstreamCall } from "./types.js";
+
+/** Per-call options: cancellation and an observer for the provider's rate-limit headers. */
+export interface CallOptions {
+  /** Aborts the upstream request (client gone, deadline, hedge lost). */
+  readonly signal: AbortSignal;
+  /** Called with the provider's rate-limit headers of the response, when it sent any. */
+  readonly onRateLimit?: (hint: RateLimitHint) => void;
+}
+
+/** One provider endpoint; every method throws only ProviderError. */
+export interface ProviderAdapter {
+  /** The provider's config name. */
+  readonly name: string;
+  /** Host name of the endpoint, for spans (`server.address`). */
+  readonly host: string;
+  /** Calls the model and returns the whole answer. */
+  complete(call: UpstreamCall, options: CallOptions): Promise<ChatResult>;
+  /** Calls the model and yields its answer as it arrives; the last events carry usage and finish. */
+  stream(call: UpstreamCall, options: CallOptions): AsyncIterable<StreamEvent>;
+  /** Closes pooled connections. */
+  close(): Promise<void>;
+}
