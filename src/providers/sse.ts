@@ -5,6 +5,8 @@ import type { SseEvent } from "./wire.js";
 export class SseParser {
   readonly #decoder = new TextDecoder("utf-8");
   #buffer = "";
+  /** Characters at the start of `#buffer` already searched for a line end (no rescans of long lines). */
+  #scanned = 0;
   #event: string | undefined;
   #data: string[] = [];
 
@@ -14,7 +16,11 @@ export class SseParser {
     return this.#drain(false);
   }
 
-  /** Flushes what remains at the end of the body (an event not followed by a blank line). */
+  /**
+   * Flushes what remains at the end of the body. An event whose lines all arrived whole is dispatched
+   * even without its closing blank line; a last line cut mid-way (no line end) is a cut stream, so it
+   * and its event are dropped rather than handed on as a truncated payload.
+   */
   end(): SseEvent[] {
     this.#buffer += this.#decoder.decode();
     return this.#drain(true);
@@ -22,19 +28,30 @@ export class SseParser {
 
   #drain(final: boolean): SseEvent[] {
     const out: SseEvent[] = [];
+    const buf = this.#buffer;
+    const lineEnd = /[\r\n]/g;
+    lineEnd.lastIndex = this.#scanned;
     let start = 0;
-    for (;;) {
-      const nl = this.#buffer.indexOf("\n", start);
-      if (nl < 0) break;
-      const end = nl > start && this.#buffer.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      this.#line(this.#buffer.slice(start, end), out);
-      start = nl + 1;
+    let waitAt = -1;
+    for (let m = lineEnd.exec(buf); m; m = lineEnd.exec(buf)) {
+      const at = m.index;
+      const cr = buf.charCodeAt(at) === 13;
+      // A CR as the last character may be the first half of a CRLF split across chunks.
+      if (cr && at + 1 === buf.length && !final) {
+        waitAt = at;
+        break;
+      }
+      this.#line(buf.slice(start, at), out);
+      start = cr && buf.charCodeAt(at + 1) === 10 ? at + 2 : at + 1;
+      lineEnd.lastIndex = start;
     }
-    this.#buffer = this.#buffer.slice(start);
+    this.#buffer = buf.slice(start);
+    this.#scanned = waitAt >= 0 ? waitAt - start : this.#buffer.length;
     if (final) {
-      if (this.#buffer.length > 0) this.#line(this.#buffer, out);
+      if (this.#buffer.length > 0) this.#reset();
+      else this.#dispatch(out);
       this.#buffer = "";
-      this.#dispatch(out);
+      this.#scanned = 0;
     }
     return out;
   }
@@ -55,6 +72,10 @@ export class SseParser {
 
   #dispatch(out: SseEvent[]): void {
     if (this.#data.length > 0) out.push({ event: this.#event, data: this.#data.join("\n") });
+    this.#reset();
+  }
+
+  #reset(): void {
     this.#data = [];
     this.#event = undefined;
   }

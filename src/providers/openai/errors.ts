@@ -27,7 +27,8 @@ const BY_CODE: Record<string, ErrorKind> = {
   content_policy_violation: "content_filtered",
   invalid_api_key: "auth",
   rate_limit_exceeded: "rate_limited",
-  server_error: "server_error",
+  // No entry for the generic type "server_error": OpenAI sends it with 500 and with 503 (overloaded),
+  // so the status decides.
 };
 
 /** Classifies an OpenAI (or compatible) error response into one kind. */

@@ -1,0 +1,80 @@
+/** `serve`: load the config (or start the embedded demo), listen, and drain on SIGTERM/SIGINT. */
+import { buildApp } from "../app.js";
+import { loadConfigFile } from "../config/load.js";
+import { ConfigError } from "../config/reader.js";
+import { startDemo } from "../demo.js";
+import type { Simulator } from "../sim/server.js";
+import { createLogger } from "../telemetry/log.js";
+import type { Args } from "./args.js";
+import { flag } from "./args.js";
+
+const DEMO_BANNER = `
+==========================================================================
+  DEMO MODE: no config given, so the gateway serves a built-in catalogue
+  (gpt-4.1, claude-sonnet-4.5, gemini-2.5-flash, deepseek-v3.2) backed by
+  SIMULATED providers running in this process. No real model is called.
+
+  To use real providers: write a config (see README "Configuration") and
+  start with --config PATH or GATEWAY_CONFIG=PATH.
+==========================================================================
+`;
+
+/** Runs the server until a signal; returns the process exit code. */
+export async function serve(args: Args): Promise<number> {
+  const logger = createLogger();
+  const path = flag(args, "config") ?? process.env["GATEWAY_CONFIG"];
+  const listen = flag(args, "listen");
+  let simulator: Simulator | undefined;
+  let config;
+  try {
+    if (path) {
+      config = loadConfigFile(path);
+    } else {
+      const demo = await startDemo(listen ?? "127.0.0.1:50051", flag(args, "ledger") ?? "gateway-demo-ledger.db");
+      config = demo.config;
+      simulator = demo.simulator;
+      process.stderr.write(DEMO_BANNER);
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (listen && path) {
+    const m = /^(.*):(\d+)$/.exec(listen);
+    if (!m) {
+      process.stderr.write(`--listen: must be host:port\n`);
+      return 2;
+    }
+    config = { ...config, listen: { host: m[1] ?? "127.0.0.1", port: Number(m[2]) } };
+  }
+  const app = buildApp(config, logger);
+  const port = await app.listen();
+  logger.log("info", "gateway listening", {
+    address: `${config.listen.host}:${port}`,
+    models: [...config.models.keys()],
+    routes: [...config.routes.keys()],
+    demo: config.demo,
+  });
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        logger.log("warn", "second signal: exiting now", { signal });
+        process.exit(1);
+      }
+      stopping = true;
+      logger.log("info", "draining", { signal, graceMs: config.shutdownGraceMs, inFlight: app.server.inFlight });
+      void app.close().then(async (finished) => {
+        await simulator?.close();
+        logger.log("info", "stopped", { finished });
+        resolve();
+      });
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+  return 0;
+}

@@ -1,0 +1,100 @@
+/** Core request, outcome and error types of the gateway, independent of any transport. */
+import type { Tier } from "../config/schema.js";
+import type { ErrorKind } from "../providers/errors.js";
+import type { ChatRequest, FinishReason, Usage } from "../providers/types.js";
+
+/** A completion request as the core sees it. */
+export interface GatewayRequest {
+  /** A model name or a route name. */
+  readonly target: string;
+  readonly chat: ChatRequest;
+  /** The caller's complexity hint; estimated from the prompt when absent. */
+  readonly complexity: Tier | undefined;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly requestId: string;
+}
+
+/** Who is calling and until when. */
+export interface CallContext {
+  /** Aborted when the client goes away. */
+  readonly signal: AbortSignal;
+  /** Absolute deadline in clock milliseconds, from the client's gRPC deadline; undefined for none. */
+  readonly deadline: number | undefined;
+  /** The client key id, when auth is on. */
+  readonly clientKey: string | undefined;
+}
+
+/** How an attempt ended. */
+export type AttemptOutcome = "succeeded" | "failed" | "aborted";
+
+/** One provider attempt, as reported to clients and written to the ledger. */
+export interface AttemptRecord {
+  readonly number: number;
+  readonly model: string;
+  readonly provider: string;
+  readonly outcome: AttemptOutcome;
+  readonly errorKind: ErrorKind | undefined;
+  readonly httpStatus: number | undefined;
+  /** Short, secret-free reason. */
+  readonly reason: string;
+  /** Clock time the attempt started, epoch ms. */
+  readonly startedAt: number;
+  readonly latencyMs: number;
+  readonly ttftMs: number | undefined;
+  readonly hedge: boolean;
+  /** True when an earlier attempt of the same request failed before this one started. */
+  readonly failover: boolean;
+  readonly usage: Usage;
+  readonly costPicos: bigint;
+  readonly usageUnknown: boolean;
+}
+
+/** A finished completion. */
+export interface CompletionOutcome {
+  readonly requestId: string;
+  readonly text: string;
+  readonly finishReason: FinishReason;
+  readonly model: string;
+  readonly provider: string;
+  readonly responseModel: string | undefined;
+  readonly route: string | undefined;
+  /** Usage of the serving attempt. */
+  readonly usage: Usage;
+  /** Cost of every attempt of the request. */
+  readonly costPicos: bigint;
+  readonly attempts: readonly AttemptRecord[];
+}
+
+/** One message of a streamed completion. */
+export type GatewayStreamEvent =
+  | { readonly type: "delta"; readonly text: string }
+  | { readonly type: "done"; readonly outcome: CompletionOutcome };
+
+/** The gateway's closed set of failure codes; the service maps them to gRPC status codes. */
+export type GatewayErrorCode =
+  | "invalid_argument"
+  | "not_found"
+  | "permission_denied"
+  | "unauthenticated"
+  | "resource_exhausted"
+  | "unavailable"
+  | "deadline_exceeded"
+  | "cancelled"
+  | "failed_precondition"
+  | "internal";
+
+/** A request the gateway could not serve, with every attempt it made. */
+export class GatewayError extends Error {
+  override readonly name = "GatewayError";
+  readonly code: GatewayErrorCode;
+  readonly attempts: readonly AttemptRecord[];
+
+  constructor(code: GatewayErrorCode, message: string, attempts: readonly AttemptRecord[] = []) {
+    super(message);
+    this.code = code;
+    this.attempts = attempts;
+  }
+}
+
+/** A deployment's health as the balancer sees it. */
+export type ModelHealth = "healthy" | "probing" | "unhealthy" | "cooling_down";

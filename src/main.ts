@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+/** Process entry: dispatches to the subcommands serve, complete, report and keys. */
+import { parseArgs } from "./cli/args.js";
+import { complete } from "./cli/complete.js";
+import { serve } from "./cli/serve.js";
+
+const USAGE = `usage: llm-gateway <command> [flags]
+  serve     [--config PATH] [--listen host:port]   start the gateway (demo catalogue when no config)
+  complete  [--addr host:port] [--model NAME] [--stream] "prompt"   call a running gateway
+`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command = "serve", ...rest] = argv;
+  switch (command) {
+    case "serve":
+      return serve(parseArgs(rest));
+    case "complete":
+      return complete(parseArgs(rest, ["stream"]));
+    default:
+      process.stderr.write(USAGE);
+      return command === "help" || command === "--help" ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`fatal: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

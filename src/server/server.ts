@@ -1,0 +1,84 @@
+/** The network edge: one port serving GatewayService, health and reflection, with graceful drain. */
+import type { DescService } from "@bufbuild/protobuf";
+import type { ConnectRouter, Interceptor, ServiceImpl } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
+import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import { HealthState, registerHealth } from "./health.js";
+import { DualListener } from "./listener.js";
+import type { UniversalHandler } from "./listener.js";
+import { Reflector, registerReflection } from "./reflection.js";
+
+/** What the server mounts. */
+export interface ServerOptions {
+  readonly service: ServiceImpl<typeof GatewayService>;
+  /** Largest request message, bytes. */
+  readonly maxRequestBytes: number;
+  readonly interceptors?: Interceptor[];
+}
+
+/** A running gateway server. */
+export class GatewayServer {
+  readonly health: HealthState;
+  readonly #listener: DualListener;
+  #inFlight = 0;
+  #idle: Array<() => void> = [];
+
+  constructor(options: ServerOptions) {
+    const exposed: DescService[] = [GatewayService, Health, ServerReflection];
+    this.health = new HealthState([GatewayService.typeName]);
+    const reflector = new Reflector(exposed);
+    const routes = (router: ConnectRouter): void => {
+      router.service(GatewayService, options.service);
+      registerHealth(router, this.health);
+      registerReflection(router, reflector);
+    };
+    const handler = connectNodeAdapter({ routes, readMaxBytes: options.maxRequestBytes, interceptors: options.interceptors ?? [] });
+    this.#listener = new DualListener(this.#track(handler as UniversalHandler));
+  }
+
+  /** Starts listening; resolves with the bound port. */
+  listen(port: number, host: string): Promise<number> {
+    return this.#listener.listen(port, host);
+  }
+
+  /** Calls in flight now (health Watch streams included until drain ends them). */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /**
+   * Drains: reports NOT_SERVING, stops accepting, lets in-flight calls finish for up to `graceMs`,
+   * then closes every connection. Resolves true when everything finished within the grace period.
+   */
+  async stop(graceMs: number): Promise<boolean> {
+    this.health.drain();
+    this.#listener.stopAccepting();
+    const finished = await this.#waitIdle(graceMs);
+    this.#listener.destroyAll();
+    return finished;
+  }
+
+  #track(handler: UniversalHandler): UniversalHandler {
+    return (req, res) => {
+      this.#inFlight++;
+      res.once("close", () => {
+        this.#inFlight--;
+        if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
+      });
+      handler(req, res);
+    };
+  }
+
+  #waitIdle(graceMs: number): Promise<boolean> {
+    if (this.#inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), graceMs);
+      this.#idle.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+}

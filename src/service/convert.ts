@@ -1,0 +1,96 @@
+/** Translations between generated proto types and core types; the only place that knows both. */
+import { create } from "@bufbuild/protobuf";
+import type { Duration } from "@bufbuild/protobuf/wkt";
+import { DurationSchema } from "@bufbuild/protobuf/wkt";
+import { formatUsd, splitUsd } from "../accounting/money.js";
+import type { AttemptRecord, CompletionOutcome } from "../gateway/types.js";
+import type { ErrorKind } from "../providers/errors.js";
+import type { FinishReason as CoreFinish, Usage as CoreUsage } from "../providers/types.js";
+import type { CompleteResponse } from "../../gen/llmgateway/v1/gateway_pb.js";
+import { CompleteResponseSchema } from "../../gen/llmgateway/v1/gateway_pb.js";
+import type { Attempt, Money, Usage } from "../../gen/llmgateway/v1/types_pb.js";
+import { AttemptOutcome, AttemptSchema, ErrorKind as PbErrorKind, FinishReason, MoneySchema, UsageSchema } from "../../gen/llmgateway/v1/types_pb.js";
+
+const FINISH: Record<CoreFinish, FinishReason> = {
+  stop: FinishReason.STOP,
+  length: FinishReason.LENGTH,
+  content_filter: FinishReason.CONTENT_FILTER,
+  other: FinishReason.OTHER,
+  unspecified: FinishReason.UNSPECIFIED,
+};
+
+const KIND: Record<ErrorKind, PbErrorKind> = {
+  rate_limited: PbErrorKind.RATE_LIMITED,
+  quota_exhausted: PbErrorKind.QUOTA_EXHAUSTED,
+  overloaded: PbErrorKind.OVERLOADED,
+  server_error: PbErrorKind.SERVER_ERROR,
+  timeout: PbErrorKind.TIMEOUT,
+  network: PbErrorKind.NETWORK,
+  auth: PbErrorKind.AUTH,
+  invalid_request: PbErrorKind.INVALID_REQUEST,
+  context_too_long: PbErrorKind.CONTEXT_TOO_LONG,
+  content_filtered: PbErrorKind.CONTENT_FILTERED,
+  invalid_response: PbErrorKind.INVALID_RESPONSE,
+  cancelled: PbErrorKind.CANCELLED,
+};
+
+const OUTCOME = { succeeded: AttemptOutcome.SUCCEEDED, failed: AttemptOutcome.FAILED, aborted: AttemptOutcome.ABORTED } as const;
+
+/** Exact pico-dollars -> Money. */
+export function toMoney(picos: bigint): Money {
+  const { units, picoUnits } = splitUsd(picos);
+  return create(MoneySchema, { units, picoUnits, decimal: formatUsd(picos) });
+}
+
+/** Milliseconds -> Duration. */
+export function toDuration(ms: number): Duration {
+  const whole = Math.max(0, ms);
+  const seconds = Math.floor(whole / 1000);
+  return create(DurationSchema, { seconds: BigInt(seconds), nanos: Math.round((whole - seconds * 1000) * 1e6) % 1e9 });
+}
+
+/** Core usage -> proto usage, keeping absent counts absent. */
+export function toUsage(u: CoreUsage): Usage {
+  const big = (n: number | undefined): bigint | undefined => (n === undefined ? undefined : BigInt(n));
+  return create(UsageSchema, {
+    inputTokens: big(u.inputTokens),
+    outputTokens: big(u.outputTokens),
+    cachedInputTokens: big(u.cachedInputTokens),
+    cacheWriteTokens: big(u.cacheWriteTokens),
+    reasoningTokens: big(u.reasoningTokens),
+  });
+}
+
+/** One attempt record -> proto. */
+export function toAttempt(a: AttemptRecord): Attempt {
+  return create(AttemptSchema, {
+    number: a.number,
+    model: a.model,
+    provider: a.provider,
+    outcome: OUTCOME[a.outcome],
+    errorKind: a.errorKind === undefined ? PbErrorKind.UNSPECIFIED : KIND[a.errorKind],
+    httpStatus: a.httpStatus ?? 0,
+    reason: a.reason,
+    latency: toDuration(a.latencyMs),
+    timeToFirstToken: a.ttftMs === undefined ? undefined : toDuration(a.ttftMs),
+    hedge: a.hedge,
+    usage: toUsage(a.usage),
+    cost: toMoney(a.costPicos),
+  });
+}
+
+/** A finished completion -> CompleteResponse (text empty for the summary of a stream). */
+export function toCompleteResponse(o: CompletionOutcome): CompleteResponse {
+  return create(CompleteResponseSchema, {
+    requestId: o.requestId,
+    text: o.text,
+    finishReason: FINISH[o.finishReason],
+    model: o.model,
+    provider: o.provider,
+    upstreamModel: o.responseModel ?? "",
+    route: o.route ?? "",
+    usage: toUsage(o.usage),
+    cost: toMoney(o.costPicos),
+    attempts: o.attempts.map(toAttempt),
+  });
+}

@@ -1,0 +1,60 @@
+/** The RPC handlers of GatewayService: validate, translate, call the core, translate back. Thin. */
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { Clock } from "../gateway/clock.js";
+import type { Gateway } from "../gateway/gateway.js";
+import type { CallContext } from "../gateway/types.js";
+import { GatewayService, StreamCompleteResponseSchema } from "../../gen/llmgateway/v1/gateway_pb.js";
+import { toCompleteResponse } from "./convert.js";
+import { toConnectError } from "./errors.js";
+import { listModels } from "./list-models.js";
+import { toGatewayRequest } from "./validate.js";
+
+/** What the handlers need. */
+export interface ServiceDeps {
+  readonly gateway: Gateway;
+  readonly clock: Clock;
+}
+
+/** The deadline and cancellation of an RPC, as the core wants them. */
+export function callContext(ctx: HandlerContext, clock: Clock, clientKey?: string): CallContext {
+  const timeout = ctx.timeoutMs();
+  return { signal: ctx.signal, deadline: timeout === undefined ? undefined : clock.now() + timeout, clientKey };
+}
+
+/** Builds the GatewayService implementation. */
+export function createGatewayService(deps: ServiceDeps): ServiceImpl<typeof GatewayService> {
+  const { gateway, clock } = deps;
+  return {
+    async complete(req, ctx) {
+      const request = toGatewayRequest(req);
+      try {
+        return toCompleteResponse(await gateway.complete(request, callContext(ctx, clock)));
+      } catch (err) {
+        throw toConnectError(err);
+      }
+    },
+
+    async *streamComplete(req, ctx) {
+      const request = toGatewayRequest(req.request, "request.");
+      try {
+        for await (const ev of gateway.stream(request, callContext(ctx, clock))) {
+          yield ev.type === "delta"
+            ? create(StreamCompleteResponseSchema, { event: { case: "delta", value: { text: ev.text } } })
+            : create(StreamCompleteResponseSchema, { event: { case: "summary", value: toCompleteResponse(ev.outcome) } });
+        }
+      } catch (err) {
+        throw toConnectError(err);
+      }
+    },
+
+    getCostReport() {
+      throw new ConnectError("GetCostReport is not available yet: the usage ledger is not built", Code.Unimplemented);
+    },
+
+    listModels() {
+      return listModels(gateway);
+    },
+  };
+}

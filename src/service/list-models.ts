@@ -1,0 +1,49 @@
+/** ListModels: the catalogue with prices, tiers, health and routes. */
+import { create } from "@bufbuild/protobuf";
+import type { Strategy as CoreStrategy, Tier as CoreTier } from "../config/schema.js";
+import type { Gateway } from "../gateway/gateway.js";
+import type { ModelHealth } from "../gateway/types.js";
+import type { ListModelsResponse } from "../../gen/llmgateway/v1/models_pb.js";
+import { Health, ListModelsResponseSchema, Strategy, Tier } from "../../gen/llmgateway/v1/models_pb.js";
+import { toMoney } from "./convert.js";
+
+const MTOK = 1_000_000n;
+const TIER: Record<CoreTier, Tier> = { simple: Tier.SIMPLE, medium: Tier.MEDIUM, complex: Tier.COMPLEX };
+const STRATEGY: Record<CoreStrategy, Strategy> = {
+  ordered: Strategy.ORDERED,
+  weighted: Strategy.WEIGHTED,
+  cost: Strategy.COST,
+  latency: Strategy.LATENCY,
+  complexity: Strategy.COMPLEXITY,
+};
+const HEALTH: Record<ModelHealth, Health> = {
+  healthy: Health.HEALTHY,
+  probing: Health.PROBING,
+  unhealthy: Health.UNHEALTHY,
+  cooling_down: Health.COOLING_DOWN,
+};
+
+/** Describes every model and route of the gateway's config. */
+export function listModels(gateway: Gateway): ListModelsResponse {
+  const config = gateway.config;
+  return create(ListModelsResponseSchema, {
+    models: [...config.models.values()].map((m) => ({
+      name: m.name,
+      provider: m.provider,
+      providerKind: config.providers.get(m.provider)?.kind ?? "",
+      upstreamModel: m.upstreamModel,
+      pricing: {
+        inputPerMtok: toMoney(m.pricing.inputPerToken * MTOK),
+        outputPerMtok: toMoney(m.pricing.outputPerToken * MTOK),
+        cachedInputPerMtok: toMoney(m.pricing.cachedInputPerToken * MTOK),
+        cacheWritePerMtok: toMoney(m.pricing.cacheWritePerToken * MTOK),
+        priceDate: m.pricing.priceDate ?? "",
+      },
+      tier: TIER[m.tier],
+      weight: Math.round(m.weight),
+      contextWindow: m.contextWindow ?? 0,
+      health: HEALTH[gateway.health(m.name)],
+    })),
+    routes: [...config.routes.values()].map((r) => ({ name: r.name, strategy: STRATEGY[r.strategy], models: [...r.models] })),
+  });
+}
