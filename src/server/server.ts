@@ -5,6 +5,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import { fixGrpcMessage } from "./grpc-message.js";
 import { HealthState, registerHealth } from "./health.js";
 import { DualListener } from "./listener.js";
 import type { UniversalHandler } from "./listener.js";
@@ -67,6 +68,7 @@ export class GatewayServer {
         this.#inFlight--;
         if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
       });
+      if (req.headers["content-type"]?.startsWith("application/grpc")) fixGrpcMessage(res);
       handler(req, res);
     };
   }

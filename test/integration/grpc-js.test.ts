@@ -1,0 +1,89 @@
+/** An independent gRPC implementation (@grpc/grpc-js, proto loaded at run time) calls the gateway. */
+import { credentials, loadPackageDefinition, Metadata, status } from "@grpc/grpc-js";
+import type { ServiceError } from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { oneModel, startHarness } from "../helpers/harness.js";
+import type { Harness } from "../helpers/harness.js";
+
+interface Json {
+  [key: string]: unknown;
+}
+type Unary = (req: Json, md: Metadata, opts: { deadline?: number }, cb: (err: ServiceError | null, res: Json) => void) => void;
+interface StreamCall {
+  on(event: "data", cb: (msg: Json) => void): StreamCall;
+  on(event: "error", cb: (err: ServiceError) => void): StreamCall;
+  on(event: "end", cb: () => void): StreamCall;
+}
+interface GatewayStub {
+  complete: Unary;
+  listModels: Unary;
+  streamComplete: (req: Json) => StreamCall;
+  close(): void;
+}
+
+let h: Harness;
+let stub: GatewayStub;
+
+beforeAll(async () => {
+  h = await startHarness(oneModel({ chunkDelayMs: 1 }));
+  const def = loadSync("llmgateway/v1/gateway.proto", { includeDirs: ["proto"], longs: String, enums: String, defaults: false, oneofs: true });
+  const pkg = loadPackageDefinition(def) as unknown as { llmgateway: { v1: { GatewayService: new (addr: string, creds: unknown) => GatewayStub } } };
+  stub = new pkg.llmgateway.v1.GatewayService(h.address, credentials.createInsecure());
+});
+afterAll(async () => {
+  stub.close();
+  await h.close();
+});
+
+function call(method: Unary, req: Json, deadline?: number): Promise<Json> {
+  return new Promise((resolve, reject) => {
+    method.call(stub, req, new Metadata(), deadline ? { deadline } : {}, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+describe("grpc-js client", () => {
+  it("calls Complete and reads usage, cost and attempts", async () => {
+    const res = await call(stub.complete, { model: "m1", messages: [{ role: "ROLE_USER", content: "hello" }], tags: { team: "search" } });
+    expect(res["text"]).toContain("simulated model");
+    expect(res["finishReason"]).toBe("FINISH_REASON_STOP");
+    expect(res["usage"]).toMatchObject({ inputTokens: "2", outputTokens: "12" });
+    // 2 x 1,000,000 + 12 x 2,000,000 pico-dollars = $0.000026
+    expect(res["cost"]).toMatchObject({ decimal: "0.000026", picoUnits: "26000000" });
+    expect(res["attempts"]).toHaveLength(1);
+  });
+
+  it("streams deltas then a summary", async () => {
+    const messages: Json[] = [];
+    await new Promise<void>((resolve, reject) => {
+      stub
+        .streamComplete({ request: { model: "m1", messages: [{ role: "ROLE_USER", content: "hi" }], maxTokens: 5 } })
+        .on("data", (m) => messages.push(m))
+        .on("error", reject)
+        .on("end", resolve);
+    });
+    const deltas = messages.filter((m) => m["event"] === "delta");
+    const summary = messages[messages.length - 1]?.["summary"] as Json | undefined;
+    expect(deltas).toHaveLength(5);
+    expect(summary?.["finishReason"]).toBe("FINISH_REASON_LENGTH");
+    expect(summary?.["usage"]).toMatchObject({ outputTokens: "5" });
+  });
+
+  it("gets INVALID_ARGUMENT as a real gRPC status", async () => {
+    const err = (await call(stub.complete, { model: "m1", messages: [] }).catch((e: unknown) => e)) as ServiceError;
+    expect(err.code).toBe(status.INVALID_ARGUMENT);
+    expect(err.details).toMatch(/^messages:/);
+  });
+
+  it("gets DEADLINE_EXCEEDED when its deadline passes before the provider answers", async () => {
+    h.sim.setProfile("sim", { latencyMs: 2000 });
+    try {
+      const started = Date.now();
+      const err = (await call(stub.complete, { model: "m1", messages: [{ role: "ROLE_USER", content: "hi" }] }, Date.now() + 200).catch((e: unknown) => e)) as ServiceError;
+      expect(err.code).toBe(status.DEADLINE_EXCEEDED);
+      expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      h.sim.setProfile("sim", { chunkDelayMs: 1 });
+    }
+  });
+});
