@@ -7,8 +7,8 @@ import type { Simulator } from "./sim/server.js";
 /** The demo's simulated endpoints: one per provider, each speaking that provider's wire format. */
 const ENDPOINTS = {
   openai: { kind: "openai", profile: { latencyMs: { min: 40, max: 120 }, chunkDelayMs: 8, errorRate: 0.02, seed: 11 } },
-  anthropic: { kind: "openai", profile: { latencyMs: { min: 60, max: 160 }, chunkDelayMs: 10, errorRate: 0.02, seed: 12 } },
-  google: { kind: "openai", profile: { latencyMs: { min: 20, max: 80 }, chunkDelayMs: 5, errorRate: 0.02, seed: 13 } },
+  anthropic: { kind: "anthropic", profile: { latencyMs: { min: 60, max: 160 }, chunkDelayMs: 10, errorRate: 0.02, seed: 12 } },
+  google: { kind: "gemini", profile: { latencyMs: { min: 20, max: 80 }, chunkDelayMs: 5, errorRate: 0.02, seed: 13 } },
   deepseek: { kind: "openai", profile: { latencyMs: { min: 30, max: 100 }, chunkDelayMs: 6, errorRate: 0.02, seed: 14 } },
 } as const;
 

@@ -7,8 +7,8 @@ import { ProviderError } from "./errors.js";
 import { SseParser } from "./sse.js";
 import { classifyTransportError } from "./transport-errors.js";
 import type { AbortOrigin } from "./transport-errors.js";
-import type { ChatResult, StreamEvent, UpstreamCall } from "./types.js";
-import type { HttpRequestSpec, WireFormat } from "./wire.js";
+import type { ChatResult, StreamEvent, UpstreamCall, Usage } from "./types.js";
+import type { HttpRequestSpec, StreamDecoder, WireFormat } from "./wire.js";
 
 /** Largest unary response body accepted; larger is an invalid response, not an out-of-memory. */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -79,7 +79,9 @@ export class HttpProvider implements ProviderAdapter {
       for (const event of parser.end()) yield* decoder.push(event);
       yield* decoder.end();
     } catch (err) {
-      throw classifyTransportError(err, attempt.origin());
+      const error = classifyTransportError(err, attempt.origin());
+      // A stream cut below HTTP still billed what flowed: take the usage the decoder has seen.
+      throw res && error.usage === undefined ? error.withUsage(usageSoFar(decoder)) : error;
     } finally {
       attempt.dispose();
       // A consumer that stops early (hedge lost, client gone) must not leave the socket half-read.
@@ -108,6 +110,16 @@ export class HttpProvider implements ProviderAdapter {
     const body = await readCapped(res.body, MAX_ERROR_BODY_BYTES, true);
     throw this.#wire.classifyError(res.statusCode, res.headers, body);
   }
+}
+
+/** The usage a decoder has seen before its stream was cut (its end() error carries it). */
+function usageSoFar(decoder: StreamDecoder): Usage {
+  try {
+    decoder.end();
+  } catch (err) {
+    if (err instanceof ProviderError && err.usage) return err.usage;
+  }
+  return {};
 }
 
 /** The caller's signal joined with the attempt's total timeout, remembering which one fired. */

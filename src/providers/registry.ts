@@ -2,6 +2,8 @@
 import type { ProviderConfig } from "../config/schema.js";
 import type { ProviderAdapter } from "./adapter.js";
 import { HttpProvider } from "./http-provider.js";
+import { anthropicWire } from "./anthropic/wire.js";
+import { geminiWire } from "./gemini/wire.js";
 import { openAiWire } from "./openai/wire.js";
 import type { WireFormat } from "./wire.js";
 
@@ -11,8 +13,9 @@ export function wireFor(config: ProviderConfig): WireFormat {
     case "openai":
       return openAiWire({ maxTokensField: "max_tokens" });
     case "anthropic":
+      return anthropicWire();
     case "gemini":
-      throw new Error(`provider ${config.name}: kind ${config.kind} is not supported yet`);
+      return geminiWire();
   }
 }
 

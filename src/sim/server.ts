@@ -145,7 +145,8 @@ async function stream(ep: Endpoint, format: SimFormat, req: SimRequest, ans: Sim
     }
     if (p.chunkDelayMs) await sleep(p.chunkDelayMs);
     if (res.destroyed) return;
-    res.write(format.streamChunk(req, ans.chunks[i] ?? "", i).join(""));
+    // Wait until the chunk is handed to the socket, so a drop after it really delivers it.
+    await new Promise<void>((resolve) => res.write(format.streamChunk(req, ans.chunks[i] ?? "", i).join(""), () => resolve()));
   }
   ep.tally.succeeded++;
   bill(ep, ans);

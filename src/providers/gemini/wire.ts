@@ -101,8 +101,15 @@ function readPiece(body: Record<string, unknown>, usageSoFar: Usage | undefined)
   };
 }
 
+/** Options of the Gemini wire format. */
+export interface GeminiWireOptions {
+  /** The clock for turning an HTTP-date retry-after into a duration (tests pass a fixed one). */
+  readonly now?: () => number;
+}
+
 /** Creates the Gemini wire format. */
-export function geminiWire(): WireFormat {
+export function geminiWire(options: GeminiWireOptions = {}): WireFormat {
+  const now = options.now ?? Date.now;
   return {
     buildRequest(call: UpstreamCall, apiKey: string | undefined, stream: boolean) {
       const { params, messages } = call.request;
@@ -124,7 +131,7 @@ export function geminiWire(): WireFormat {
 
     parseResponse(text: string): ChatResult {
       const body = tryJson(text);
-      if (readGeminiError(body) !== undefined) throw classifyGeminiError(200, {}, text);
+      if (readGeminiError(body) !== undefined) throw classifyGeminiError(200, {}, text, now());
       if (!isObject(body) || (!Array.isArray(body["candidates"]) && !isObject(body["promptFeedback"]))) {
         throw new ProviderError({ kind: "invalid_response", reason: "malformed generateContent response" });
       }
@@ -142,7 +149,7 @@ export function geminiWire(): WireFormat {
     },
 
     classifyError(status: number, headers: HeaderMap, body: string) {
-      return classifyGeminiError(status, headers, body);
+      return classifyGeminiError(status, headers, body, now());
     },
 
     rateLimitHint(): RateLimitHint | undefined {
