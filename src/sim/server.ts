@@ -24,6 +24,8 @@ export interface SimTally {
   errors: number;
   dropped: number;
   hung: number;
+  /** Requests whose client closed the connection before the answer ended. */
+  clientClosed: number;
   /** Tokens reported in usage (what the provider bills). */
   inputTokens: number;
   outputTokens: number;
@@ -50,6 +52,9 @@ export interface Simulator {
   /** Stops the server and drops open connections. */
   close(): Promise<void>;
 }
+
+/** Responses whose connection the simulator cut on purpose (down, drop): not a client close. */
+const cutBySim = new WeakSet<ServerResponse>();
 
 /** Starts a simulator with the given endpoints on a loopback port (0 picks a free one). */
 export async function startSimulator(endpoints: Readonly<Record<string, SimEndpointSpec>>, port = 0, host = "127.0.0.1"): Promise<Simulator> {
@@ -107,8 +112,12 @@ async function handle(table: Map<string, Endpoint>, req: IncomingMessage, res: S
 
 async function serve(ep: Endpoint, format: SimFormat, req: SimRequest, res: ServerResponse): Promise<void> {
   const p = ep.profile;
+  res.once("close", () => {
+    if (!res.writableFinished && !cutBySim.has(res)) ep.tally.clientClosed++;
+  });
   if (p.down) {
     ep.tally.errors++;
+    cutBySim.add(res);
     res.socket?.destroy();
     return;
   }
@@ -140,6 +149,7 @@ async function stream(ep: Endpoint, format: SimFormat, req: SimRequest, ans: Sim
   for (let i = 0; i < ans.chunks.length; i++) {
     if (i === dropAt) {
       ep.tally.dropped++;
+      cutBySim.add(res);
       res.socket?.destroy();
       return;
     }
@@ -181,7 +191,7 @@ function mustGet(table: Map<string, Endpoint>, name: string): Endpoint {
 }
 
 function emptyTally(): SimTally {
-  return { requests: 0, succeeded: 0, errors: 0, dropped: 0, hung: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
+  return { requests: 0, succeeded: 0, errors: 0, dropped: 0, hung: 0, clientClosed: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
 }
 
 async function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
