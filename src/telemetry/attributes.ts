@@ -1,0 +1,66 @@
+/** Attribute and metric names: OpenTelemetry GenAI semantic conventions, and the gateway's own. */
+
+/** GenAI semantic-convention attribute names. */
+export const GEN_AI = {
+  operationName: "gen_ai.operation.name",
+  providerName: "gen_ai.provider.name",
+  requestModel: "gen_ai.request.model",
+  responseModel: "gen_ai.response.model",
+  requestMaxTokens: "gen_ai.request.max_tokens",
+  requestTemperature: "gen_ai.request.temperature",
+  usageInputTokens: "gen_ai.usage.input_tokens",
+  usageOutputTokens: "gen_ai.usage.output_tokens",
+  responseFinishReasons: "gen_ai.response.finish_reasons",
+  tokenType: "gen_ai.token.type",
+  inputMessages: "gen_ai.input.messages",
+  outputMessages: "gen_ai.output.messages",
+} as const;
+
+/** General semantic-convention attribute names. */
+export const GENERAL = {
+  serverAddress: "server.address",
+  errorType: "error.type",
+  rpcSystem: "rpc.system",
+  rpcService: "rpc.service",
+  rpcMethod: "rpc.method",
+  rpcGrpcStatusCode: "rpc.grpc.status_code",
+} as const;
+
+/** The gateway's own attribute names. */
+export const GATEWAY = {
+  provider: "llmgateway.provider",
+  model: "llmgateway.model",
+  attempt: "llmgateway.attempt.number",
+  route: "llmgateway.route",
+  strategy: "llmgateway.strategy",
+  costUsd: "llmgateway.cost.usd",
+  costPicoUsd: "llmgateway.cost.pico_usd",
+  ttftMs: "llmgateway.time_to_first_token_ms",
+  breakerState: "llmgateway.breaker.state",
+  hedge: "llmgateway.hedge",
+  failover: "llmgateway.failover",
+  outcome: "llmgateway.outcome",
+  streamed: "llmgateway.streamed",
+  requestId: "llmgateway.request_id",
+  usageCachedInputTokens: "llmgateway.usage.cached_input_tokens",
+  usageUnknown: "llmgateway.usage.unknown",
+  fromModel: "llmgateway.failover.from_model",
+  toModel: "llmgateway.failover.to_model",
+  reason: "llmgateway.failover.reason",
+  candidates: "llmgateway.candidates",
+} as const;
+
+/** Metric names. */
+export const METRICS = {
+  tokenUsage: "gen_ai.client.token.usage",
+  operationDuration: "gen_ai.client.operation.duration",
+  requests: "llmgateway.requests",
+  failovers: "llmgateway.failovers",
+  hedges: "llmgateway.hedges",
+  cost: "llmgateway.cost",
+  overhead: "llmgateway.overhead.duration",
+  breakerState: "llmgateway.breaker.state",
+} as const;
+
+/** `gen_ai.provider.name` for a wire format kind (semantic-convention well-known values). */
+export const PROVIDER_NAME: Readonly<Record<string, string>> = { openai: "openai", anthropic: "anthropic", gemini: "gcp.gemini" };

@@ -1,0 +1,164 @@
+/** Spans, events and metrics of the gateway core: one CLIENT span per provider attempt, events per hop. */
+import { context, metrics, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import type { Attributes, Counter, Histogram, Link, Meter, Span, SpanContext, Tracer } from "@opentelemetry/api";
+import { GATEWAY, GEN_AI, GENERAL, METRICS, PROVIDER_NAME } from "./attributes.js";
+
+/** What is known when an attempt starts. */
+export interface AttemptStartInfo {
+  readonly requestId: string;
+  readonly model: string;
+  readonly upstreamModel: string;
+  readonly provider: string;
+  readonly providerKind: string;
+  readonly serverAddress: string;
+  readonly attempt: number;
+  readonly route: string | undefined;
+  readonly strategy: string | undefined;
+  readonly hedge: boolean;
+  readonly failover: boolean;
+  readonly streamed: boolean;
+  readonly breakerState: string;
+  readonly maxTokens: number | undefined;
+  readonly temperature: number | undefined;
+  /** Earlier attempts of the same request, linked from this one. */
+  readonly previous: readonly SpanContext[];
+  /** The prompt, recorded only when content capture is on. */
+  readonly input: readonly { role: string; content: string }[];
+}
+
+/** What is known when an attempt ends. */
+export interface AttemptEndInfo {
+  readonly outcome: "succeeded" | "failed" | "aborted";
+  readonly errorKind: string | undefined;
+  readonly inputTokens: number | undefined;
+  readonly outputTokens: number | undefined;
+  readonly cachedInputTokens: number | undefined;
+  readonly usageUnknown: boolean;
+  readonly costPicos: bigint;
+  readonly finishReason: string | undefined;
+  readonly responseModel: string | undefined;
+  readonly ttftMs: number | undefined;
+  readonly latencyMs: number;
+  /** The answer, recorded only when content capture is on. */
+  readonly output: string | undefined;
+}
+
+/** An attempt in flight: its span and the attributes its metrics share. */
+export interface AttemptTrace {
+  readonly span: Span;
+  readonly metricAttributes: Attributes;
+}
+
+const PICOS_PER_USD = 1e12;
+
+/** The gateway's tracer and instruments; a no-op when no SDK is started. */
+export class GatewayTelemetry {
+  readonly #tracer: Tracer;
+  readonly #capture: boolean;
+  readonly #tokens: Histogram;
+  readonly #duration: Histogram;
+  readonly #requests: Counter;
+  readonly #failovers: Counter;
+  readonly #hedges: Counter;
+  readonly #cost: Counter;
+  readonly #overhead: Histogram;
+  readonly #meter: Meter;
+
+  constructor(options: { captureContent: boolean; tracer?: Tracer; meter?: Meter }) {
+    this.#tracer = options.tracer ?? trace.getTracer("llm-gateway");
+    this.#meter = options.meter ?? metrics.getMeter("llm-gateway");
+    this.#capture = options.captureContent;
+    const m = this.#meter;
+    this.#tokens = m.createHistogram(METRICS.tokenUsage, { unit: "{token}", description: "Tokens used per provider attempt" });
+    this.#duration = m.createHistogram(METRICS.operationDuration, { unit: "s", description: "Duration of provider attempts" });
+    this.#requests = m.createCounter(METRICS.requests, { description: "Requests by outcome" });
+    this.#failovers = m.createCounter(METRICS.failovers, { description: "Failovers by reason" });
+    this.#hedges = m.createCounter(METRICS.hedges, { description: "Hedged attempts by result (won, lost)" });
+    this.#cost = m.createCounter(METRICS.cost, { unit: "USD", description: "Cost by model" });
+    this.#overhead = m.createHistogram(METRICS.overhead, { unit: "ms", description: "Gateway time per request: total minus provider time" });
+  }
+
+  /** Starts the CLIENT span `chat {upstream model}` of an attempt, a child of the active RPC span. */
+  attemptStarted(i: AttemptStartInfo): AttemptTrace {
+    const metricAttributes: Attributes = {
+      [GEN_AI.operationName]: "chat",
+      [GEN_AI.providerName]: PROVIDER_NAME[i.providerKind] ?? i.providerKind,
+      [GEN_AI.requestModel]: i.upstreamModel,
+      [GATEWAY.model]: i.model,
+      [GATEWAY.provider]: i.provider,
+    };
+    const attributes: Attributes = {
+      ...metricAttributes,
+      [GENERAL.serverAddress]: i.serverAddress,
+      [GATEWAY.attempt]: i.attempt,
+      [GATEWAY.hedge]: i.hedge,
+      [GATEWAY.failover]: i.failover,
+      [GATEWAY.streamed]: i.streamed,
+      [GATEWAY.breakerState]: i.breakerState,
+      [GATEWAY.requestId]: i.requestId,
+    };
+    if (i.route !== undefined) attributes[GATEWAY.route] = i.route;
+    if (i.strategy !== undefined) attributes[GATEWAY.strategy] = i.strategy;
+    if (i.maxTokens !== undefined) attributes[GEN_AI.requestMaxTokens] = i.maxTokens;
+    if (i.temperature !== undefined) attributes[GEN_AI.requestTemperature] = i.temperature;
+    if (this.#capture) attributes[GEN_AI.inputMessages] = JSON.stringify(i.input);
+    const links: Link[] = i.previous.map((c) => ({ context: c, attributes: { [GATEWAY.reason]: i.hedge ? "hedge" : "failover" } }));
+    const span = this.#tracer.startSpan(`chat ${i.upstreamModel}`, { kind: SpanKind.CLIENT, attributes, links }, context.active());
+    return { span, metricAttributes };
+  }
+
+  /** Ends an attempt's span with usage, cost and outcome, and records its metrics. */
+  attemptEnded(t: AttemptTrace, e: AttemptEndInfo): void {
+    const { span } = t;
+    const usd = Number(e.costPicos) / PICOS_PER_USD;
+    const attrs: Attributes = { [GATEWAY.outcome]: e.outcome, [GATEWAY.costUsd]: usd, [GATEWAY.costPicoUsd]: e.costPicos.toString(), [GATEWAY.usageUnknown]: e.usageUnknown };
+    if (e.inputTokens !== undefined) attrs[GEN_AI.usageInputTokens] = e.inputTokens;
+    if (e.outputTokens !== undefined) attrs[GEN_AI.usageOutputTokens] = e.outputTokens;
+    if (e.cachedInputTokens !== undefined) attrs[GATEWAY.usageCachedInputTokens] = e.cachedInputTokens;
+    if (e.finishReason !== undefined) attrs[GEN_AI.responseFinishReasons] = [e.finishReason];
+    if (e.responseModel !== undefined) attrs[GEN_AI.responseModel] = e.responseModel;
+    if (e.ttftMs !== undefined) attrs[GATEWAY.ttftMs] = e.ttftMs;
+    if (this.#capture && e.output !== undefined) attrs[GEN_AI.outputMessages] = JSON.stringify([{ role: "assistant", content: e.output }]);
+    if (e.errorKind !== undefined) {
+      attrs[GENERAL.errorType] = e.errorKind;
+      span.setStatus({ code: SpanStatusCode.ERROR, message: e.errorKind });
+    }
+    span.setAttributes(attrs);
+    span.end();
+    const m = e.errorKind === undefined ? t.metricAttributes : { ...t.metricAttributes, [GENERAL.errorType]: e.errorKind };
+    this.#duration.record(e.latencyMs / 1000, m);
+    if (e.inputTokens !== undefined) this.#tokens.record(e.inputTokens, { ...t.metricAttributes, [GEN_AI.tokenType]: "input" });
+    if (e.outputTokens !== undefined) this.#tokens.record(e.outputTokens, { ...t.metricAttributes, [GEN_AI.tokenType]: "output" });
+    if (usd > 0) this.#cost.add(usd, t.metricAttributes);
+  }
+
+  /** Marks a failover hop on the RPC span and counts it by reason. */
+  failover(fromModel: string, toModel: string, reason: string): void {
+    trace.getActiveSpan()?.addEvent("failover", { [GATEWAY.fromModel]: fromModel, [GATEWAY.toModel]: toModel, [GATEWAY.reason]: reason });
+    this.#failovers.add(1, { [GATEWAY.reason]: reason });
+  }
+
+  /** Marks the start of a hedge on the RPC span. */
+  hedgeStarted(fromModel: string, toModel: string, delayMs: number): void {
+    trace.getActiveSpan()?.addEvent("hedge", { [GATEWAY.fromModel]: fromModel, [GATEWAY.toModel]: toModel, [GATEWAY.reason]: `no first token in ${Math.round(delayMs)} ms` });
+  }
+
+  /** Counts a finished hedge race: whether the hedge won or lost. */
+  hedgeResult(won: boolean, model: string): void {
+    this.#hedges.add(1, { result: won ? "won" : "lost", [GATEWAY.model]: model });
+  }
+
+  /** Counts a finished request and records the gateway's own overhead (total minus provider time). */
+  requestEnded(outcome: string, totalMs: number, providerMs: number): void {
+    this.#requests.add(1, { [GATEWAY.outcome]: outcome });
+    this.#overhead.record(Math.max(0, totalMs - providerMs));
+  }
+
+  /** Reports every deployment's breaker state (0 closed, 1 half-open, 2 open, 3 cooling down) on collection. */
+  observeBreakers(read: () => Iterable<{ model: string; provider: string; state: number }>): void {
+    const gauge = this.#meter.createObservableGauge(METRICS.breakerState, { description: "Breaker state per deployment: 0 closed, 1 half-open, 2 open, 3 cooling down" });
+    gauge.addCallback((result) => {
+      for (const d of read()) result.observe(d.state, { [GATEWAY.model]: d.model, [GATEWAY.provider]: d.provider });
+    });
+  }
+}
