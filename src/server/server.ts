@@ -2,14 +2,27 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, Interceptor, ServiceImpl } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { NodeServerRequest, NodeServerResponse } from "@connectrpc/connect-node";
 import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
-import { fixGrpcMessage } from "./grpc-message.js";
+import { fixGrpcMessage, specEncode } from "./grpc-message.js";
 import { HealthState, registerHealth } from "./health.js";
 import { DualListener } from "./listener.js";
 import type { UniversalHandler } from "./listener.js";
 import { Reflector, registerReflection } from "./reflection.js";
+
+/** Unknown paths: gRPC clients get UNIMPLEMENTED as a status (the spec's answer), others a plain 404. */
+function unknownRoute(req: NodeServerRequest, res: NodeServerResponse): void {
+  const type = req.headers["content-type"] ?? "";
+  if (type.startsWith("application/grpc")) {
+    const grpcType = type.startsWith("application/grpc-web") ? type : "application/grpc";
+    res.writeHead(200, { "content-type": grpcType, "grpc-status": "12", "grpc-message": specEncode(encodeURIComponent(`unknown method ${req.url ?? ""}`)) });
+  } else {
+    res.writeHead(404, { "content-type": "text/plain" });
+  }
+  res.end();
+}
 
 /** What the server mounts. */
 export interface ServerOptions {
@@ -35,7 +48,7 @@ export class GatewayServer {
       registerHealth(router, this.health);
       registerReflection(router, reflector);
     };
-    const handler = connectNodeAdapter({ routes, readMaxBytes: options.maxRequestBytes, interceptors: options.interceptors ?? [] });
+    const handler = connectNodeAdapter({ routes, readMaxBytes: options.maxRequestBytes, interceptors: options.interceptors ?? [], fallback: unknownRoute });
     this.#listener = new DualListener(this.#track(handler as UniversalHandler));
   }
 
