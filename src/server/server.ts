@@ -2,7 +2,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, Interceptor, ServiceImpl } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import type { NodeServerRequest, NodeServerResponse } from "@connectrpc/connect-node";
+import type { ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
 import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
@@ -13,7 +13,7 @@ import type { UniversalHandler } from "./listener.js";
 import { Reflector, registerReflection } from "./reflection.js";
 
 /** Unknown paths: gRPC clients get UNIMPLEMENTED as a status (the spec's answer), others a plain 404. */
-function unknownRoute(req: NodeServerRequest, res: NodeServerResponse): void {
+const unknownRoute: NonNullable<ConnectNodeAdapterOptions["fallback"]> = (req, res) => {
   const type = req.headers["content-type"] ?? "";
   if (type.startsWith("application/grpc")) {
     const grpcType = type.startsWith("application/grpc-web") ? type : "application/grpc";
@@ -22,7 +22,7 @@ function unknownRoute(req: NodeServerRequest, res: NodeServerResponse): void {
     res.writeHead(404, { "content-type": "text/plain" });
   }
   res.end();
-}
+};
 
 /** What the server mounts. */
 export interface ServerOptions {
