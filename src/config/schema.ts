@@ -75,6 +75,8 @@ export interface ModelConfig {
 export interface HedgeConfig {
   /** Fixed delay in ms, or "p95" for the model's recent p95 time to first token. */
   readonly delay: number | "p95";
+  /** Delay used for "p95" while the model has too few latency samples, ms. */
+  readonly fallbackDelayMs: number;
 }
 
 /** A name clients use in place of a model, with a strategy to order its models. */
@@ -97,6 +99,14 @@ export interface FailoverConfig {
   readonly backoffMaxMs: number;
   /** Cooldown after a 429 without Retry-After, ms. */
   readonly rateLimitCooldownMs: number;
+  /** Cooldown after a quota / billing failure (insufficient_quota, 402), ms. */
+  readonly quotaCooldownMs: number;
+  /** Longest a unary attempt may take (capped by the request deadline), ms. */
+  readonly attemptTimeoutMs: number;
+  /** A committed stream that sends nothing for this long ends with UNAVAILABLE, ms. */
+  readonly streamIdleMs: number;
+  /** Longest the loop waits for a cooling, open or backing-off deployment to become ready, ms. */
+  readonly maxWaitMs: number;
 }
 
 /** Circuit breaker thresholds. */
@@ -105,7 +115,10 @@ export interface BreakerConfig {
   readonly errorRate: number;
   readonly windowMs: number;
   readonly minRequests: number;
+  /** The longest an open breaker stays open, ms (the cap of the doubling cooldown). */
   readonly cooldownMs: number;
+  /** How long a breaker first stays open, ms; doubled after each failed probe up to cooldownMs. */
+  readonly initialCooldownMs: number;
 }
 
 /** Where the usage ledger lives. */

@@ -160,34 +160,57 @@ function readRoutes(r: Reader, raw: Record<string, unknown>, models: Map<string,
 function readHedge(r: Reader, value: unknown, path: string): HedgeConfig | undefined {
   if (value === undefined || value === null || value === false) return undefined;
   const h = r.object(value, path);
-  r.known(h, path, ["delayMs"]);
-  if (h["delayMs"] === "p95") return { delay: "p95" };
-  return { delay: r.number(h, path, "delayMs", { integer: true, min: 1, max: 600_000 }) };
+  r.known(h, path, ["delayMs", "fallbackDelayMs"]);
+  const fallbackDelayMs = r.number(h, path, "fallbackDelayMs", { integer: true, min: 1, max: 600_000, fallback: 1_000 });
+  if (h["delayMs"] === "p95") return { delay: "p95", fallbackDelayMs };
+  return { delay: r.number(h, path, "delayMs", { integer: true, min: 1, max: 600_000 }), fallbackDelayMs };
 }
 
 function readFailover(r: Reader, f: Record<string, unknown>): FailoverConfig {
   const path = "failover";
-  r.known(f, path, ["maxAttempts", "deadlineMs", "firstTokenTimeoutMs", "backoffBaseMs", "backoffMaxMs", "rateLimitCooldownMs"]);
-  const ms = (key: string, fallback: number): number => r.number(f, path, key, { integer: true, min: 1, max: 3_600_000, fallback });
-  return {
-    maxAttempts: r.number(f, path, "maxAttempts", { integer: true, min: 1, max: 20, fallback: 4 }),
+  r.known(f, path, [
+    "maxAttempts",
+    "deadlineMs",
+    "firstTokenTimeoutMs",
+    "backoffBaseMs",
+    "backoffMaxMs",
+    "rateLimitCooldownMs",
+    "quotaCooldownMs",
+    "attemptTimeoutMs",
+    "streamIdleMs",
+    "maxWaitMs",
+  ]);
+  const ms = (key: string, fallback: number, min = 1): number => r.number(f, path, key, { integer: true, min, max: 3_600_000, fallback });
+  const config: FailoverConfig = {
+    maxAttempts: r.number(f, path, "maxAttempts", { integer: true, min: 1, max: 20, fallback: 6 }),
     deadlineMs: ms("deadlineMs", 120_000),
     firstTokenTimeoutMs: ms("firstTokenTimeoutMs", 15_000),
     backoffBaseMs: ms("backoffBaseMs", 100),
     backoffMaxMs: ms("backoffMaxMs", 5_000),
     rateLimitCooldownMs: ms("rateLimitCooldownMs", 10_000),
+    quotaCooldownMs: ms("quotaCooldownMs", 300_000),
+    attemptTimeoutMs: ms("attemptTimeoutMs", 60_000),
+    streamIdleMs: ms("streamIdleMs", 30_000),
+    maxWaitMs: ms("maxWaitMs", 5_000, 0),
   };
+  if (config.backoffMaxMs < config.backoffBaseMs) r.fail(join(path, "backoffMaxMs"), "must be at least failover.backoffBaseMs");
+  return config;
 }
 
 function readBreaker(r: Reader, b: Record<string, unknown>): BreakerConfig {
   const path = "breaker";
-  r.known(b, path, ["consecutiveFailures", "errorRate", "windowMs", "minRequests", "cooldownMs"]);
+  r.known(b, path, ["consecutiveFailures", "errorRate", "windowMs", "minRequests", "cooldownMs", "initialCooldownMs"]);
+  const cooldownMs = r.number(b, path, "cooldownMs", { integer: true, min: 10, max: 3_600_000, fallback: 30_000 });
+  // Unless set, the first cooldown is 1 s (or the whole cooldown when that is shorter).
+  const initialCooldownMs = r.number(b, path, "initialCooldownMs", { integer: true, min: 10, max: 3_600_000, fallback: Math.min(1_000, cooldownMs) });
+  if (initialCooldownMs > cooldownMs) r.fail(join(path, "initialCooldownMs"), "must be at most breaker.cooldownMs");
   return {
     consecutiveFailures: r.number(b, path, "consecutiveFailures", { integer: true, min: 1, max: 1000, fallback: 5 }),
     errorRate: r.number(b, path, "errorRate", { min: 0.01, max: 1, fallback: 0.5 }),
     windowMs: r.number(b, path, "windowMs", { integer: true, min: 100, max: 3_600_000, fallback: 60_000 }),
     minRequests: r.number(b, path, "minRequests", { integer: true, min: 1, max: 100_000, fallback: 20 }),
-    cooldownMs: r.number(b, path, "cooldownMs", { integer: true, min: 10, max: 3_600_000, fallback: 30_000 }),
+    cooldownMs,
+    initialCooldownMs,
   };
 }
 

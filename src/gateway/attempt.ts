@@ -31,6 +31,7 @@ export function finishAttempt(
   usage: Usage,
   ttftMono: number | undefined,
   error?: ProviderError,
+  reason?: string,
 ): AttemptRecord {
   const cost = costOf(usage, start.model.pricing);
   return {
@@ -40,7 +41,7 @@ export function finishAttempt(
     outcome,
     errorKind: error?.kind,
     httpStatus: error?.status,
-    reason: error ? error.message : "ok",
+    reason: reason ?? (error ? error.message : "ok"),
     startedAt: start.startedAt,
     latencyMs: clock.monotonic() - start.startedMono,
     ttftMs: ttftMono === undefined ? undefined : ttftMono - start.startedMono,

@@ -1,20 +1,50 @@
 /** Turns a failed request's attempts into one GatewayError: the only place this decision is made. */
+import type { Skip, SkipReason } from "./deployment.js";
 import type { AttemptRecord } from "./types.js";
 import { GatewayError } from "./types.js";
 
 /** Why the attempt loop stopped without an answer. */
-export type StopReason = "exhausted" | "not_retryable" | "deadline" | "cancelled" | "no_candidate";
+export type StopReason =
+  | "exhausted"
+  | "not_retryable"
+  | "deadline"
+  | "cancelled"
+  | "no_candidate"
+  /** Every model with a large enough window answered context-too-long. */
+  | "too_long"
+  /** A stream failed or stalled after its first token was sent. */
+  | "interrupted";
+
+/** Skip reasons that mean "no headroom right now" rather than "broken". */
+const LIMIT_SKIPS: ReadonlySet<SkipReason> = new Set<SkipReason>(["cooling_down", "rpm", "tpm", "backoff"]);
 
 /** One line per attempt: "#2 claude-sonnet-4.5@anthropic overloaded: 529 overloaded_error (31 ms)". */
 export function describeAttempts(attempts: readonly AttemptRecord[]): string {
   return attempts
-    .map((a) => `#${a.number} ${a.model}@${a.provider} ${a.errorKind ?? a.outcome}: ${a.reason} (${Math.round(a.latencyMs)} ms)`)
+    .map((a) => `#${a.number} ${a.model}@${a.provider}${a.hedge ? " (hedge)" : ""} ${a.errorKind ?? a.outcome}: ${a.reason} (${Math.round(a.latencyMs)} ms)`)
     .join("; ");
 }
 
-/** The error for a request that got no answer. */
-export function failure(stop: StopReason, attempts: readonly AttemptRecord[], detail = ""): GatewayError {
+/** "m1 circuit_open (ready in 2.5 s), m2 rpm" for skipped deployments. */
+export function describeSkips(skips: readonly Skip[], now: number): string {
+  return skips
+    .map((s) => {
+      const wait = s.readyAt === undefined || s.readyAt === Infinity ? "" : ` (ready in ${(Math.max(0, s.readyAt - now) / 1000).toFixed(1)} s)`;
+      return `${s.model} ${s.reason}${wait}`;
+    })
+    .join(", ");
+}
+
+/** True when every attempt was rate limited and every skip was for lack of headroom (and there was at least one). */
+export function allRateLimited(attempts: readonly AttemptRecord[], skips: readonly Skip[]): boolean {
+  if (attempts.length === 0 && skips.length === 0) return false;
+  return attempts.every((a) => a.errorKind === "rate_limited" || a.errorKind === "quota_exhausted") && skips.every((s) => LIMIT_SKIPS.has(s.reason));
+}
+
+/** The error for a request that got no answer; `skips` are the deployments left uncalled at the end. */
+export function failure(stop: StopReason, attempts: readonly AttemptRecord[], skips: readonly Skip[] = [], now = 0): GatewayError {
   const list = attempts.length > 0 ? `: ${describeAttempts(attempts)}` : "";
+  const skipped = skips.length > 0 ? ` (not called: ${describeSkips(skips, now)})` : "";
   const last = attempts[attempts.length - 1];
   switch (stop) {
     case "cancelled":
@@ -26,12 +56,16 @@ export function failure(stop: StopReason, attempts: readonly AttemptRecord[], de
         return new GatewayError("invalid_argument", `the provider refused the content${list}`, attempts);
       }
       return new GatewayError("invalid_argument", `the provider rejected the request as invalid${list}`, attempts);
+    case "too_long":
+      return new GatewayError("invalid_argument", `the request is longer than the context window of every candidate${list}`, attempts);
+    case "interrupted":
+      return new GatewayError("unavailable", `the stream failed after it started; the partial answer is incomplete${list}`, attempts);
     case "no_candidate":
-      return new GatewayError("unavailable", `no model can take the request now${detail ? ` (${detail})` : ""}${list}`, attempts);
+      if (allRateLimited(attempts, skips)) return new GatewayError("resource_exhausted", `every candidate is at its rate limit${skipped}${list}`, attempts);
+      return new GatewayError("unavailable", `no model can take the request now${skipped}${list}`, attempts);
     case "exhausted": {
-      const allLimited = attempts.length > 0 && attempts.every((a) => a.errorKind === "rate_limited" || a.errorKind === "quota_exhausted");
-      if (allLimited) return new GatewayError("resource_exhausted", `every candidate is rate limited${list}`, attempts);
-      return new GatewayError("unavailable", `all ${attempts.length} attempt(s) failed${list}`, attempts);
+      if (allRateLimited(attempts, skips)) return new GatewayError("resource_exhausted", `every candidate is rate limited${skipped}${list}`, attempts);
+      return new GatewayError("unavailable", `all ${attempts.length} attempt(s) failed${skipped}${list}`, attempts);
     }
   }
 }

@@ -1,7 +1,7 @@
 /** A request's cancellation scope: the client's signal joined with the request deadline. */
 
 /** Why a scope or an attempt was aborted. */
-export type AbortCause = "client" | "deadline" | "first_token_timeout" | "hedge_lost";
+export type AbortCause = "client" | "deadline" | "attempt_timeout" | "first_token_timeout" | "idle_timeout" | "hedge_lost";
 
 /** An AbortController that remembers why it fired. */
 export class Scope {

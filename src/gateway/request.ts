@@ -1,0 +1,46 @@
+/** Per-request setup shared by unary and streams: the plan, the scope with its deadline, and the outcome. */
+import type { FinishReason } from "../providers/types.js";
+import type { Clock } from "./clock.js";
+import type { Plan } from "./router.js";
+import { Scope } from "./scope.js";
+import type { AttemptRecord, CallContext, CompletionOutcome, GatewayRequest } from "./types.js";
+
+/** A planned request with its cancellation scope. */
+export interface RequestSetup {
+  readonly req: GatewayRequest;
+  readonly plan: Plan;
+  /** Aborted by the client ("client") or at the deadline ("deadline"). */
+  readonly scope: Scope;
+  /** The deadline in monotonic ms. */
+  readonly deadlineMono: number;
+}
+
+/** The request's scope and monotonic deadline: the client's deadline when set, else the configured one. */
+export function requestScope(ctx: CallContext, clock: Clock, defaultDeadlineMs: number): { scope: Scope; deadlineMono: number } {
+  const remaining = ctx.deadline === undefined ? defaultDeadlineMs : ctx.deadline - clock.now();
+  return { scope: new Scope(ctx.signal, remaining, "deadline"), deadlineMono: clock.monotonic() + remaining };
+}
+
+/** The outcome of a served request: the serving attempt's usage, the cost of every attempt. */
+export function completionOutcome(
+  req: GatewayRequest,
+  plan: Plan,
+  served: AttemptRecord,
+  attempts: readonly AttemptRecord[],
+  text: string,
+  finishReason: FinishReason,
+  responseModel: string | undefined,
+): CompletionOutcome {
+  return {
+    requestId: req.requestId,
+    text,
+    finishReason,
+    model: served.model,
+    provider: served.provider,
+    responseModel,
+    route: plan.route?.name,
+    usage: served.usage,
+    costPicos: attempts.reduce((sum, a) => sum + a.costPicos, 0n),
+    attempts,
+  };
+}

@@ -1,0 +1,58 @@
+/** Builds a Gateway over fake adapters with a fake clock (vitest fake timers) for unit tests. */
+import { validateConfig } from "../../src/config/validate.js";
+import type { GatewayConfig } from "../../src/config/schema.js";
+import type { Clock, Random } from "../../src/gateway/clock.js";
+import { Gateway } from "../../src/gateway/gateway.js";
+import type { CallContext, GatewayRequest } from "../../src/gateway/types.js";
+import type { ProviderAdapter } from "../../src/providers/adapter.js";
+import { FakeAdapter } from "./fake-adapter.js";
+import type { Step } from "./fake-adapter.js";
+
+/** A clock that reads vitest's faked Date (advance it with vi.advanceTimersByTimeAsync). */
+export const fakeClock: Clock = { now: () => Date.now(), monotonic: () => Date.now() };
+
+/** A deterministic random source cycling through `values`. */
+export function cycle(...values: number[]): Random {
+  let i = 0;
+  return () => values[i++ % values.length] ?? 0;
+}
+
+/** A config with one provider per model (provider "p-<model>"), plus the given extra fields. */
+export function configFor(models: Record<string, Record<string, unknown>>, extra: Record<string, unknown> = {}): GatewayConfig {
+  const providers: Record<string, unknown> = {};
+  const full: Record<string, unknown> = {};
+  for (const [name, fields] of Object.entries(models)) {
+    const provider = `p-${name}`;
+    providers[provider] = { kind: "openai", baseUrl: "http://127.0.0.1:9" };
+    full[name] = { provider, pricing: { inputPerMTok: 1, outputPerMTok: 2 }, ...fields };
+  }
+  return validateConfig({ providers, models: full, ledger: { path: ":memory:" }, ...extra });
+}
+
+/** A gateway plus its fake adapters by model name. */
+export interface Fixture {
+  readonly gateway: Gateway;
+  readonly fakes: Record<string, FakeAdapter>;
+}
+
+/** Builds a gateway whose model `m` is served by a FakeAdapter following `scripts[m]`. */
+export function fixture(config: GatewayConfig, scripts: Record<string, Step | ((i: number) => Step)>, random: Random = cycle(0.5)): Fixture {
+  const fakes: Record<string, FakeAdapter> = {};
+  const adapters = new Map<string, ProviderAdapter>();
+  for (const m of config.models.values()) {
+    const fake = new FakeAdapter(m.provider, scripts[m.name] ?? { ok: "hello" });
+    fakes[m.name] = fake;
+    adapters.set(m.provider, fake);
+  }
+  return { gateway: new Gateway({ config, adapters, clock: fakeClock, random }), fakes };
+}
+
+/** A request for `target`. */
+export function request(target: string, content = "hello there", extra: Partial<GatewayRequest> = {}): GatewayRequest {
+  return { target, chat: { messages: [{ role: "user", content }], params: {} }, complexity: undefined, tags: {}, requestId: "req-1", ...extra };
+}
+
+/** A call context without deadline unless given. */
+export function context(deadline?: number, signal: AbortSignal = new AbortController().signal): CallContext {
+  return { signal, deadline, clientKey: undefined };
+}
