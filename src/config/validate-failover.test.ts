@@ -21,7 +21,7 @@ describe("failover, breaker and hedge config", () => {
   it("has defaults for every failover and breaker field", () => {
     const c = validateConfig(BASE);
     expect(c.failover).toEqual({
-      maxAttempts: 4,
+      maxAttempts: 6,
       deadlineMs: 120_000,
       firstTokenTimeoutMs: 15_000,
       backoffBaseMs: 100,
