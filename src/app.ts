@@ -7,6 +7,13 @@ import { GatewayServer } from "./server/server.js";
 import { createGatewayService } from "./service/gateway-service.js";
 import { systemClock, systemRandom } from "./system.js";
 import type { Logger } from "./telemetry/log.js";
+import { GatewayTelemetry } from "./telemetry/gateway-telemetry.js";
+import { composeObservers } from "./gateway/observer.js";
+import type { GatewayObserver } from "./gateway/observer.js";
+import type { ModelHealth } from "./gateway/types.js";
+import { telemetryObserver } from "./gateway/telemetry-observer.js";
+import { tracingInterceptor } from "./server/tracing.js";
+import { GatewayService } from "../gen/llmgateway/v1/gateway_pb.js";
 
 /** A built, not yet listening, gateway. */
 export interface App {
@@ -19,13 +26,29 @@ export interface App {
   close(graceMs?: number): Promise<boolean>;
 }
 
+/** Breaker gauge values: 0 closed, 1 half-open, 2 open, 3 cooling down. */
+const HEALTH_GAUGE: Record<ModelHealth, number> = { healthy: 0, probing: 1, unhealthy: 2, cooling_down: 3 };
+
+/** Options of the composition that do not come from the config file. */
+export interface AppOptions {
+  /** Trace RPCs and attempts (the SDK is started; without it the API is a no-op anyway). */
+  readonly tracing: boolean;
+  /** Record prompts in spans (operator opt-in). */
+  readonly captureContent: boolean;
+}
+
 /** Builds the gateway from a config snapshot. */
-export function buildApp(config: GatewayConfig, logger: Logger): App {
+export function buildApp(config: GatewayConfig, logger: Logger, options: AppOptions = { tracing: false, captureContent: false }): App {
   const adapters = new Map<string, ProviderAdapter>();
   for (const p of config.providers.values()) adapters.set(p.name, createAdapter(p));
-  const gateway = new Gateway({ config, adapters, clock: systemClock, random: systemRandom });
+  const observers: GatewayObserver[] = [];
+  const telemetry = options.tracing ? new GatewayTelemetry({ captureContent: options.captureContent }) : undefined;
+  if (telemetry) observers.push(telemetryObserver(telemetry, config));
+  const gateway = new Gateway({ config, adapters, clock: systemClock, random: systemRandom, observer: composeObservers(observers) });
+  telemetry?.observeBreakers(() => [...config.models.values()].map((m) => ({ model: m.name, provider: m.provider, state: HEALTH_GAUGE[gateway.health(m.name)] })));
   const service = createGatewayService({ gateway, clock: systemClock });
-  const server = new GatewayServer({ service, maxRequestBytes: config.maxRequestBytes });
+  const interceptors = options.tracing ? [tracingInterceptor([GatewayService.typeName])] : [];
+  const server = new GatewayServer({ service, maxRequestBytes: config.maxRequestBytes, interceptors });
   return {
     config,
     gateway,

@@ -5,6 +5,7 @@ import { ConfigError } from "../config/reader.js";
 import { startDemo } from "../demo.js";
 import type { Simulator } from "../sim/server.js";
 import { createLogger } from "../telemetry/log.js";
+import { startTelemetry } from "../telemetry/sdk.js";
 import type { Args } from "./args.js";
 import { flag } from "./args.js";
 
@@ -50,13 +51,15 @@ export async function serve(args: Args): Promise<number> {
     }
     config = { ...config, listen: { host: m[1] ?? "127.0.0.1", port: Number(m[2]) } };
   }
-  const app = buildApp(config, logger);
+  const telemetry = startTelemetry();
+  const app = buildApp(config, logger, { tracing: telemetry.enabled, captureContent: process.env["GATEWAY_CAPTURE_CONTENT"] === "true" });
   const port = await app.listen();
   logger.log("info", "gateway listening", {
     address: `${config.listen.host}:${port}`,
     models: [...config.models.keys()],
     routes: [...config.routes.keys()],
     demo: config.demo,
+    tracing: telemetry.enabled,
   });
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -68,6 +71,7 @@ export async function serve(args: Args): Promise<number> {
       stopping = true;
       logger.log("info", "draining", { signal, graceMs: config.shutdownGraceMs, inFlight: app.server.inFlight });
       void app.close().then(async (finished) => {
+        await telemetry.shutdown();
         await simulator?.close();
         logger.log("info", "stopped", { finished });
         resolve();

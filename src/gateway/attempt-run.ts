@@ -10,6 +10,7 @@ import type { Clock } from "./clock.js";
 import type { Ticket } from "./deployment.js";
 import { Scope } from "./scope.js";
 import type { AbortCause } from "./scope.js";
+import type { AttemptClose } from "./observer.js";
 import type { AttemptRecord } from "./types.js";
 
 /** What an attempt needs from the gateway. */
@@ -31,7 +32,11 @@ export interface RunInit {
   /** The attempt's own timeout, ms (undefined: none besides the request's). */
   readonly timeoutMs: number | undefined;
   readonly stream: boolean;
+  /** Told once when the attempt closes (telemetry, ledger). */
+  readonly onClose: (record: AttemptRecord, close: AttemptClose) => void;
 }
+
+const NO_CLOSE: AttemptClose = { finishReason: undefined, responseModel: undefined };
 
 /** Causes that end an attempt without saying anything about the provider. */
 const NEUTRAL: ReadonlySet<AbortCause> = new Set<AbortCause>(["client", "deadline", "hedge_lost"]);
@@ -49,6 +54,7 @@ export class AttemptRun {
   readonly #deps: RunDeps;
   readonly #ticket: Ticket;
   readonly #stream: boolean;
+  readonly #onClose: (record: AttemptRecord, close: AttemptClose) => void;
   #record: AttemptRecord | undefined;
   #error: ProviderError | undefined;
   #onAbort: (() => void) | undefined;
@@ -59,6 +65,7 @@ export class AttemptRun {
     this.adapter = init.adapter;
     this.#ticket = init.ticket;
     this.#stream = init.stream;
+    this.#onClose = init.onClose;
     this.start = startAttempt(deps.clock, init.number, init.model, init.adapter, { hedge: init.hedge, failover: init.failover });
     this.scope = new Scope(init.parent, init.timeoutMs, "attempt_timeout");
   }
@@ -89,13 +96,13 @@ export class AttemptRun {
     this.ttftMono ??= this.#deps.clock.monotonic();
   }
 
-  /** Closes the attempt as succeeded with its usage. */
-  succeed(usage: Usage): AttemptRecord {
+  /** Closes the attempt as succeeded with its usage (and, for telemetry, how the answer ended). */
+  succeed(usage: Usage, close: AttemptClose = NO_CLOSE): AttemptRecord {
     if (this.#record) return this.#record;
     this.usage = usage;
     const record = finishAttempt(this.#deps.clock, this.start, "succeeded", usage, this.ttftMono);
     const firstAnswerMs = this.#stream ? record.ttftMs : record.latencyMs;
-    return this.#close(record, { errorKind: undefined, neutral: false, retryAfterMs: undefined, usage, stream: this.#stream, firstAnswerMs });
+    return this.#close(record, { errorKind: undefined, neutral: false, retryAfterMs: undefined, usage, stream: this.#stream, firstAnswerMs }, close);
   }
 
   /** Closes the attempt as failed (or aborted, when its scope was aborted) from what the adapter threw. */
@@ -145,10 +152,11 @@ export class AttemptRun {
     }
   }
 
-  #close(record: AttemptRecord, result: Parameters<Balancer["finish"]>[1]): AttemptRecord {
+  #close(record: AttemptRecord, result: Parameters<Balancer["finish"]>[1], close: AttemptClose = NO_CLOSE): AttemptRecord {
     this.#record = record;
     this.#deps.balancer.finish(this.#ticket, result);
     this.scope.dispose();
+    this.#onClose(record, close);
     return record;
   }
 }

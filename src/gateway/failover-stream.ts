@@ -7,7 +7,10 @@ import type { FailoverDeps, Settled } from "./failover.js";
 import { failure } from "./outcome.js";
 import type { RequestSetup } from "./request.js";
 import { completionOutcome } from "./request.js";
+import type { RequestEnd } from "./observer.js";
+import { endRequest } from "./request.js";
 import type { GatewayStreamEvent } from "./types.js";
+import { GatewayError } from "./types.js";
 
 /** A stream that has produced its first token (or ended without one). */
 interface StreamHead {
@@ -56,8 +59,13 @@ export async function* streamCompletion(deps: FailoverDeps, setup: RequestSetup)
   const { req, plan, scope } = setup;
   const { firstTokenTimeoutMs, streamIdleMs } = deps.config.failover;
   let committed: AttemptRun | undefined;
+  let runs: readonly AttemptRun[] = [];
+  let outcome: RequestEnd["outcome"] = "cancelled";
+  let ended = false;
   try {
     const won = await runFailover(deps, {
+      request: req,
+      onRuns: (r) => (runs = r),
       plan,
       chat: req.chat,
       stream: true,
@@ -93,11 +101,20 @@ export async function* streamCompletion(deps: FailoverDeps, setup: RequestSetup)
         }
       }
     }
-    const served = run.succeed(usage);
-    yield { type: "done", outcome: completionOutcome(req, plan, served, recordsOf(won.runs), "", head.finish, head.responseModel) };
+    const served = run.succeed(usage, { finishReason: head.finish, responseModel: head.responseModel });
+    outcome = "ok";
+    const done = completionOutcome(req, plan, served, recordsOf(won.runs), "", head.finish, head.responseModel);
+    // The summary is the final message: every attempt is durable in the ledger before it is sent.
+    ended = true;
+    await endRequest(deps, setup, true, recordsOf(runs), outcome);
+    yield { type: "done", outcome: done };
+  } catch (err) {
+    outcome = err instanceof GatewayError ? err.code : "internal";
+    throw err;
   } finally {
     // The consumer went away mid-stream (or an error ended it): stop the upstream and close the record.
     if (committed && !committed.record) committed.abort("client");
     scope.dispose();
+    if (!ended) await endRequest(deps, setup, true, recordsOf(runs), outcome);
   }
 }

@@ -6,15 +6,20 @@ import { recordsOf, runFailover } from "./failover.js";
 import type { FailoverDeps, Settled } from "./failover.js";
 import type { RequestSetup } from "./request.js";
 import { completionOutcome } from "./request.js";
+import type { RequestEnd } from "./observer.js";
+import { endRequest } from "./request.js";
 import type { CompletionOutcome } from "./types.js";
+import { GatewayError } from "./types.js";
 
 /** Serves a unary request: the first attempt to answer wins; losers of a hedge are aborted and recorded. */
 export async function completeUnary(deps: FailoverDeps, setup: RequestSetup): Promise<CompletionOutcome> {
   const { req, plan, scope } = setup;
+  let runs: readonly AttemptRun[] = [];
+  let outcome: RequestEnd["outcome"] = "internal";
   const launch = async (run: AttemptRun): Promise<Settled<ChatResult>> => {
     try {
       const result = await run.adapter.complete(upstreamCall(run.model, req.chat), run.callOptions());
-      run.succeed(result.usage);
+      run.succeed(result.usage, { finishReason: result.finishReason, responseModel: result.responseModel });
       return { ok: true, value: result };
     } catch (err) {
       run.fail(err);
@@ -23,6 +28,7 @@ export async function completeUnary(deps: FailoverDeps, setup: RequestSetup): Pr
   };
   try {
     const won = await runFailover(deps, {
+      request: req,
       plan,
       chat: req.chat,
       stream: false,
@@ -30,11 +36,18 @@ export async function completeUnary(deps: FailoverDeps, setup: RequestSetup): Pr
       deadlineMono: setup.deadlineMono,
       attemptTimeoutMs: deps.config.failover.attemptTimeoutMs,
       launch,
+      onRuns: (r) => (runs = r),
     });
     const served = won.run.record;
     if (!served) throw new Error("winning attempt has no record");
+    outcome = "ok";
     return completionOutcome(req, plan, served, recordsOf(won.runs), won.value.text, won.value.finishReason, won.value.responseModel);
+  } catch (err) {
+    outcome = err instanceof GatewayError ? err.code : "internal";
+    throw err;
   } finally {
     scope.dispose();
+    // Before the answer (or the error) leaves: the ledger must hold every attempt.
+    await endRequest(deps, setup, false, recordsOf(runs), outcome);
   }
 }

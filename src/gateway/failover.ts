@@ -16,7 +16,8 @@ import { failure } from "./outcome.js";
 import type { StopReason } from "./outcome.js";
 import type { Plan } from "./router.js";
 import type { Scope } from "./scope.js";
-import type { AttemptRecord } from "./types.js";
+import type { GatewayObserver } from "./observer.js";
+import type { AttemptRecord, GatewayRequest } from "./types.js";
 import { GatewayError } from "./types.js";
 import { waitFor } from "./wait.js";
 
@@ -27,6 +28,7 @@ export interface FailoverDeps {
   readonly balancer: Balancer;
   readonly clock: Clock;
   readonly random: Random;
+  readonly observer: GatewayObserver;
 }
 
 /** How a launched attempt ended before the race was decided: answered (ok) or not. */
@@ -34,6 +36,7 @@ export type Settled<A> = { readonly ok: true; readonly value: A } | { readonly o
 
 /** One request for the loop. */
 export interface FailoverRequest<A> {
+  readonly request: GatewayRequest;
   readonly plan: Plan;
   readonly chat: ChatRequest;
   readonly stream: boolean;
@@ -43,6 +46,8 @@ export interface FailoverRequest<A> {
   readonly deadlineMono: number;
   /** Each attempt's own timeout (unary); undefined for none (streams use first-token and idle timers). */
   readonly attemptTimeoutMs: number | undefined;
+  /** Told the list of runs as soon as it exists, so the caller can account for them however the loop ends. */
+  readonly onRuns?: (runs: readonly AttemptRun[]) => void;
   /** Starts the call of a run; settles when it answered (unary: the result; stream: the first token) or failed, never rejects. */
   readonly launch: (run: AttemptRun) => Promise<Settled<A>>;
 }
@@ -66,6 +71,7 @@ export async function runFailover<A>(deps: FailoverDeps, req: FailoverRequest<A>
   const { config, balancer, clock } = deps;
   const queue = new CandidateQueue(req.plan.candidates, balancer, (m) => budgetTokens(req.chat, m), config.failover, deps.random);
   const runs: AttemptRun[] = [];
+  req.onRuns?.(runs);
   const running = new Map<AttemptRun, Promise<Raced<A>>>();
   let fatal: ProviderError | undefined;
   let anyFailed = false;
@@ -78,6 +84,21 @@ export async function runFailover<A>(deps: FailoverDeps, req: FailoverRequest<A>
       throw new GatewayError("internal", `no adapter for provider ${pick.model.provider}`);
     }
     const remaining = req.deadlineMono - clock.monotonic();
+    const previous = runs[runs.length - 1];
+    if (hedge && previous) deps.observer.hedgeStarted(previous.model.name, pick.model.name, clock.monotonic() - previous.start.startedMono);
+    else if (anyFailed && previous) deps.observer.failover(previous.model.name, pick.model.name, previous.error?.kind ?? "failed");
+    const onClose = deps.observer.attemptStarted({
+      request: req.request,
+      number: runs.length + 1,
+      model: pick.model,
+      providerHost: adapter.host,
+      route: req.plan.route?.name,
+      strategy: req.plan.route?.strategy,
+      hedge,
+      failover: anyFailed,
+      streamed: req.stream,
+      breakerState: balancer.deployment(pick.model.name)?.breaker.state(clock.monotonic()) ?? "closed",
+    });
     const run = new AttemptRun(deps, {
       number: runs.length + 1,
       model: pick.model,
@@ -88,6 +109,7 @@ export async function runFailover<A>(deps: FailoverDeps, req: FailoverRequest<A>
       parent: req.scope,
       timeoutMs: req.attemptTimeoutMs === undefined ? undefined : Math.min(req.attemptTimeoutMs, remaining),
       stream: req.stream,
+      onClose,
     });
     runs.push(run);
     running.set(

@@ -6,6 +6,8 @@ import type { Clock, Random } from "./clock.js";
 import { completeUnary } from "./failover-unary.js";
 import { streamCompletion } from "./failover-stream.js";
 import type { FailoverDeps } from "./failover.js";
+import { NO_OBSERVER } from "./observer.js";
+import type { GatewayObserver } from "./observer.js";
 import type { RequestSetup } from "./request.js";
 import { requestScope } from "./request.js";
 import { plan } from "./router.js";
@@ -19,6 +21,8 @@ export interface GatewayDeps {
   readonly adapters: ReadonlyMap<string, ProviderAdapter>;
   readonly clock: Clock;
   readonly random: Random;
+  /** Lifecycle events for telemetry and the ledger; none when absent. */
+  readonly observer?: GatewayObserver;
 }
 
 /** The core entry point the service layer calls. */
@@ -34,7 +38,7 @@ export class Gateway {
     }
     this.#deps = deps;
     this.#balancer = new Balancer(deps.config, deps.clock);
-    this.#failover = { config: deps.config, adapters: deps.adapters, balancer: this.#balancer, clock: deps.clock, random: deps.random };
+    this.#failover = { config: deps.config, adapters: deps.adapters, balancer: this.#balancer, clock: deps.clock, random: deps.random, observer: deps.observer ?? NO_OBSERVER };
   }
 
   /** The configuration snapshot the gateway runs on. */
@@ -65,7 +69,8 @@ export class Gateway {
 
   #setup(req: GatewayRequest, ctx: CallContext, stream: boolean): RequestSetup {
     const p = plan(this.#deps.config, req, { view: this.#balancer, random: this.#deps.random, stream, rr: this.#rr });
-    const { scope, deadlineMono } = requestScope(ctx, this.#deps.clock, this.#deps.config.failover.deadlineMs);
-    return { req, plan: p, scope, deadlineMono };
+    const { clock } = this.#deps;
+    const { scope, deadlineMono } = requestScope(ctx, clock, this.#deps.config.failover.deadlineMs);
+    return { req, ctx, plan: p, scope, deadlineMono, startedAt: clock.now(), startedMono: clock.monotonic() };
   }
 }

@@ -1,6 +1,7 @@
 /** Per-request setup shared by unary and streams: the plan, the scope with its deadline, and the outcome. */
 import type { FinishReason } from "../providers/types.js";
 import type { Clock } from "./clock.js";
+import type { GatewayObserver, RequestEnd } from "./observer.js";
 import type { Plan } from "./router.js";
 import { Scope } from "./scope.js";
 import type { AttemptRecord, CallContext, CompletionOutcome, GatewayRequest } from "./types.js";
@@ -8,6 +9,10 @@ import type { AttemptRecord, CallContext, CompletionOutcome, GatewayRequest } fr
 /** A planned request with its cancellation scope. */
 export interface RequestSetup {
   readonly req: GatewayRequest;
+  readonly ctx: CallContext;
+  /** Wall-clock and monotonic start. */
+  readonly startedAt: number;
+  readonly startedMono: number;
   readonly plan: Plan;
   /** Aborted by the client ("client") or at the deadline ("deadline"). */
   readonly scope: Scope;
@@ -19,6 +24,26 @@ export interface RequestSetup {
 export function requestScope(ctx: CallContext, clock: Clock, defaultDeadlineMs: number): { scope: Scope; deadlineMono: number } {
   const remaining = ctx.deadline === undefined ? defaultDeadlineMs : ctx.deadline - clock.now();
   return { scope: new Scope(ctx.signal, remaining, "deadline"), deadlineMono: clock.monotonic() + remaining };
+}
+
+/** Tells the observer a request ended and waits until its records are durable. */
+export async function endRequest(
+  deps: { readonly observer: GatewayObserver; readonly clock: Clock },
+  setup: RequestSetup,
+  streamed: boolean,
+  attempts: readonly AttemptRecord[],
+  outcome: RequestEnd["outcome"],
+): Promise<void> {
+  await deps.observer.requestEnded({
+    request: setup.req,
+    clientKey: setup.ctx.clientKey,
+    route: setup.plan.route?.name,
+    streamed,
+    attempts,
+    outcome,
+    startedAt: setup.startedAt,
+    totalMs: deps.clock.monotonic() - setup.startedMono,
+  });
 }
 
 /** The outcome of a served request: the serving attempt's usage, the cost of every attempt. */

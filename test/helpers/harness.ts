@@ -3,7 +3,7 @@ import { createClient } from "@connectrpc/connect";
 import type { Client } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { buildApp } from "../../src/app.js";
-import type { App } from "../../src/app.js";
+import type { App, AppOptions } from "../../src/app.js";
 import { validateConfig } from "../../src/config/validate.js";
 import { startSimulator } from "../../src/sim/server.js";
 import type { SimEndpointSpec, Simulator } from "../../src/sim/server.js";
@@ -29,6 +29,8 @@ export interface HarnessConfig {
   /** Extra provider fields per endpoint (timeouts and the like). */
   readonly providerExtras?: Readonly<Record<string, Record<string, unknown>>>;
   readonly config: Record<string, unknown>;
+  /** Composition options (tracing); defaults to none. */
+  readonly app?: AppOptions;
 }
 
 /** Starts the simulator and a gateway listening on a free loopback port. */
@@ -39,7 +41,7 @@ export async function startHarness(h: HarnessConfig): Promise<Harness> {
     providers[name] = { kind: spec.kind, baseUrl: sim.baseUrl(name), apiKey: `test-key-${name}`, ...h.providerExtras?.[name] };
   }
   const config = validateConfig({ listen: "127.0.0.1:0", ledger: { path: ":memory:" }, ...h.config, providers });
-  const app = buildApp(config, createLogger("error"));
+  const app = buildApp(config, createLogger("error"), h.app);
   const port = await app.listen(0);
   const address = `127.0.0.1:${port}`;
   return {

@@ -1,0 +1,75 @@
+/** The gateway's lifecycle events, for telemetry and the usage ledger to plug into without the core knowing them. */
+import type { ModelConfig } from "../config/schema.js";
+import type { AttemptRecord, GatewayErrorCode, GatewayRequest } from "./types.js";
+
+/** An attempt that is starting. */
+export interface AttemptInfo {
+  readonly request: GatewayRequest;
+  readonly number: number;
+  readonly model: ModelConfig;
+  readonly providerHost: string;
+  readonly route: string | undefined;
+  readonly strategy: string | undefined;
+  readonly hedge: boolean;
+  readonly failover: boolean;
+  readonly streamed: boolean;
+  readonly breakerState: string;
+}
+
+/** Extra facts known when an attempt closes. */
+export interface AttemptClose {
+  readonly finishReason: string | undefined;
+  readonly responseModel: string | undefined;
+}
+
+/** A request that ended, answered or not, with every attempt it made. */
+export interface RequestEnd {
+  readonly request: GatewayRequest;
+  readonly clientKey: string | undefined;
+  readonly route: string | undefined;
+  readonly streamed: boolean;
+  readonly attempts: readonly AttemptRecord[];
+  /** "ok" when answered, else the error code the client gets. */
+  readonly outcome: "ok" | GatewayErrorCode;
+  /** Wall-clock start, epoch ms. */
+  readonly startedAt: number;
+  /** Whole request time, ms. */
+  readonly totalMs: number;
+}
+
+/** Receives lifecycle events; every method must be cheap and must not throw. */
+export interface GatewayObserver {
+  /** An attempt starts; the returned function is called once when it closes. */
+  attemptStarted(info: AttemptInfo): (record: AttemptRecord, close: AttemptClose) => void;
+  /** A failed attempt is followed by one on another (or the same) model. */
+  failover(fromModel: string, toModel: string, reason: string): void;
+  /** A hedge starts because the running attempt gave no first answer within the delay. */
+  hedgeStarted(fromModel: string, toModel: string, delayMs: number): void;
+  /** The request ended; resolves once what must be durable (the ledger) is durable. */
+  requestEnded(end: RequestEnd): Promise<void>;
+}
+
+/** An observer that does nothing. */
+export const NO_OBSERVER: GatewayObserver = {
+  attemptStarted: () => () => undefined,
+  failover: () => undefined,
+  hedgeStarted: () => undefined,
+  requestEnded: async () => undefined,
+};
+
+/** Fans events out to several observers. */
+export function composeObservers(observers: readonly GatewayObserver[]): GatewayObserver {
+  if (observers.length === 0) return NO_OBSERVER;
+  if (observers.length === 1 && observers[0]) return observers[0];
+  return {
+    attemptStarted(info) {
+      const closers = observers.map((o) => o.attemptStarted(info));
+      return (record, close) => closers.forEach((c) => c(record, close));
+    },
+    failover: (from, to, reason) => observers.forEach((o) => o.failover(from, to, reason)),
+    hedgeStarted: (from, to, delay) => observers.forEach((o) => o.hedgeStarted(from, to, delay)),
+    requestEnded: async (end) => {
+      await Promise.all(observers.map((o) => o.requestEnded(end)));
+    },
+  };
+}
