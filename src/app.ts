@@ -13,6 +13,9 @@ import type { GatewayObserver } from "./gateway/observer.js";
 import type { ModelHealth } from "./gateway/types.js";
 import { telemetryObserver } from "./gateway/telemetry-observer.js";
 import { tracingInterceptor } from "./server/tracing.js";
+import { authInterceptor } from "./server/auth.js";
+import { Access } from "./service/access.js";
+import type { Interceptor } from "@connectrpc/connect";
 import { GatewayService } from "../gen/llmgateway/v1/gateway_pb.js";
 
 /** A built, not yet listening, gateway. */
@@ -46,8 +49,11 @@ export function buildApp(config: GatewayConfig, logger: Logger, options: AppOpti
   if (telemetry) observers.push(telemetryObserver(telemetry, config));
   const gateway = new Gateway({ config, adapters, clock: systemClock, random: systemRandom, observer: composeObservers(observers) });
   telemetry?.observeBreakers(() => [...config.models.values()].map((m) => ({ model: m.name, provider: m.provider, state: HEALTH_GAUGE[gateway.health(m.name)] })));
-  const service = createGatewayService({ gateway, clock: systemClock });
-  const interceptors = options.tracing ? [tracingInterceptor([GatewayService.typeName])] : [];
+  const service = createGatewayService({ gateway, clock: systemClock, access: new Access(config, systemClock, undefined) });
+  // Outermost first: trace every RPC, then authenticate it.
+  const interceptors: Interceptor[] = [];
+  if (options.tracing) interceptors.push(tracingInterceptor([GatewayService.typeName]));
+  if (config.auth.enabled) interceptors.push(authInterceptor(config.auth, [GatewayService.typeName]));
   const server = new GatewayServer({ service, maxRequestBytes: config.maxRequestBytes, interceptors });
   return {
     config,

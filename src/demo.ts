@@ -44,6 +44,8 @@ export async function startDemo(listen: string, ledgerPath: string): Promise<Dem
       premium: { strategy: "ordered", models: ["claude-sonnet-4.5", "gpt-4.1"] },
     },
     ledger: { path: ledgerPath },
+    // The demo is local and keyless; a real config keeps auth on.
+    auth: { enabled: false },
   });
   return { config, simulator };
 }

@@ -2,11 +2,13 @@
 /** Process entry: dispatches to the subcommands serve, complete, report and keys. */
 import { parseArgs } from "./cli/args.js";
 import { complete } from "./cli/complete.js";
+import { keys } from "./cli/keys.js";
 import { serve } from "./cli/serve.js";
 
 const USAGE = `usage: llm-gateway <command> [flags]
   serve     [--config PATH] [--listen host:port]   start the gateway (demo catalogue when no config)
-  complete  [--addr host:port] [--model NAME] [--stream] "prompt"   call a running gateway
+  complete  [--addr host:port] [--key KEY] [--model NAME] [--stream] "prompt"   call a running gateway
+  keys      create --id NAME [--role user|admin] [--allow a,b] [--rpm N] [--tpm N] [--budget-usd N]   make a client key
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -16,6 +18,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return serve(parseArgs(rest));
     case "complete":
       return complete(parseArgs(rest, ["stream"]));
+    case "keys":
+      return keys(parseArgs(rest));
     default:
       process.stderr.write(USAGE);
       return command === "help" || command === "--help" ? 0 : 2;

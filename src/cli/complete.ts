@@ -13,7 +13,7 @@ export async function complete(args: Args): Promise<number> {
     process.stderr.write('usage: complete [--addr host:port] [--model NAME] [--stream] [--max-tokens N] "prompt"\n');
     return 2;
   }
-  const client = gatewayClient(flag(args, "addr") ?? "127.0.0.1:50051");
+  const client = gatewayClient(flag(args, "addr") ?? "127.0.0.1:50051", flag(args, "key") ?? process.env["GATEWAY_KEY"]);
   const maxTokens = flag(args, "max-tokens");
   const request = {
     model: flag(args, "model") ?? "auto",

@@ -51,6 +51,9 @@ export async function serve(args: Args): Promise<number> {
     }
     config = { ...config, listen: { host: m[1] ?? "127.0.0.1", port: Number(m[2]) } };
   }
+  if (!config.auth.enabled && !config.demo) {
+    logger.log("warn", "client authentication is OFF (auth.enabled: false): anyone who can reach this port can spend your provider budget; use only for local development");
+  }
   const telemetry = startTelemetry();
   const app = buildApp(config, logger, { tracing: telemetry.enabled, captureContent: process.env["GATEWAY_CAPTURE_CONTENT"] === "true" });
   const port = await app.listen();

@@ -21,6 +21,10 @@ models:
     pricing: { inputPerMTok: 0.28, outputPerMTok: 0.42 }
     weight: 5
     tier: simple
+auth:
+  keys:
+    team-search: { sha256: "${"a".repeat(64)}", allow: [auto], rpm: 600, monthlyBudgetUsd: 500, tags: { team: search } }
+    ops: { sha256: "${"b".repeat(64)}", role: admin }
 routes:
   auto: { strategy: complexity, models: [deepseek-v3.2, gpt-4.1] }
 `;
@@ -87,11 +91,41 @@ describe("config", () => {
 
   it("rejects malformed YAML and empty catalogues", () => {
     expect(issues("providers: [unclosed")[0]).toMatch(/^\(yaml\): /);
-    expect(issues("providers: {}\nmodels: {}\n")).toEqual(["providers: must name at least one provider", "models: must name at least one model"]);
+    expect(issues("providers: {}\nmodels: {}\nauth: { enabled: false }\n")).toEqual(["providers: must name at least one provider", "models: must name at least one model"]);
   });
 
   it("rejects a route named like a model and fallbacks that name no model", () => {
     const bad = `${VALID.replace("tier: complex", "tier: complex\n    fallbacks: [nope]")}  gpt-4.1: { models: [gpt-4.1] }\n`;
     expect(issues(bad)).toEqual(["models.gpt-4.1.fallbacks[0]: names no other model: nope", "routes.gpt-4.1: a route may not have the name of a model"]);
+  });
+});
+
+describe("auth config", () => {
+  it("reads client keys by hash with their limits, budget and default tags", () => {
+    const c = parseConfig(VALID, ENV);
+    expect(c.auth.enabled).toBe(true);
+    const k = c.auth.keys.get("team-search");
+    expect(k?.sha256.toString("hex")).toBe("a".repeat(64));
+    expect(k?.role).toBe("user");
+    expect([...(k?.allow ?? [])]).toEqual(["auto"]);
+    expect(k?.monthlyBudgetPicos).toBe(500n * 10n ** 12n);
+    expect(k?.tags).toEqual({ team: "search" });
+    expect(c.auth.keys.get("ops")?.role).toBe("admin");
+    expect(c.auth.keys.get("ops")?.allow).toBeUndefined();
+  });
+
+  it("keeps auth on by default and refuses to start without keys, unless turned off", () => {
+    const noKeys = VALID.slice(0, VALID.indexOf("auth:")) + VALID.slice(VALID.indexOf("routes:"));
+    expect(issues(noKeys)[0]).toMatch(/^auth\.keys: auth is on but no client key is configured/);
+    expect(issues(`${noKeys}auth: { enabled: false }\n`)).toEqual([]);
+  });
+
+  it("names bad hashes, unknown allowed models and bad budgets by path", () => {
+    const bad = VALID.replace(`sha256: "${"a".repeat(64)}", allow: [auto]`, 'sha256: "abc", allow: [auto, gpt-9]').replace("monthlyBudgetUsd: 500", "monthlyBudgetUsd: -3");
+    expect(issues(bad)).toEqual([
+      "auth.keys.team-search.sha256: must be the 64-hex-digit SHA-256 of the key (see `llm-gateway keys create`)",
+      "auth.keys.team-search.allow[1]: names no model or route: gpt-9",
+      "auth.keys.team-search.monthlyBudgetUsd: must be a non-negative amount of US dollars",
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 /** The validated, immutable configuration snapshot every component is built from. */
+import type { AuthConfig, TlsConfig } from "./auth.js";
 import type { Secret } from "./secret.js";
 
 /** The wire formats the gateway speaks. */
@@ -143,4 +144,8 @@ export interface GatewayConfig {
   readonly maxRequestBytes: number;
   /** True when this is the embedded demo backed by simulated providers. */
   readonly demo: boolean;
+  /** Client keys; `enabled: false` only for local development. */
+  readonly auth: AuthConfig;
+  /** TLS for the listener; cleartext when absent. */
+  readonly tls: TlsConfig | undefined;
 }

@@ -5,6 +5,7 @@ import { validateConfig } from "./validate.js";
 const BASE = {
   providers: { p: { kind: "openai", baseUrl: "http://127.0.0.1:9" } },
   models: { m: { provider: "p", pricing: { inputPerMTok: 1, outputPerMTok: 2 } } },
+  auth: { enabled: false },
 };
 
 function issues(doc: Record<string, unknown>): string[] {

@@ -1,5 +1,6 @@
 /** Turns an untyped (env-substituted) YAML document into a validated GatewayConfig snapshot. */
 import { perMTokToPicoPerToken } from "../accounting/money.js";
+import { readAuth, readTls } from "./auth.js";
 import { ConfigError, join, Reader } from "./reader.js";
 import type {
   BreakerConfig,
@@ -18,7 +19,7 @@ import { STRATEGIES, TIERS } from "./schema.js";
 import { Secret } from "./secret.js";
 
 const KINDS: readonly ProviderKind[] = ["openai", "anthropic", "gemini"];
-const TOP_KEYS = ["listen", "providers", "models", "routes", "failover", "breaker", "ledger", "server", "demo"];
+const TOP_KEYS = ["listen", "providers", "models", "routes", "failover", "breaker", "ledger", "server", "auth", "demo"];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
 
 /** Validates a whole document; throws ConfigError listing every problem with its path. */
@@ -30,7 +31,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
   const models = readModels(r, r.object(doc["models"], "models"), providers);
   const routes = readRoutes(r, r.object(doc["routes"], "routes", true), models);
   const server = r.object(doc["server"], "server", true);
-  r.known(server, "server", ["shutdownGraceMs", "maxRequestBytes"]);
+  r.known(server, "server", ["shutdownGraceMs", "maxRequestBytes", "tls"]);
   const config: GatewayConfig = {
     listen: readListen(r, doc["listen"]),
     providers,
@@ -42,6 +43,8 @@ export function validateConfig(raw: unknown): GatewayConfig {
     shutdownGraceMs: r.number(server, "server", "shutdownGraceMs", { integer: true, max: 600_000, fallback: 10_000 }),
     maxRequestBytes: r.number(server, "server", "maxRequestBytes", { integer: true, min: 1024, max: 64 << 20, fallback: 4 << 20 }),
     demo: doc["demo"] === true,
+    auth: readAuth(r, r.object(doc["auth"], "auth", true), new Set([...models.keys(), ...routes.keys()])),
+    tls: readTls(r, server["tls"]),
   };
   if (r.issues.length > 0) throw new ConfigError(r.issues);
   return config;

@@ -8,13 +8,16 @@ import type { CallContext } from "../gateway/types.js";
 import { GatewayService, StreamCompleteResponseSchema } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { toCompleteResponse } from "./convert.js";
 import { toConnectError } from "./errors.js";
+import type { Access } from "./access.js";
 import { listModels } from "./list-models.js";
+import { principalKey } from "./principal.js";
 import { toGatewayRequest } from "./validate.js";
 
 /** What the handlers need. */
 export interface ServiceDeps {
   readonly gateway: Gateway;
   readonly clock: Clock;
+  readonly access: Access;
 }
 
 /** The deadline and cancellation of an RPC, as the core wants them. */
@@ -25,21 +28,23 @@ export function callContext(ctx: HandlerContext, clock: Clock, clientKey?: strin
 
 /** Builds the GatewayService implementation. */
 export function createGatewayService(deps: ServiceDeps): ServiceImpl<typeof GatewayService> {
-  const { gateway, clock } = deps;
+  const { gateway, clock, access } = deps;
   return {
     async complete(req, ctx) {
-      const request = toGatewayRequest(req);
+      const key = ctx.values.get(principalKey);
+      const request = access.admit(key, toGatewayRequest(req));
       try {
-        return toCompleteResponse(await gateway.complete(request, callContext(ctx, clock)));
+        return toCompleteResponse(await gateway.complete(request, callContext(ctx, clock, key?.id)));
       } catch (err) {
         throw toConnectError(err);
       }
     },
 
     async *streamComplete(req, ctx) {
-      const request = toGatewayRequest(req.request, "request.");
+      const key = ctx.values.get(principalKey);
+      const request = access.admit(key, toGatewayRequest(req.request, "request."));
       try {
-        for await (const ev of gateway.stream(request, callContext(ctx, clock))) {
+        for await (const ev of gateway.stream(request, callContext(ctx, clock, key?.id))) {
           yield ev.type === "delta"
             ? create(StreamCompleteResponseSchema, { event: { case: "delta", value: { text: ev.text } } })
             : create(StreamCompleteResponseSchema, { event: { case: "summary", value: toCompleteResponse(ev.outcome) } });

@@ -26,7 +26,7 @@ export function configFor(models: Record<string, Record<string, unknown>>, extra
     providers[provider] = { kind: "openai", baseUrl: "http://127.0.0.1:9" };
     full[name] = { provider, pricing: { inputPerMTok: 1, outputPerMTok: 2 }, ...fields };
   }
-  return validateConfig({ providers, models: full, ledger: { path: ":memory:" }, ...extra });
+  return validateConfig({ providers, models: full, ledger: { path: ":memory:" }, auth: { enabled: false }, ...extra });
 }
 
 /** A gateway plus its fake adapters by model name. */

@@ -75,7 +75,7 @@ describe("gateway process", () => {
   it("on SIGTERM stops accepting, finishes the in-flight stream, then exits 0", async () => {
     const path = writeConfig(
       "slow.yaml",
-      `listen: 127.0.0.1:0\nproviders:\n  slow: { kind: openai, baseUrl: "${sim.baseUrl("slow")}" }\nmodels:\n  m: { provider: slow, pricing: { inputPerMTok: 1, outputPerMTok: 1 } }\nserver: { shutdownGraceMs: 5000 }\n`,
+      `listen: 127.0.0.1:0\nproviders:\n  slow: { kind: openai, baseUrl: "${sim.baseUrl("slow")}" }\nmodels:\n  m: { provider: slow, pricing: { inputPerMTok: 1, outputPerMTok: 1 } }\nserver: { shutdownGraceMs: 5000 }\nauth: { enabled: false }\n`,
     );
     const gw = spawnGateway(["--config", path]);
     const address = await gw.address;

@@ -71,6 +71,7 @@ describe("OTLP export from the gateway process", () => {
         "routes:",
         "  r: { strategy: ordered, models: [m-down, m-up] }",
         "failover: { backoffBaseMs: 1, backoffMaxMs: 2 }",
+        "auth: { enabled: false }",
       ].join("\n"),
     );
     const gw = spawnGateway(["--config", config], {

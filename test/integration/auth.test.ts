@@ -1,0 +1,83 @@
+/** Client keys at the edge: who may call, which models, how fast; health and reflection stay open. */
+import { Code, createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Health, HealthCheckResponse_ServingStatus } from "../../gen/grpc/health/v1/health_pb.js";
+import { Role } from "../../gen/llmgateway/v1/types_pb.js";
+import { keyHash, newClientKey } from "../../src/cli/keys.js";
+import { rejection } from "../helpers/expect-error.js";
+import { startHarness } from "../helpers/harness.js";
+import type { Harness } from "../helpers/harness.js";
+
+const USER = newClientKey();
+const LIMITED = newClientKey();
+const ADMIN = newClientKey();
+let h: Harness;
+
+beforeAll(async () => {
+  const pricing = { inputPerMTok: 1, outputPerMTok: 1 };
+  h = await startHarness({
+    endpoints: { sim: { kind: "openai" } },
+    config: {
+      models: { cheap: { provider: "sim", pricing }, premium: { provider: "sim", pricing } },
+      routes: { auto: { models: ["cheap", "premium"] } },
+      auth: {
+        keys: {
+          search: { sha256: keyHash(USER), allow: ["cheap", "auto"], tags: { team: "search" } },
+          batch: { sha256: keyHash(LIMITED), rpm: 2 },
+          ops: { sha256: keyHash(ADMIN), role: "admin" },
+        },
+      },
+    },
+  });
+});
+afterAll(() => h.close());
+
+const ask = (model: string) => ({ model, messages: [{ role: Role.USER, content: "hi" }] });
+const bearer = (key: string) => ({ headers: { authorization: `Bearer ${key}` } });
+
+describe("client keys", () => {
+  it("refuses a call without a key, or with a wrong one, as UNAUTHENTICATED", async () => {
+    const missing = await rejection(h.grpc.complete(ask("cheap")));
+    expect(missing.code).toBe(Code.Unauthenticated);
+    expect(missing.rawMessage).toContain("authorization: Bearer");
+    const wrong = await rejection(h.grpc.complete(ask("cheap"), bearer(newClientKey())));
+    expect(wrong.code).toBe(Code.Unauthenticated);
+    const streamed = await rejection(
+      (async () => {
+        for await (const _ of h.connect.streamComplete({ request: ask("cheap") })) void _;
+      })(),
+    );
+    expect(streamed.code).toBe(Code.Unauthenticated);
+  });
+
+  it("serves a valid key on the models it may use", async () => {
+    expect((await h.grpc.complete(ask("cheap"), bearer(USER))).model).toBe("cheap");
+    expect((await h.connect.complete(ask("premium"), bearer(ADMIN))).model).toBe("premium");
+  });
+
+  it("answers PERMISSION_DENIED for a model the key may not use", async () => {
+    const err = await rejection(h.grpc.complete(ask("premium"), bearer(USER)));
+    expect(err.code).toBe(Code.PermissionDenied);
+    expect(err.rawMessage).toBe('client key search may not use "premium"; it may use: cheap, auto');
+  });
+
+  it("lists only what the key may use when the model is unknown", async () => {
+    const err = await rejection(h.grpc.complete(ask("gpt-9"), bearer(USER)));
+    expect(err.code).toBe(Code.NotFound);
+    expect(err.rawMessage).toBe('unknown model or route "gpt-9"; models: cheap; routes: auto');
+  });
+
+  it("answers RESOURCE_EXHAUSTED with when to retry once the key's RPM is spent", async () => {
+    await h.grpc.complete(ask("cheap"), bearer(LIMITED));
+    await h.grpc.complete(ask("cheap"), bearer(LIMITED));
+    const err = await rejection(h.grpc.complete(ask("cheap"), bearer(LIMITED)));
+    expect(err.code).toBe(Code.ResourceExhausted);
+    expect(err.rawMessage).toMatch(/^client key batch is over its limit of 2 requests per minute; retry in \d+ s$/);
+  });
+
+  it("keeps health open without a key", async () => {
+    const health = createClient(Health, createGrpcTransport({ baseUrl: `http://${h.address}` }));
+    expect((await health.check({ service: "" })).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+  });
+});
