@@ -54,7 +54,7 @@ export function buildApp(config: GatewayConfig, logger: Logger, options: AppOpti
   const interceptors: Interceptor[] = [];
   if (options.tracing) interceptors.push(tracingInterceptor([GatewayService.typeName]));
   if (config.auth.enabled) interceptors.push(authInterceptor(config.auth, [GatewayService.typeName]));
-  const server = new GatewayServer({ service, maxRequestBytes: config.maxRequestBytes, interceptors });
+  const server = new GatewayServer({ service, maxRequestBytes: config.maxRequestBytes, interceptors, tls: config.tls });
   return {
     config,
     gateway,

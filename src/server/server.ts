@@ -9,6 +9,8 @@ import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js"
 import { fixGrpcMessage, specEncode } from "./grpc-message.js";
 import { HealthState, registerHealth } from "./health.js";
 import { DualListener } from "./listener.js";
+import { TlsListener } from "./tls-listener.js";
+import type { TlsConfig } from "../config/auth.js";
 import type { UniversalHandler } from "./listener.js";
 import { Reflector, registerReflection } from "./reflection.js";
 
@@ -30,12 +32,14 @@ export interface ServerOptions {
   /** Largest request message, bytes. */
   readonly maxRequestBytes: number;
   readonly interceptors?: Interceptor[];
+  /** Serve TLS (ALPN h2 and http/1.1) instead of cleartext. */
+  readonly tls?: TlsConfig | undefined;
 }
 
 /** A running gateway server. */
 export class GatewayServer {
   readonly health: HealthState;
-  readonly #listener: DualListener;
+  readonly #listener: DualListener | TlsListener;
   #inFlight = 0;
   #idle: Array<() => void> = [];
 
@@ -49,7 +53,8 @@ export class GatewayServer {
       registerReflection(router, reflector);
     };
     const handler = connectNodeAdapter({ routes, readMaxBytes: options.maxRequestBytes, interceptors: options.interceptors ?? [], fallback: unknownRoute });
-    this.#listener = new DualListener(this.#track(handler as UniversalHandler));
+    const tracked = this.#track(handler as UniversalHandler);
+    this.#listener = options.tls ? new TlsListener(tracked, options.tls) : new DualListener(tracked);
   }
 
   /** Starts listening; resolves with the bound port. */
