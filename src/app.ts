@@ -6,7 +6,9 @@ import { createAdapter } from "./providers/registry.js";
 import { GatewayServer } from "./server/server.js";
 import { createGatewayService } from "./service/gateway-service.js";
 import { systemClock, systemRandom } from "./system.js";
+import { redacting } from "./telemetry/log.js";
 import type { Logger } from "./telemetry/log.js";
+import { logObserver } from "./gateway/log-observer.js";
 import { GatewayTelemetry } from "./telemetry/gateway-telemetry.js";
 import { composeObservers } from "./gateway/observer.js";
 import type { GatewayObserver } from "./gateway/observer.js";
@@ -44,7 +46,9 @@ export interface AppOptions {
 export function buildApp(config: GatewayConfig, logger: Logger, options: AppOptions = { tracing: false, captureContent: false }): App {
   const adapters = new Map<string, ProviderAdapter>();
   for (const p of config.providers.values()) adapters.set(p.name, createAdapter(p));
-  const observers: GatewayObserver[] = [];
+  const secrets = [...config.providers.values()].flatMap((p) => (p.apiKey ? [p.apiKey.reveal()] : []));
+  const log = redacting(logger, secrets);
+  const observers: GatewayObserver[] = [logObserver(log)];
   const telemetry = options.tracing ? new GatewayTelemetry({ captureContent: options.captureContent }) : undefined;
   if (telemetry) observers.push(telemetryObserver(telemetry, config));
   const gateway = new Gateway({ config, adapters, clock: systemClock, random: systemRandom, observer: composeObservers(observers) });
@@ -62,7 +66,7 @@ export function buildApp(config: GatewayConfig, logger: Logger, options: AppOpti
     listen: (port) => server.listen(port ?? config.listen.port, config.listen.host),
     async close(graceMs = config.shutdownGraceMs) {
       const finished = await server.stop(graceMs);
-      if (!finished) logger.log("warn", "grace period over: closed calls still in flight", { graceMs });
+      if (!finished) log.log("warn", "grace period over: closed calls still in flight", { graceMs });
       await Promise.all([...adapters.values()].map((a) => a.close()));
       return finished;
     },

@@ -117,7 +117,7 @@ export class AttemptRun {
     const record = finishAttempt(this.#deps.clock, this.start, aborted ? "aborted" : "failed", usage, this.ttftMono, error);
     const neutral = cause !== undefined && NEUTRAL.has(cause);
     const firstAnswerMs = cause === "hedge_lost" && this.ttftMono === undefined ? record.latencyMs : undefined;
-    return this.#close(record, { errorKind: error.kind, neutral, retryAfterMs: error.retryAfterMs, usage, stream: this.#stream, firstAnswerMs });
+    return this.#close(record, { errorKind: error.kind, neutral, retryAfterMs: error.retryAfterMs, usage, stream: this.#stream, firstAnswerMs }, { ...NO_CLOSE, cause: error.cause });
   }
 
   /** Aborts the attempt now (hedge lost, client gone) and closes it as aborted with the usage seen so far. */

@@ -20,6 +20,8 @@ export interface AttemptInfo {
 export interface AttemptClose {
   readonly finishReason: string | undefined;
   readonly responseModel: string | undefined;
+  /** The raw cause of a failure (a provider's own message, a socket error): for logs only, may hold secrets. */
+  readonly cause?: unknown;
 }
 
 /** A request that ended, answered or not, with every attempt it made. */

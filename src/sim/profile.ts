@@ -35,6 +35,8 @@ export interface SimProfile {
   readonly cachedTokens?: number;
   /** Words in the answer when max_tokens allows (default 12). */
   readonly answerWords?: number;
+  /** Error messages quote the credential the request sent (a careless provider), to test redaction. */
+  readonly echoKeyInErrors?: boolean;
   /** Seed of the endpoint's random source (default 1), so runs repeat. */
   readonly seed?: number;
 }

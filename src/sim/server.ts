@@ -130,7 +130,7 @@ async function serve(ep: Endpoint, format: SimFormat, req: SimRequest, res: Serv
   if (p.errorRate !== undefined && ep.random() < p.errorRate) {
     ep.tally.errors++;
     const e = format.error(p.error ?? "server_error", p.retryAfterS);
-    return write(res, e.status, e.headers, e.body);
+    return write(res, e.status, e.headers, p.echoKeyInErrors ? echoKey(e.body, res.req) : e.body);
   }
   const ans = answer(req, p.answerWords ?? 12, p.cachedTokens ?? 0);
   if (!req.stream) {
@@ -161,6 +161,12 @@ async function stream(ep: Endpoint, format: SimFormat, req: SimRequest, ans: Sim
   ep.tally.succeeded++;
   bill(ep, ans);
   res.end(format.streamEnd(req, ans).join(""));
+}
+
+/** Puts the credential the request presented into the error body, as careless providers do. */
+function echoKey(body: string, req: IncomingMessage): string {
+  const key = req.headers["authorization"] ?? req.headers["x-api-key"] ?? req.headers["x-goog-api-key"] ?? "";
+  return body.replace(/"message":\s*"/, `"message": "key ${String(key).replace(/"/g, "")} rejected: `);
 }
 
 function bill(ep: Endpoint, ans: SimAnswer): void {

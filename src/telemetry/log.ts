@@ -20,6 +20,20 @@ export function createLogger(min: LogLevel = envLevel(), write: (line: string) =
   };
 }
 
+/** A logger that replaces every occurrence of the given secrets in messages and fields with "[redacted]". */
+export function redacting(logger: Logger, secrets: readonly string[]): Logger {
+  const list = secrets.filter((s) => s.length >= 4);
+  if (list.length === 0) return logger;
+  const scrub = (value: unknown): unknown => {
+    if (typeof value === "string") return list.reduce((text, secret) => text.split(secret).join("[redacted]"), value);
+    if (value instanceof Error) return scrub(`${value.name}: ${value.message}`);
+    if (Array.isArray(value)) return value.map(scrub);
+    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v)]));
+    return value;
+  };
+  return { log: (level, msg, fields) => logger.log(level, scrub(msg) as string, fields && (scrub(fields) as Record<string, unknown>)) };
+}
+
 function envLevel(): LogLevel {
   const v = process.env["LOG_LEVEL"];
   return v === "debug" || v === "info" || v === "warn" || v === "error" ? v : "info";

@@ -1,0 +1,123 @@
+/** Recognisable secrets through every error path: none may appear in logs, errors, spans, reports or the ledger. */
+import { createServer } from "node:http";
+import type { Server } from "node:http";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createClient } from "@connectrpc/connect";
+import type { Client } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
+import { Role } from "../../gen/llmgateway/v1/types_pb.js";
+import { keyHash } from "../../src/cli/keys.js";
+import { startSimulator } from "../../src/sim/server.js";
+import type { Simulator } from "../../src/sim/server.js";
+import { spawnGateway } from "../helpers/process.js";
+import type { GatewayProcess } from "../helpers/process.js";
+
+const OPENAI_KEY = "sk-PROVIDER-SECRET-0001";
+const ANTHROPIC_KEY = "sk-ant-PROVIDER-SECRET-0002";
+const CLIENT_KEY = "gwk_CLIENT-SECRET-0003";
+const WRONG_KEY = "gwk_WRONG-SECRET-0004";
+const SECRETS = [OPENAI_KEY, ANTHROPIC_KEY, CLIENT_KEY, WRONG_KEY];
+
+let sim: Simulator;
+let sink: Server;
+const exported: string[] = [];
+let dir: string;
+let gw: GatewayProcess;
+let client: Client<typeof GatewayService>;
+const seen: string[] = [];
+
+beforeAll(async () => {
+  sim = await startSimulator({
+    leaky: { kind: "openai", profile: { errorRate: 1, error: "auth", echoKeyInErrors: true } },
+    leaky2: { kind: "anthropic", profile: { errorRate: 1, error: "server_error", echoKeyInErrors: true } },
+    fine: { kind: "gemini" },
+  });
+  sink = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+    req.on("end", () => {
+      exported.push(body);
+      res.writeHead(200).end("{}");
+    });
+  });
+  await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
+  dir = mkdtempSync(join(tmpdir(), "gw-secrets-"));
+  const config = join(dir, "gw.yaml");
+  writeFileSync(
+    config,
+    [
+      "listen: 127.0.0.1:0",
+      "providers:",
+      `  leaky: { kind: openai, baseUrl: "${sim.baseUrl("leaky")}", apiKey: "\${LEAKY_KEY}" }`,
+      `  leaky2: { kind: anthropic, baseUrl: "${sim.baseUrl("leaky2")}", apiKey: "${ANTHROPIC_KEY}" }`,
+      `  fine: { kind: gemini, baseUrl: "${sim.baseUrl("fine")}", apiKey: "${OPENAI_KEY}" }`,
+      "models:",
+      "  a: { provider: leaky, pricing: { inputPerMTok: 1, outputPerMTok: 1 } }",
+      "  b: { provider: leaky2, pricing: { inputPerMTok: 1, outputPerMTok: 1 } }",
+      "  c: { provider: fine, pricing: { inputPerMTok: 1, outputPerMTok: 1 } }",
+      "routes:",
+      "  doomed: { strategy: ordered, models: [a, b] }",
+      "  saved: { strategy: ordered, models: [a, b, c] }",
+      "failover: { backoffBaseMs: 1, backoffMaxMs: 2, maxAttempts: 3 }",
+      `ledger: { path: "${join(dir, "ledger.db")}" }`,
+      "auth:",
+      `  keys: { k1: { sha256: "${keyHash(CLIENT_KEY)}", role: admin } }`,
+    ].join("\n"),
+  );
+  gw = spawnGateway(["--config", config], {
+    LEAKY_KEY: OPENAI_KEY,
+    LOG_LEVEL: "debug",
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(sink.address() as { port: number }).port}`,
+    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+    OTEL_BSP_SCHEDULE_DELAY: "50",
+  });
+  client = createClient(GatewayService, createGrpcTransport({ baseUrl: `http://${await gw.address}` }));
+});
+afterAll(async () => {
+  if (gw.child.exitCode === null) gw.child.kill("SIGKILL");
+  sink.close();
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ask = (model: string) => ({ model, messages: [{ role: Role.USER, content: "hi" }] });
+const auth = (key: string) => ({ headers: { authorization: `Bearer ${key}` } });
+async function capture(p: Promise<unknown>): Promise<void> {
+  try {
+    seen.push(JSON.stringify(await p, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
+  } catch (err) {
+    seen.push(String(err), JSON.stringify(err));
+  }
+}
+
+describe("secrets", () => {
+  it("never leak through any output", async () => {
+    await capture(client.complete(ask("a"), auth(WRONG_KEY)));
+    await capture(client.complete(ask("doomed"), auth(CLIENT_KEY)));
+    await capture(client.complete(ask("saved"), auth(CLIENT_KEY)));
+    await capture(
+      (async () => {
+        const out = [];
+        for await (const m of client.streamComplete({ request: ask("doomed") }, auth(CLIENT_KEY))) out.push(m);
+        return out;
+      })(),
+    );
+    await capture(client.getCostReport({}, auth(CLIENT_KEY)));
+    gw.child.kill("SIGTERM");
+    expect(await gw.exited).toBe(0);
+
+    // The leaky provider really did put the key into its error body: the test would catch a leak.
+    expect(gw.stderr()).toContain("provider attempt failed");
+    expect(gw.stderr()).toContain("[redacted]");
+    const ledgerFiles = readdirSync(dir).filter((f) => f.startsWith("ledger.db")).map((f) => readFileSync(join(dir, f)).toString("latin1"));
+    const outputs = { stderr: gw.stderr(), clients: seen.join("\n"), telemetry: exported.join("\n"), ledger: ledgerFiles.join("\n") };
+    expect(outputs.clients).toContain("UNAUTHENTICATED".toLowerCase().slice(0, 5));
+    for (const [where, text] of Object.entries(outputs)) {
+      for (const secret of SECRETS) expect(text.includes(secret), `${secret} in ${where}`).toBe(false);
+    }
+  });
+});
