@@ -9,6 +9,8 @@ import { systemClock, systemRandom } from "./system.js";
 import { redacting } from "./telemetry/log.js";
 import type { Logger } from "./telemetry/log.js";
 import { logObserver } from "./gateway/log-observer.js";
+import { ledgerObserver } from "./gateway/ledger-observer.js";
+import { openAccounting } from "./app-ledger.js";
 import { GatewayTelemetry } from "./telemetry/gateway-telemetry.js";
 import { composeObservers } from "./gateway/observer.js";
 import type { GatewayObserver } from "./gateway/observer.js";
@@ -42,18 +44,20 @@ export interface AppOptions {
   readonly captureContent: boolean;
 }
 
-/** Builds the gateway from a config snapshot. */
-export function buildApp(config: GatewayConfig, logger: Logger, options: AppOptions = { tracing: false, captureContent: false }): App {
+/** Builds the gateway from a config snapshot (opening its ledger). */
+export async function buildApp(config: GatewayConfig, logger: Logger, options: AppOptions = { tracing: false, captureContent: false }): Promise<App> {
   const adapters = new Map<string, ProviderAdapter>();
   for (const p of config.providers.values()) adapters.set(p.name, createAdapter(p));
   const secrets = [...config.providers.values()].flatMap((p) => (p.apiKey ? [p.apiKey.reveal()] : []));
   const log = redacting(logger, secrets);
-  const observers: GatewayObserver[] = [logObserver(log)];
+  const accounting = await openAccounting(config, systemClock, log);
+  const observers: GatewayObserver[] = [logObserver(log), ledgerObserver(accounting.ledger, log)];
   const telemetry = options.tracing ? new GatewayTelemetry({ captureContent: options.captureContent }) : undefined;
   if (telemetry) observers.push(telemetryObserver(telemetry, config));
   const gateway = new Gateway({ config, adapters, clock: systemClock, random: systemRandom, observer: composeObservers(observers) });
   telemetry?.observeBreakers(() => [...config.models.values()].map((m) => ({ model: m.name, provider: m.provider, state: HEALTH_GAUGE[gateway.health(m.name)] })));
-  const service = createGatewayService({ gateway, clock: systemClock, access: new Access(config, systemClock, undefined) });
+  const access = new Access(config, systemClock, accounting.budgets, accounting.recordRefusal);
+  const service = createGatewayService({ gateway, clock: systemClock, access, ledger: accounting.ledger });
   // Outermost first: trace every RPC, then authenticate it.
   const interceptors: Interceptor[] = [];
   if (options.tracing) interceptors.push(tracingInterceptor([GatewayService.typeName]));
@@ -68,6 +72,7 @@ export function buildApp(config: GatewayConfig, logger: Logger, options: AppOpti
       const finished = await server.stop(graceMs);
       if (!finished) log.log("warn", "grace period over: closed calls still in flight", { graceMs });
       await Promise.all([...adapters.values()].map((a) => a.close()));
+      await accounting.close();
       return finished;
     },
   };

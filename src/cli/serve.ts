@@ -55,7 +55,7 @@ export async function serve(args: Args): Promise<number> {
     logger.log("warn", "client authentication is OFF (auth.enabled: false): anyone who can reach this port can spend your provider budget; use only for local development");
   }
   const telemetry = startTelemetry();
-  const app = buildApp(config, logger, { tracing: telemetry.enabled, captureContent: process.env["GATEWAY_CAPTURE_CONTENT"] === "true" });
+  const app = await buildApp(config, logger, { tracing: telemetry.enabled, captureContent: process.env["GATEWAY_CAPTURE_CONTENT"] === "true" });
   const port = await app.listen();
   logger.log("info", "gateway listening", {
     address: `${config.listen.host}:${port}`,

@@ -1,5 +1,7 @@
 /** What a client key may do: which models, how fast, how much; refusals are clear gRPC statuses. */
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { BudgetGuard } from "../accounting/budget-guard.js";
+import { formatUsdFixed } from "../accounting/money.js";
 import type { ClientKeyConfig } from "../config/auth.js";
 import type { GatewayConfig } from "../config/schema.js";
 import type { Clock } from "../gateway/clock.js";
@@ -7,11 +9,8 @@ import { contextTokens } from "../gateway/estimate.js";
 import { TokenBucket } from "../gateway/limits.js";
 import type { GatewayRequest } from "../gateway/types.js";
 
-/** A monthly budget check, answered in O(1). */
-export interface BudgetCheck {
-  /** Whether the key may spend more this month, and when its month resets (epoch ms) when it may not. */
-  check(keyId: string): { readonly ok: true } | { readonly ok: false; readonly spentPicos: bigint; readonly budgetPicos: bigint; readonly resetsAt: number };
-}
+/** Records a request refused before any provider was called (it counts as a failed request in reports). */
+export type RefusalRecorder = (req: GatewayRequest, clientKey: string | undefined, reason: string) => Promise<void>;
 
 interface KeyBuckets {
   readonly rpm: TokenBucket | undefined;
@@ -22,32 +21,39 @@ interface KeyBuckets {
 export class Access {
   readonly #config: GatewayConfig;
   readonly #clock: Clock;
-  readonly #budget: BudgetCheck | undefined;
+  readonly #budget: BudgetGuard | undefined;
+  readonly #refused: RefusalRecorder;
   readonly #buckets = new Map<string, KeyBuckets>();
 
-  constructor(config: GatewayConfig, clock: Clock, budget: BudgetCheck | undefined) {
+  constructor(config: GatewayConfig, clock: Clock, budget: BudgetGuard | undefined, refused: RefusalRecorder = async () => undefined) {
     this.#config = config;
     this.#clock = clock;
     this.#budget = budget;
+    this.#refused = refused;
   }
 
   /** Checks a request of a key before any provider is called; returns it with the key's default tags. */
-  admit(key: ClientKeyConfig | undefined, req: GatewayRequest): GatewayRequest {
+  async admit(key: ClientKeyConfig | undefined, raw: GatewayRequest): Promise<GatewayRequest> {
+    const req = key && Object.keys(key.tags).length > 0 ? { ...raw, tags: { ...key.tags, ...raw.tags } } : raw;
     const { models, routes } = this.#config;
     if (!models.has(req.target) && !routes.has(req.target)) {
       const visible = (names: Iterable<string>): string => [...names].filter((n) => key?.allow?.has(n) ?? true).join(", ") || "none";
       throw new ConnectError(`unknown model or route "${req.target}"; models: ${visible(models.keys())}; routes: ${visible(routes.keys())}`, Code.NotFound);
+    }
+    const verdict = this.#budget?.checkRequest({ clientKey: key?.id, tags: req.tags }, this.#clock.now());
+    if (verdict && !verdict.ok) {
+      await this.#refused(req, key?.id, "budget_exceeded");
+      throw new ConnectError(
+        `monthly budget ${verdict.scope} is spent ($${formatUsdFixed(verdict.spentPicos, 2)} of $${formatUsdFixed(verdict.budgetPicos, 2)}); it resets at ${new Date(verdict.resetsAt).toISOString()}`,
+        Code.ResourceExhausted,
+      );
     }
     if (!key) return req;
     if (key.allow && !key.allow.has(req.target)) {
       throw new ConnectError(`client key ${key.id} may not use "${req.target}"; it may use: ${[...key.allow].join(", ")}`, Code.PermissionDenied);
     }
     this.#limit(key, req);
-    const verdict = this.#budget?.check(key.id);
-    if (verdict && !verdict.ok) {
-      throw new ConnectError(`client key ${key.id} is over its monthly budget; it resets at ${new Date(verdict.resetsAt).toISOString()}`, Code.ResourceExhausted);
-    }
-    return Object.keys(key.tags).length === 0 ? req : { ...req, tags: { ...key.tags, ...req.tags } };
+    return req;
   }
 
   #limit(key: ClientKeyConfig, req: GatewayRequest): void {

@@ -8,7 +8,9 @@ import type { CallContext } from "../gateway/types.js";
 import { GatewayService, StreamCompleteResponseSchema } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { toCompleteResponse } from "./convert.js";
 import { toConnectError } from "./errors.js";
+import type { Ledger } from "../accounting/ledger.js";
 import type { Access } from "./access.js";
+import { getCostReport } from "./cost-report.js";
 import { listModels } from "./list-models.js";
 import { principalKey } from "./principal.js";
 import { toGatewayRequest } from "./validate.js";
@@ -18,6 +20,7 @@ export interface ServiceDeps {
   readonly gateway: Gateway;
   readonly clock: Clock;
   readonly access: Access;
+  readonly ledger: Ledger;
 }
 
 /** The deadline and cancellation of an RPC, as the core wants them. */
@@ -28,11 +31,11 @@ export function callContext(ctx: HandlerContext, clock: Clock, clientKey?: strin
 
 /** Builds the GatewayService implementation. */
 export function createGatewayService(deps: ServiceDeps): ServiceImpl<typeof GatewayService> {
-  const { gateway, clock, access } = deps;
+  const { gateway, clock, access, ledger } = deps;
   return {
     async complete(req, ctx) {
       const key = ctx.values.get(principalKey);
-      const request = access.admit(key, toGatewayRequest(req));
+      const request = await access.admit(key, toGatewayRequest(req));
       try {
         return toCompleteResponse(await gateway.complete(request, callContext(ctx, clock, key?.id)));
       } catch (err) {
@@ -42,7 +45,7 @@ export function createGatewayService(deps: ServiceDeps): ServiceImpl<typeof Gate
 
     async *streamComplete(req, ctx) {
       const key = ctx.values.get(principalKey);
-      const request = access.admit(key, toGatewayRequest(req.request, "request."));
+      const request = await access.admit(key, toGatewayRequest(req.request, "request."));
       try {
         for await (const ev of gateway.stream(request, callContext(ctx, clock, key?.id))) {
           yield ev.type === "delta"
@@ -54,8 +57,11 @@ export function createGatewayService(deps: ServiceDeps): ServiceImpl<typeof Gate
       }
     },
 
-    getCostReport() {
-      throw new ConnectError("GetCostReport is not available yet: the usage ledger is not built", Code.Unimplemented);
+    async getCostReport(req, ctx) {
+      const key = ctx.values.get(principalKey);
+      // A user key sees only its own usage; an admin key (or no auth) sees everything.
+      const scoped = key && key.role !== "admin" ? { ...req, clientKeys: [key.id] } : req;
+      return getCostReport(scoped, { ledger, models: gateway.config.models, now: () => clock.now() });
     },
 
     listModels() {

@@ -41,7 +41,7 @@ export async function startHarness(h: HarnessConfig): Promise<Harness> {
     providers[name] = { kind: spec.kind, baseUrl: sim.baseUrl(name), apiKey: `test-key-${name}`, ...h.providerExtras?.[name] };
   }
   const config = validateConfig({ listen: "127.0.0.1:0", ledger: { path: ":memory:" }, auth: { enabled: false }, ...h.config, providers });
-  const app = buildApp(config, createLogger("error"), h.app);
+  const app = await buildApp(config, createLogger("error"), h.app);
   const port = await app.listen(0);
   const address = `127.0.0.1:${port}`;
   return {

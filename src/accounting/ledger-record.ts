@@ -1,0 +1,122 @@
+/**
+ * The ledger's unit: one row per provider attempt the provider may bill, plus one row per request
+ * refused before any attempt. Request-level facts live on the row that ended the request.
+ */
+
+/** How an attempt ended. */
+export type LedgerAttemptOutcome = "succeeded" | "failed" | "aborted";
+
+/** How a request ended: answered, failed with an error, or cancelled by its client. */
+export type LedgerRequestOutcome = "succeeded" | "failed" | "cancelled";
+
+/** Request-level facts, carried only by the row of the attempt that ended the request. */
+export interface RequestEnd {
+  readonly outcome: LedgerRequestOutcome;
+  /** Whole latency of the request as its client saw it (all attempts, waits and backoff), ms. */
+  readonly latencyMs: number;
+  /** Time from the request's start to its first streamed token, ms; undefined when none was sent. */
+  readonly ttftMs: number | undefined;
+}
+
+/** Largest cost one row can hold: SQLite INTEGER is signed 64-bit, so about $9.22M per row. */
+export const MAX_ROW_PICOS = (1n << 63n) - 1n;
+
+/**
+ * One ledger row. Token counts the provider did not report are undefined, never 0, and
+ * `usageUnknown` says that input or output was not reported (the cost is then a lower bound).
+ */
+export interface LedgerRecord {
+  /** When the attempt started, epoch ms (UTC; stored in whole ms). Report ranges and budget months use this. */
+  readonly timeMs: number;
+  readonly requestId: string;
+  readonly clientKey: string | undefined;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly route: string | undefined;
+  /** The catalogue model of the attempt; "" on a refusal row. */
+  readonly model: string;
+  /** The provider of the attempt; "" on a refusal row. */
+  readonly provider: string;
+  /** Every input token, cached ones and cache writes included. */
+  readonly inputTokens: number | undefined;
+  readonly outputTokens: number | undefined;
+  readonly cachedInputTokens: number | undefined;
+  readonly cacheWriteTokens: number | undefined;
+  readonly usageUnknown: boolean;
+  /** Exact cost in pico-dollars, 0 <= cost <= MAX_ROW_PICOS. */
+  readonly costPicos: bigint;
+  /** The attempt's own latency, ms (rounded to whole ms when stored). */
+  readonly latencyMs: number;
+  /** The attempt's time to first token, ms; undefined when it sent none or was not streamed. */
+  readonly ttftMs: number | undefined;
+  readonly outcome: LedgerAttemptOutcome;
+  /** 1 for the first attempt of a request; 0 on a refusal row. */
+  readonly attempt: number;
+  readonly failover: boolean;
+  readonly hedge: boolean;
+  readonly streamed: boolean;
+  /** The closed error kind of a failed attempt, or the refusal reason ("budget_exceeded"). */
+  readonly errorKind: string | undefined;
+  /** Set on exactly one row per request: the attempt that ended it (or the refusal row). */
+  readonly request: RequestEnd | undefined;
+}
+
+/** What a request refused before any provider call needs to be counted. */
+export interface RefusalInput {
+  readonly timeMs: number;
+  readonly requestId: string;
+  readonly clientKey: string | undefined;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly route: string | undefined;
+  readonly reason: string;
+  readonly streamed: boolean;
+}
+
+/** A row for a request refused before any attempt (e.g. over budget): no tokens, no cost, attempt 0. */
+export function refusalRecord(input: RefusalInput): LedgerRecord {
+  return {
+    timeMs: input.timeMs,
+    requestId: input.requestId,
+    clientKey: input.clientKey,
+    tags: input.tags,
+    route: input.route,
+    model: "",
+    provider: "",
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedInputTokens: 0,
+    cacheWriteTokens: 0,
+    usageUnknown: false,
+    costPicos: 0n,
+    latencyMs: 0,
+    ttftMs: undefined,
+    outcome: "failed",
+    attempt: 0,
+    failover: false,
+    hedge: false,
+    streamed: input.streamed,
+    errorKind: input.reason,
+    request: { outcome: "failed", latencyMs: 0, ttftMs: undefined },
+  };
+}
+
+/** Why a row cannot be stored, or undefined when it is valid. Checked before a row joins a batch. */
+export function recordProblem(r: LedgerRecord): string | undefined {
+  if (!isDuration(r.timeMs) || r.timeMs > Number.MAX_SAFE_INTEGER) return "timeMs must be an epoch time in ms";
+  if (r.requestId === "") return "requestId is empty";
+  if (r.costPicos < 0n || r.costPicos > MAX_ROW_PICOS) return "costPicos out of range";
+  for (const [name, v] of TOKEN_FIELDS.map((f) => [f, r[f]] as const)) {
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) return `${name} must be a non-negative integer`;
+  }
+  if (!isDuration(r.latencyMs) || (r.ttftMs !== undefined && !isDuration(r.ttftMs))) return "latency must be finite and >= 0";
+  if (!Number.isSafeInteger(r.attempt) || r.attempt < 0) return "attempt must be a non-negative integer";
+  for (const key of Object.keys(r.tags)) if (key === "") return "a tag key is empty";
+  const end = r.request;
+  if (end && (!isDuration(end.latencyMs) || (end.ttftMs !== undefined && !isDuration(end.ttftMs)))) return "request latency must be finite and >= 0";
+  return undefined;
+}
+
+const TOKEN_FIELDS = ["inputTokens", "outputTokens", "cachedInputTokens", "cacheWriteTokens"] as const;
+
+function isDuration(ms: number): boolean {
+  return Number.isFinite(ms) && ms >= 0;
+}

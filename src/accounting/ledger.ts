@@ -1,0 +1,136 @@
+/**
+ * The ledger as the gateway uses it: record() with group commit over a LedgerStore. Calls made
+ * within the same turn of the event loop (or until `maxBatch` rows wait) share one transaction;
+ * each call's promise resolves only after its rows are committed, and every call of a failed
+ * batch is rejected. Batches are written one at a time, in call order.
+ */
+import type { LedgerRecord } from "./ledger-record.js";
+import { recordProblem } from "./ledger-record.js";
+import type { AggregateQuery, GroupAggregate, LedgerStore } from "./ledger-store.js";
+
+/** Called with each committed batch, before the batch's record() promises resolve; must not throw. */
+export type CommitListener = (rows: readonly LedgerRecord[]) => void;
+
+/** Tuning of the group commit. */
+export interface LedgerOptions {
+  /** Write at once, without waiting for the end of the turn, when this many rows wait. Default 512. */
+  readonly maxBatch?: number;
+}
+
+interface PendingCall {
+  readonly rows: readonly LedgerRecord[];
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** Group-committing front of a LedgerStore. */
+export class Ledger {
+  private readonly store: LedgerStore;
+  private readonly maxBatch: number;
+  private readonly listeners = new Set<CommitListener>();
+  private calls: PendingCall[] = [];
+  private waitingRows = 0;
+  private scheduled = false;
+  private writing = false;
+  private closed = false;
+
+  constructor(store: LedgerStore, options: LedgerOptions = {}) {
+    this.store = store;
+    this.maxBatch = options.maxBatch ?? 512;
+  }
+
+  /** Resolves once every row is durably committed; rejects (storing none of them) when a row is invalid or the write fails. */
+  record(rows: readonly LedgerRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("ledger is closed"));
+    for (const r of rows) {
+      const problem = recordProblem(r);
+      if (problem) return Promise.reject(new Error(`invalid ledger record for request ${r.requestId}: ${problem}`));
+    }
+    if (rows.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.calls.push({ rows, resolve, reject });
+      this.waitingRows += rows.length;
+      this.schedule();
+    });
+  }
+
+  /** Registers a listener of committed rows (e.g. a BudgetGuard); returns its removal. */
+  onCommit(listener: CommitListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Aggregates committed rows (see LedgerStore.aggregate). */
+  aggregate(query: AggregateQuery): Promise<readonly GroupAggregate[]> {
+    return this.store.aggregate(query);
+  }
+
+  /** Deletes rows older than `beforeMs`; resolves with how many. */
+  prune(beforeMs: number): Promise<number> {
+    return this.store.prune(beforeMs);
+  }
+
+  /** Resolves when everything recorded before this call has been written or has failed. */
+  flush(): Promise<void> {
+    if (this.calls.length === 0 && !this.writing) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.calls.push({ rows: [], resolve, reject: () => resolve() });
+      this.schedule();
+    });
+  }
+
+  /** Writes what is pending, refuses new records, and closes the store. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    await this.store.close();
+  }
+
+  private schedule(): void {
+    if (this.writing) return; // the running write loop takes the new calls next
+    if (this.waitingRows >= this.maxBatch) {
+      void this.drain();
+      return;
+    }
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (this.calls.length > 0) {
+        const calls = this.calls;
+        this.calls = [];
+        this.waitingRows = 0;
+        await this.write(calls);
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async write(calls: readonly PendingCall[]): Promise<void> {
+    const rows = calls.flatMap((c) => c.rows);
+    try {
+      if (rows.length > 0) await this.store.append(rows);
+    } catch (err) {
+      for (const c of calls) c.reject(err);
+      return;
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(rows);
+      } catch {
+        // A listener's failure must not turn a committed write into a rejected one.
+      }
+    }
+    for (const c of calls) c.resolve();
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The ledger's SQLite schema and its migrations. The applied versions are rows of
+ * `schema_version`; each migration runs once, in its own transaction, in version order.
+ */
+import type { SqliteDatabase } from "./sqlite-driver.js";
+
+/** One step of the schema. */
+export interface Migration {
+  readonly version: number;
+  readonly sql: string;
+}
+
+/**
+ * v1. `ledger`: one row per billable attempt or refused request (ids only grow: AUTOINCREMENT).
+ * `tagsets`/`tagset_tags`: each distinct tag map once, so rows carry one id and a tag filter or
+ * grouping reads a small table. `rollup_hour`/`rollup_day`: sums and latency sketches of the
+ * ledger rows up to `rollup_state.watermark`, per hour or day and model, provider, client key,
+ * route and tag set; reports read them plus the few raw rows they do not cover.
+ * Money is INTEGER pico-dollars in `ledger` (signed 64-bit: at most ~$9.22M per row); rollups keep
+ * whole micro-dollars and the pico remainder apart so that their sums cannot overflow.
+ */
+const ROLLUP_COLUMNS = `
+  bucket INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  client_key TEXT NOT NULL,
+  route TEXT NOT NULL,
+  tagset_id INTEGER NOT NULL,
+  requests INTEGER NOT NULL,
+  successes INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  failovers INTEGER NOT NULL,
+  hedges INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cached_input_tokens INTEGER NOT NULL,
+  cache_write_tokens INTEGER NOT NULL,
+  uncached_input_tokens INTEGER NOT NULL,
+  unknown_usage_attempts INTEGER NOT NULL,
+  cost_micros INTEGER NOT NULL,
+  cost_pico_rest INTEGER NOT NULL,
+  latency BLOB,
+  ttft BLOB,
+  PRIMARY KEY (bucket, model, provider, client_key, route, tagset_id)`;
+
+const V1 = `
+CREATE TABLE tagsets (id INTEGER PRIMARY KEY, tags TEXT NOT NULL UNIQUE);
+CREATE TABLE tagset_tags (
+  tagset_id INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (tagset_id, key)
+) WITHOUT ROWID;
+CREATE INDEX tagset_tags_value ON tagset_tags (key, value);
+CREATE TABLE ledger (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  time_ms INTEGER NOT NULL,
+  request_id TEXT NOT NULL,
+  client_key TEXT,
+  route TEXT,
+  tagset_id INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  input_tokens INTEGER,
+  output_tokens INTEGER,
+  cached_input_tokens INTEGER,
+  cache_write_tokens INTEGER,
+  usage_unknown INTEGER NOT NULL,
+  cost_picos INTEGER NOT NULL CHECK (cost_picos >= 0),
+  latency_ms INTEGER NOT NULL,
+  ttft_ms INTEGER,
+  outcome TEXT NOT NULL CHECK (outcome IN ('succeeded', 'failed', 'aborted')),
+  attempt INTEGER NOT NULL,
+  failover INTEGER NOT NULL,
+  hedge INTEGER NOT NULL,
+  streamed INTEGER NOT NULL,
+  error_kind TEXT,
+  final INTEGER NOT NULL,
+  request_outcome TEXT CHECK (request_outcome IN ('succeeded', 'failed', 'cancelled')),
+  request_latency_ms INTEGER,
+  request_ttft_ms INTEGER
+);
+CREATE INDEX ledger_time ON ledger (time_ms);
+CREATE TABLE rollup_hour (${ROLLUP_COLUMNS}) WITHOUT ROWID;
+CREATE TABLE rollup_day (${ROLLUP_COLUMNS}) WITHOUT ROWID;
+CREATE TABLE rollup_state (id INTEGER PRIMARY KEY CHECK (id = 1), watermark INTEGER NOT NULL);
+INSERT INTO rollup_state (id, watermark) VALUES (1, 0);
+`;
+
+/** Every migration of the ledger, in order. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, sql: V1 }];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = 1;
+
+/** The highest applied schema version; 0 for a new database. */
+export function schemaVersion(db: SqliteDatabase): number {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)");
+  const v = db.prepare("SELECT MAX(version) FROM schema_version").pluck().get();
+  return typeof v === "number" ? v : 0;
+}
+
+/**
+ * Brings the database to the newest version; returns it. Refuses a database written by a newer
+ * version of the gateway rather than misreading it. `nowMs` stamps the applied versions.
+ */
+export function migrate(db: SqliteDatabase, nowMs: number, migrations: readonly Migration[] = MIGRATIONS): number {
+  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const current = schemaVersion(db);
+    if (current > latest) throw new Error(`ledger schema version ${current} is newer than this gateway's ${latest}`);
+    const insert = db.prepare("INSERT INTO schema_version (version, applied_at_ms) VALUES (?, ?)");
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      insert.run([m.version, nowMs]);
+    }
+    db.exec("COMMIT");
+    return latest;
+  } catch (err) {
+    db.exec("ROLLBACK");
+    throw err;
+  }
+}

@@ -1,0 +1,42 @@
+/** Interning of tag maps: each distinct map is stored once and rows refer to it by id. */
+import type { SqliteDatabase, SqliteStatement } from "./sqlite-driver.js";
+
+/** The canonical text of a tag map: JSON of its entries sorted by key. */
+export function canonicalTags(tags: Readonly<Record<string, string>>): string {
+  return JSON.stringify(Object.entries(tags).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+
+/** Tag set ids of one connection, cached. Call only inside a write transaction. */
+export class TagSets {
+  private readonly find: SqliteStatement;
+  private readonly insertSet: SqliteStatement;
+  private readonly insertTag: SqliteStatement;
+  private readonly cache = new Map<string, number>();
+
+  constructor(db: SqliteDatabase) {
+    this.find = db.prepare("SELECT id FROM tagsets WHERE tags = ?").pluck();
+    this.insertSet = db.prepare("INSERT INTO tagsets (tags) VALUES (?)");
+    this.insertTag = db.prepare("INSERT INTO tagset_tags (tagset_id, key, value) VALUES (?, ?, ?)");
+  }
+
+  /** The id of a tag map, stored on first use. */
+  idOf(tags: Readonly<Record<string, string>>): number {
+    const text = canonicalTags(tags);
+    const cached = this.cache.get(text);
+    if (cached !== undefined) return cached;
+    const found = this.find.get([text]);
+    let id: number;
+    if (typeof found === "number") id = found;
+    else {
+      id = Number(this.insertSet.run([text]).lastInsertRowid);
+      for (const [key, value] of Object.entries(tags)) this.insertTag.run([id, key, value]);
+    }
+    this.cache.set(text, id);
+    return id;
+  }
+
+  /** Forgets cached ids: after a rolled-back transaction, ids it created do not exist. */
+  forget(): void {
+    this.cache.clear();
+  }
+}
