@@ -123,6 +123,8 @@ async function serve(ep: Endpoint, format: SimFormat, req: SimRequest, res: Serv
   }
   const latency = pickLatency(p, ep.random);
   if (latency > 0) await sleep(latency);
+  // The client gave up while "the model was thinking": nothing is delivered, nothing billed.
+  if (res.destroyed) return;
   if (p.hangRate !== undefined && ep.random() < p.hangRate) {
     ep.tally.hung++;
     return; // never answers; the client's timeout or cancel closes the socket
