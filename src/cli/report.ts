@@ -11,7 +11,7 @@ import { flag } from "./args.js";
 import { gatewayClient } from "./client.js";
 
 const USAGE =
-  "usage: report [--addr host:port] [--since 24h|7d|2026-11-01] [--until TIME] [--group-by model,provider,client_key,route,tag:KEY,day,hour]\n" +
+  "usage: report [--addr host:port] [--key KEY] [--since 24h|7d|2026-11-01] [--until TIME] [--group-by model,provider,client_key,route,tag:KEY,day,hour]\n" +
   "              [--model A,B] [--provider A,B] [--key A,B] [--tag k=v,k2=v2] [--baseline MODEL] [--json]\n";
 
 const PICOS = 1_000_000_000_000n;
@@ -29,14 +29,14 @@ const DIMENSIONS: Readonly<Record<string, Dimension>> = {
 /** What `report` talks to; injected by tests. */
 export interface ReportIo {
   readonly now: () => number;
-  readonly call: (addr: string, req: GetCostReportRequest) => Promise<GetCostReportResponse>;
+  readonly call: (addr: string, req: GetCostReportRequest, key: string | undefined) => Promise<GetCostReportResponse>;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
 }
 
 const DEFAULT_IO: ReportIo = {
   now: () => Date.now(),
-  call: (addr, req) => gatewayClient(addr).getCostReport(req),
+  call: (addr, req, key) => gatewayClient(addr, key).getCostReport(req),
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
 };
@@ -109,7 +109,7 @@ export async function report(args: Args, io: ReportIo = DEFAULT_IO): Promise<num
     baselineModel: flag(args, "baseline") ?? "",
   });
   try {
-    const res = await io.call(flag(args, "addr") ?? "127.0.0.1:50051", req);
+    const res = await io.call(flag(args, "addr") ?? "127.0.0.1:50051", req, flag(args, "key") ?? process.env["GATEWAY_KEY"]);
     io.out(args.flags.has("json") ? `${toJsonString(GetCostReportResponseSchema, res, { prettySpaces: 2 })}\n` : formatReport(res));
     return 0;
   } catch (err) {

@@ -36,6 +36,9 @@ export interface RunInit {
   readonly onClose: (record: AttemptRecord, close: AttemptClose) => void;
 }
 
+/** Usage of an attempt the provider refused with an error status. */
+const ZERO_USAGE: Usage = { inputTokens: 0, outputTokens: 0 };
+
 const NO_CLOSE: AttemptClose = { finishReason: undefined, responseModel: undefined };
 
 /** Causes that end an attempt without saying anything about the provider. */
@@ -111,8 +114,11 @@ export class AttemptRun {
     const cause = this.scope.cause;
     const error = this.#classify(err, cause);
     this.#error = error;
-    // The error's usage when it reports any count, else what the stream reported before failing.
-    const usage = error.usage && Object.values(error.usage).some((v) => v !== undefined) ? error.usage : this.usage;
+    // The error's usage when it reports any count, else what the stream reported before failing; a provider
+    // that answered with an HTTP error status generated nothing and bills nothing: known zero, not unknown.
+    const reported = error.usage && Object.values(error.usage).some((v) => v !== undefined) ? error.usage : this.usage;
+    const rejected = error.status !== undefined && error.status >= 400 && reported.inputTokens === undefined && reported.outputTokens === undefined;
+    const usage = rejected ? ZERO_USAGE : reported;
     const aborted = cause === "client" || cause === "hedge_lost";
     const record = finishAttempt(this.#deps.clock, this.start, aborted ? "aborted" : "failed", usage, this.ttftMono, error);
     const neutral = cause !== undefined && NEUTRAL.has(cause);

@@ -78,6 +78,9 @@ describe("unary Complete", () => {
     const [detail] = err.findDetails(AttemptFailuresSchema);
     expect(detail?.attempts).toHaveLength(2);
     expect(detail?.attempts[0]?.errorKind).toBe(ErrorKind.SERVER_ERROR);
+    // A provider that answered 500 generated nothing: its usage is a known zero, not unknown.
+    expect(detail?.attempts[0]?.usage?.inputTokens).toBe(0n);
+    expect(detail?.attempts[0]?.usage?.outputTokens).toBe(0n);
   });
 
   it("answers NOT_FOUND for an unknown model, listing what exists", async () => {
