@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { openSqlite } from "../../src/accounting/sqlite-driver.js";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -60,7 +60,7 @@ describe("ledger durability", () => {
     await gw.exited;
     expect(answered.length).toBeGreaterThan(50);
 
-    const db = new Database(join(dir, "ledger.db"), { readonly: true });
+    const db = openSqlite(join(dir, "ledger.db"));
     const stored = new Set((db.prepare("SELECT request_id FROM ledger WHERE final = 1").all() as Array<{ request_id: string }>).map((r) => r.request_id));
     db.close();
     const missing = answered.filter((id) => !stored.has(id));

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { openSqlite } from "../../src/accounting/sqlite-driver.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Dimension } from "../../gen/llmgateway/v1/cost_pb.js";
 import { Role } from "../../gen/llmgateway/v1/types_pb.js";
@@ -96,7 +96,7 @@ interface Row {
 }
 
 function ledgerRows(): Row[] {
-  const db = new Database(join(dir, "ledger.db"), { readonly: true });
+  const db = openSqlite(join(dir, "ledger.db"));
   try {
     const stmt = db.prepare(
       "SELECT provider, model, outcome, COUNT(*) AS calls, SUM(input_tokens) AS input, SUM(output_tokens) AS output, SUM(cached_input_tokens) AS cached, SUM(cost_picos) AS cost FROM ledger WHERE attempt > 0 GROUP BY provider, model, outcome",
