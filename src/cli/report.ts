@@ -12,7 +12,7 @@ import { gatewayClient } from "./client.js";
 
 const USAGE =
   "usage: report [--addr host:port] [--key KEY] [--since 24h|7d|2026-11-01] [--until TIME] [--group-by model,provider,client_key,route,tag:KEY,day,hour]\n" +
-  "              [--model A,B] [--provider A,B] [--key A,B] [--tag k=v,k2=v2] [--baseline MODEL] [--json]\n";
+  "              [--model A,B] [--provider A,B] [--client-key ID,ID] [--tag k=v,k2=v2] [--baseline MODEL] [--json]\n";
 
 const PICOS = 1_000_000_000_000n;
 
@@ -102,7 +102,7 @@ export async function report(args: Args, io: ReportIo = DEFAULT_IO): Promise<num
     endTime: endMs === undefined ? undefined : timestampFromMs(endMs),
     models: list("model"),
     providers: list("provider"),
-    clientKeys: list("key"),
+    clientKeys: list("client-key"),
     tags,
     groupBy: grouping.groupBy,
     groupByTagKey: grouping.tagKey,

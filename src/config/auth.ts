@@ -81,8 +81,9 @@ function readTags(r: Reader, value: unknown, path: string): Record<string, strin
   const obj = r.object(value, path, true);
   const out: Record<string, string> = {};
   for (const [key, v] of Object.entries(obj)) {
-    if (typeof v === "string") out[key] = v;
-    else r.fail(join(path, key), "must be a string");
+    if (key.length === 0 || key.length > 64) r.fail(join(path, key), "tag keys are 1 to 64 characters");
+    else if (typeof v !== "string" || v.length > 256) r.fail(join(path, key), "must be a string of at most 256 characters");
+    else out[key] = v;
   }
   return out;
 }

@@ -122,7 +122,9 @@ export class AttemptRun {
     const aborted = cause === "client" || cause === "hedge_lost";
     const record = finishAttempt(this.#deps.clock, this.start, aborted ? "aborted" : "failed", usage, this.ttftMono, error);
     const neutral = cause !== undefined && NEUTRAL.has(cause);
-    const firstAnswerMs = cause === "hedge_lost" && this.ttftMono === undefined ? record.latencyMs : undefined;
+    // A run that failed or lost before its first answer is slow at least by its elapsed time: a lower-bound
+    // sample, so that a provider that only times out does not look fastest to the latency strategy.
+    const firstAnswerMs = this.ttftMono === undefined && cause !== "client" ? record.latencyMs : undefined;
     return this.#close(record, { errorKind: error.kind, neutral, retryAfterMs: error.retryAfterMs, usage, stream: this.#stream, firstAnswerMs }, { ...NO_CLOSE, cause: error.cause });
   }
 

@@ -9,13 +9,16 @@ export function fullJitterMs(retry: number, baseMs: number, maxMs: number, rando
   return random() * cap;
 }
 
+/** Kinds that the same deployment would only repeat within one request. */
+const NEVER_AGAIN: ReadonlySet<string> = new Set(["context_too_long", "auth", "quota_exhausted", "model_unavailable"]);
+
 /**
  * When the same deployment may be retried after its `failures`-th failure in this request, monotonic
- * ms. A Retry-After from the provider replaces the jittered delay; a context-too-long failure never
- * retries the same deployment (Infinity).
+ * ms. A Retry-After from the provider replaces the jittered delay; a failure that the same deployment
+ * would only repeat (context too long, rejected credentials, exhausted quota) never retries it (Infinity).
  */
 export function retryAt(now: number, failures: number, error: ProviderError, config: FailoverConfig, random: Random): number {
-  if (error.kind === "context_too_long") return Infinity;
+  if (NEVER_AGAIN.has(error.kind)) return Infinity;
   if (error.retryAfterMs !== undefined) return now + error.retryAfterMs;
   return now + fullJitterMs(failures, config.backoffBaseMs, config.backoffMaxMs, random);
 }

@@ -11,6 +11,8 @@ import type { GatewayObserver } from "./observer.js";
 import type { RequestSetup } from "./request.js";
 import { requestScope } from "./request.js";
 import { plan } from "./router.js";
+import type { Plan } from "./router.js";
+import { GatewayError } from "./types.js";
 import type { SmoothWeightedRoundRobin } from "./strategies/weighted.js";
 import type { CallContext, CompletionOutcome, GatewayRequest, GatewayStreamEvent, ModelHealth } from "./types.js";
 
@@ -58,18 +60,26 @@ export class Gateway {
 
   /** Serves a unary completion, failing over (and hedging, per route) across the plan's candidates. */
   async complete(req: GatewayRequest, ctx: CallContext): Promise<CompletionOutcome> {
-    return completeUnary(this.#failover, this.#setup(req, ctx, false));
+    return completeUnary(this.#failover, await this.#setup(req, ctx, false));
   }
 
   /** Serves a streamed completion; fails over silently until the first delta is sent. */
   async *stream(req: GatewayRequest, ctx: CallContext): AsyncGenerator<GatewayStreamEvent> {
     // Planned on the first read, so a stream that is never read holds no timers.
-    yield* streamCompletion(this.#failover, this.#setup(req, ctx, true));
+    yield* streamCompletion(this.#failover, await this.#setup(req, ctx, true));
   }
 
-  #setup(req: GatewayRequest, ctx: CallContext, stream: boolean): RequestSetup {
-    const p = plan(this.#deps.config, req, { view: this.#balancer, random: this.#deps.random, stream, rr: this.#rr });
+  /** Plans the request; a request that cannot be planned is still told to the observers (counted, logged). */
+  async #setup(req: GatewayRequest, ctx: CallContext, stream: boolean): Promise<RequestSetup> {
     const { clock } = this.#deps;
+    let p: Plan;
+    try {
+      p = plan(this.#deps.config, req, { view: this.#balancer, random: this.#deps.random, stream, rr: this.#rr });
+    } catch (err) {
+      const outcome = err instanceof GatewayError ? err.code : "internal";
+      await this.#failover.observer.requestEnded({ request: req, clientKey: ctx.clientKey, route: undefined, streamed: stream, attempts: [], outcome, startedAt: clock.now(), totalMs: 0 });
+      throw err;
+    }
     const { scope, deadlineMono } = requestScope(ctx, clock, this.#deps.config.failover.deadlineMs);
     return { req, ctx, plan: p, scope, deadlineMono, startedAt: clock.now(), startedMono: clock.monotonic() };
   }

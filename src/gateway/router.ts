@@ -29,7 +29,10 @@ export interface PlanContext {
 
 /** Resolves a target: a model (itself, then its fallbacks, in order) or a route (its strategy's order). */
 export function plan(config: GatewayConfig, req: GatewayRequest, ctx: PlanContext): Plan {
-  const { route, models } = resolve(config, req.target);
+  const resolved = resolve(config, req.target);
+  const { route } = resolved;
+  // A key allowed a route may use its models; a key allowed a model is not failed over outside its list.
+  const models = req.allowed && !route ? resolved.models.filter((m) => m.name === req.target || req.allowed?.has(m.name)) : resolved.models;
   const tokens = contextTokens(req.chat);
   const fitting = models.filter((m) => fitsWindow(m, tokens));
   const tooSmall = models.filter((m) => !fitsWindow(m, tokens)).map((m) => m.name);

@@ -12,6 +12,8 @@ export interface GatewayRequest {
   readonly complexity: Tier | undefined;
   readonly tags: Readonly<Record<string, string>>;
   readonly requestId: string;
+  /** Models and routes the caller's key may use; undefined: all. Fallbacks outside it are not called. */
+  readonly allowed?: ReadonlySet<string> | undefined;
 }
 
 /** Who is calling and until when. */

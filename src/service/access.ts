@@ -12,6 +12,16 @@ import type { GatewayRequest } from "../gateway/types.js";
 /** Records a request refused before any provider was called (it counts as a failed request in reports). */
 export type RefusalRecorder = (req: GatewayRequest, clientKey: string | undefined, reason: string) => Promise<void>;
 
+/** A refusal: a gRPC status for the client and a short reason for the ledger row. */
+class Refusal extends ConnectError {
+  readonly reason: string;
+
+  constructor(message: string, code: Code, reason: string) {
+    super(message, code);
+    this.reason = reason;
+  }
+}
+
 interface KeyBuckets {
   readonly rpm: TokenBucket | undefined;
   readonly tpm: TokenBucket | undefined;
@@ -32,28 +42,39 @@ export class Access {
     this.#refused = refused;
   }
 
-  /** Checks a request of a key before any provider is called; returns it with the key's default tags. */
+  /**
+   * Checks a request of a key before any provider is called: known target, allowed target, rate, budget.
+   * Returns it with the key's tags (which win over the request's) and allow-list; a refusal is recorded.
+   */
   async admit(key: ClientKeyConfig | undefined, raw: GatewayRequest): Promise<GatewayRequest> {
-    const req = key && Object.keys(key.tags).length > 0 ? { ...raw, tags: { ...key.tags, ...raw.tags } } : raw;
+    const req: GatewayRequest = key ? { ...raw, tags: { ...raw.tags, ...key.tags }, allowed: key.allow } : raw;
+    try {
+      this.#check(key, req);
+    } catch (err) {
+      if (err instanceof Refusal) await this.#refused(req, key?.id, err.reason);
+      throw err;
+    }
+    return req;
+  }
+
+  #check(key: ClientKeyConfig | undefined, req: GatewayRequest): void {
     const { models, routes } = this.#config;
     if (!models.has(req.target) && !routes.has(req.target)) {
       const visible = (names: Iterable<string>): string => [...names].filter((n) => key?.allow?.has(n) ?? true).join(", ") || "none";
-      throw new ConnectError(`unknown model or route "${req.target}"; models: ${visible(models.keys())}; routes: ${visible(routes.keys())}`, Code.NotFound);
+      throw new Refusal(`unknown model or route "${req.target}"; models: ${visible(models.keys())}; routes: ${visible(routes.keys())}`, Code.NotFound, "not_found");
     }
+    if (key?.allow && !key.allow.has(req.target)) {
+      throw new Refusal(`client key ${key.id} may not use "${req.target}"; it may use: ${[...key.allow].join(", ")}`, Code.PermissionDenied, "permission_denied");
+    }
+    if (key) this.#limit(key, req);
     const verdict = this.#budget?.checkRequest({ clientKey: key?.id, tags: req.tags }, this.#clock.now());
     if (verdict && !verdict.ok) {
-      await this.#refused(req, key?.id, "budget_exceeded");
-      throw new ConnectError(
+      throw new Refusal(
         `monthly budget ${verdict.scope} is spent ($${formatUsdFixed(verdict.spentPicos, 2)} of $${formatUsdFixed(verdict.budgetPicos, 2)}); it resets at ${new Date(verdict.resetsAt).toISOString()}`,
         Code.ResourceExhausted,
+        "budget_exceeded",
       );
     }
-    if (!key) return req;
-    if (key.allow && !key.allow.has(req.target)) {
-      throw new ConnectError(`client key ${key.id} may not use "${req.target}"; it may use: ${[...key.allow].join(", ")}`, Code.PermissionDenied);
-    }
-    this.#limit(key, req);
-    return req;
   }
 
   #limit(key: ClientKeyConfig, req: GatewayRequest): void {
@@ -68,7 +89,7 @@ export class Access {
     for (const [bucket, need, what] of [[b.rpm, 1, "requests"], [b.tpm, tokens, "tokens"]] as const) {
       if (bucket && bucket.level(now) < Math.min(need, bucket.capacity)) {
         const waitS = Math.ceil((bucket.readyAt(need, now) - now) / 1000);
-        throw new ConnectError(`client key ${key.id} is over its limit of ${bucket.capacity} ${what} per minute; retry in ${waitS} s`, Code.ResourceExhausted);
+        throw new Refusal(`client key ${key.id} is over its limit of ${bucket.capacity} ${what} per minute; retry in ${waitS} s`, Code.ResourceExhausted, `key_${what === "requests" ? "rpm" : "tpm"}`);
       }
     }
     b.rpm?.take(1, now);

@@ -32,6 +32,7 @@ const KIND: Record<ErrorKind, PbErrorKind> = {
   content_filtered: PbErrorKind.CONTENT_FILTERED,
   invalid_response: PbErrorKind.INVALID_RESPONSE,
   cancelled: PbErrorKind.CANCELLED,
+  model_unavailable: PbErrorKind.MODEL_UNAVAILABLE,
 };
 
 const OUTCOME = { succeeded: AttemptOutcome.SUCCEEDED, failed: AttemptOutcome.FAILED, aborted: AttemptOutcome.ABORTED } as const;
@@ -44,9 +45,8 @@ export function toMoney(picos: bigint): Money {
 
 /** Milliseconds -> Duration. */
 export function toDuration(ms: number): Duration {
-  const whole = Math.max(0, ms);
-  const seconds = Math.floor(whole / 1000);
-  return create(DurationSchema, { seconds: BigInt(seconds), nanos: Math.round((whole - seconds * 1000) * 1e6) % 1e9 });
+  const nanos = Math.round(Math.max(0, ms) * 1e6);
+  return create(DurationSchema, { seconds: BigInt(Math.floor(nanos / 1e9)), nanos: nanos % 1e9 });
 }
 
 /** Core usage -> proto usage, keeping absent counts absent. */

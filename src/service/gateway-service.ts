@@ -23,10 +23,30 @@ export interface ServiceDeps {
   readonly ledger: Ledger;
 }
 
-/** The deadline and cancellation of an RPC, as the core wants them. */
+/** How close to its deadline a client's reset counts as the deadline, ms. */
+const DEADLINE_SLACK_MS = 25;
+
+/**
+ * The deadline and cancellation of an RPC, as the core wants them. The handler's signal also fires at
+ * the deadline; the core gets a signal for client cancellation only and keeps its own deadline timer,
+ * so that a deadline is accounted as a deadline, not as a client that went away.
+ */
 export function callContext(ctx: HandlerContext, clock: Clock, clientKey?: string): CallContext {
   const timeout = ctx.timeoutMs();
-  return { signal: ctx.signal, deadline: timeout === undefined ? undefined : clock.now() + timeout, clientKey };
+  const deadline = timeout === undefined ? undefined : clock.now() + timeout;
+  if (timeout === undefined) return { signal: ctx.signal, deadline, clientKey };
+  const cancelled = new AbortController();
+  const onAbort = (): void => {
+    const reason: unknown = ctx.signal.reason;
+    if (reason instanceof ConnectError && reason.code === Code.DeadlineExceeded) return;
+    // A client enforces the same deadline and resets the stream at about the same instant: near the
+    // deadline, a reset is the deadline.
+    if (deadline !== undefined && clock.now() >= deadline - DEADLINE_SLACK_MS) return;
+    cancelled.abort(reason);
+  };
+  if (ctx.signal.aborted) onAbort();
+  else ctx.signal.addEventListener("abort", onAbort, { once: true });
+  return { signal: cancelled.signal, deadline, clientKey };
 }
 
 /** Builds the GatewayService implementation. */

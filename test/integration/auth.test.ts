@@ -17,13 +17,13 @@ let h: Harness;
 beforeAll(async () => {
   const pricing = { inputPerMTok: 1, outputPerMTok: 1 };
   h = await startHarness({
-    endpoints: { sim: { kind: "openai" } },
+    endpoints: { sim: { kind: "openai" }, down: { kind: "openai", profile: { errorRate: 1 } } },
     config: {
-      models: { cheap: { provider: "sim", pricing }, premium: { provider: "sim", pricing } },
+      models: { cheap: { provider: "sim", pricing }, premium: { provider: "sim", pricing }, flaky: { provider: "down", pricing, fallbacks: ["premium"] } },
       routes: { auto: { models: ["cheap", "premium"] } },
       auth: {
         keys: {
-          search: { sha256: keyHash(USER), allow: ["cheap", "auto"], tags: { team: "search" } },
+          search: { sha256: keyHash(USER), allow: ["cheap", "auto", "flaky"], tags: { team: "search" } },
           batch: { sha256: keyHash(LIMITED), rpm: 2 },
           ops: { sha256: keyHash(ADMIN), role: "admin" },
         },
@@ -59,13 +59,39 @@ describe("client keys", () => {
   it("answers PERMISSION_DENIED for a model the key may not use", async () => {
     const err = await rejection(h.grpc.complete(ask("premium"), bearer(USER)));
     expect(err.code).toBe(Code.PermissionDenied);
-    expect(err.rawMessage).toBe('client key search may not use "premium"; it may use: cheap, auto');
+    expect(err.rawMessage).toBe('client key search may not use "premium"; it may use: cheap, auto, flaky');
   });
 
   it("lists only what the key may use when the model is unknown", async () => {
     const err = await rejection(h.grpc.complete(ask("gpt-9"), bearer(USER)));
     expect(err.code).toBe(Code.NotFound);
-    expect(err.rawMessage).toBe('unknown model or route "gpt-9"; models: cheap; routes: auto');
+    expect(err.rawMessage).toBe('unknown model or route "gpt-9"; models: cheap, flaky; routes: auto');
+  });
+
+  it("never fails over to a model outside the key's allow-list", async () => {
+    const before = h.sim.tally("sim").requests;
+    const err = await rejection(h.grpc.complete(ask("flaky"), bearer(USER)));
+    expect(err.code).toBe(Code.Unavailable);
+    expect(err.rawMessage).not.toContain("premium");
+    expect(h.sim.tally("sim").requests).toBe(before);
+    // An admin key may use the fallback.
+    expect((await h.grpc.complete(ask("flaky"), bearer(ADMIN))).model).toBe("premium");
+  });
+
+  it("puts the key's tags over the request's, so a client cannot re-attribute its spend", async () => {
+    await h.grpc.complete({ ...ask("cheap"), tags: { team: "ads" } }, bearer(USER));
+    const report = await h.grpc.getCostReport({ tags: { team: "ads" } }, bearer(ADMIN));
+    expect(report.total?.requests ?? 0n).toBe(0n);
+    const own = await h.grpc.getCostReport({ tags: { team: "search" } }, bearer(USER));
+    expect(own.total?.requests ?? 0n).toBeGreaterThan(0n);
+  });
+
+  it("shows a user key only its own usage", async () => {
+    const mine = await h.grpc.getCostReport({}, bearer(USER));
+    const all = await h.grpc.getCostReport({}, bearer(ADMIN));
+    expect(all.total?.requests ?? 0n).toBeGreaterThan(mine.total?.requests ?? 0n);
+    const forced = await h.grpc.getCostReport({ clientKeys: ["ops"] }, bearer(USER));
+    expect(forced.total?.requests).toBe(mine.total?.requests);
   });
 
   it("answers RESOURCE_EXHAUSTED with when to retry once the key's RPM is spent", async () => {
