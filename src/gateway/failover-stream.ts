@@ -76,6 +76,8 @@ export async function* streamCompletion(deps: FailoverDeps, setup: RequestSetup)
     });
     const run = won.run;
     committed = run;
+    // Committed: a long generation is bounded by the idle timeout, not by the default request deadline.
+    setup.liftDefaultDeadline();
     const head = won.value;
     if (head.first !== undefined) yield { type: "delta", text: head.first };
     let usage: Usage = run.usage;

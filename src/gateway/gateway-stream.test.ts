@@ -54,6 +54,30 @@ describe("streaming failover", () => {
     ]);
   });
 
+  it("lets a committed stream outlive the default deadline, but never the client's own", async () => {
+    // Ten words, 100 ms apart: about a second, against a default deadline of 300 ms.
+    const long = { ok: "w w w w w w w w w w", chunkDelayMs: 100 };
+    const { gateway } = fixture(config({ deadlineMs: 300, streamIdleMs: 1000, firstTokenTimeoutMs: 200 }), { a: long, b: long });
+    const free = await read(gateway);
+    expect(free.error).toBeUndefined();
+    expect(free.deltas).toHaveLength(10);
+    const withDeadline = await (async () => {
+      const deltas: string[] = [];
+      const done = (async () => {
+        try {
+          for await (const ev of gateway.stream(request("r"), context(Date.now() + 300))) if (ev.type === "delta") deltas.push(ev.text);
+        } catch (e) {
+          return e as GatewayError;
+        }
+        return undefined;
+      })();
+      await vi.advanceTimersByTimeAsync(5_000);
+      return { deltas, error: await done };
+    })();
+    expect(withDeadline.error?.code).toBe("deadline_exceeded");
+    expect(withDeadline.deltas.length).toBeLessThan(10);
+  });
+
   it("counts a provider that sends no first token in time as failed", async () => {
     const { gateway, fakes } = fixture(config(), { a: { hang: true }, b: { ok: "b" } });
     const r = await read(gateway);

@@ -80,7 +80,7 @@ export class Gateway {
       await this.#failover.observer.requestEnded({ request: req, clientKey: ctx.clientKey, route: undefined, streamed: stream, attempts: [], outcome, startedAt: clock.now(), totalMs: 0 });
       throw err;
     }
-    const { scope, deadlineMono } = requestScope(ctx, clock, this.#deps.config.failover.deadlineMs);
-    return { req, ctx, plan: p, scope, deadlineMono, startedAt: clock.now(), startedMono: clock.monotonic() };
+    const { scope, deadlineMono, liftDefaultDeadline } = requestScope(ctx, clock, this.#deps.config.failover.deadlineMs);
+    return { req, ctx, plan: p, scope, deadlineMono, liftDefaultDeadline, startedAt: clock.now(), startedMono: clock.monotonic() };
   }
 }

@@ -18,12 +18,17 @@ export interface RequestSetup {
   readonly scope: Scope;
   /** The deadline in monotonic ms. */
   readonly deadlineMono: number;
+  /** Lifts the configured default deadline (a stream that committed is then bounded by its idle timeout only). */
+  readonly liftDefaultDeadline: () => void;
 }
 
 /** The request's scope and monotonic deadline: the client's deadline when set, else the configured one. */
-export function requestScope(ctx: CallContext, clock: Clock, defaultDeadlineMs: number): { scope: Scope; deadlineMono: number } {
+export function requestScope(ctx: CallContext, clock: Clock, defaultDeadlineMs: number): { scope: Scope; deadlineMono: number; liftDefaultDeadline: () => void } {
   const remaining = ctx.deadline === undefined ? defaultDeadlineMs : ctx.deadline - clock.now();
-  return { scope: new Scope(ctx.signal, remaining, "deadline"), deadlineMono: clock.monotonic() + remaining };
+  const scope = new Scope(ctx.signal, undefined, "deadline");
+  const disarm = scope.arm(remaining, "deadline");
+  // The client's own deadline always holds; only the configured default may be lifted.
+  return { scope, deadlineMono: clock.monotonic() + remaining, liftDefaultDeadline: ctx.deadline === undefined ? disarm : () => undefined };
 }
 
 /** Tells the observer a request ended and waits until its records are durable. */

@@ -8,6 +8,7 @@ export class Scope {
   readonly controller = new AbortController();
   #cause: AbortCause | undefined;
   readonly #cleanups: Array<() => void> = [];
+  readonly #timers = new Set<NodeJS.Timeout>();
 
   /** A scope aborted when `parent` aborts (cause inherited or "client") or after `timeoutMs`. */
   constructor(parent: AbortSignal | Scope | undefined, timeoutMs: number | undefined, timeoutCause: AbortCause) {
@@ -43,15 +44,21 @@ export class Scope {
     this.controller.abort(new Error(cause));
   }
 
-  /** Adds a timer that aborts this scope with `cause`; returns a function that cancels it. */
+  /** Adds a timer that aborts this scope with `cause` (cleared by dispose too); returns a function that cancels it. */
   arm(ms: number, cause: AbortCause): () => void {
     const timer = setTimeout(() => this.abort(cause), Math.max(0, ms));
-    return () => clearTimeout(timer);
+    this.#timers.add(timer);
+    return () => {
+      clearTimeout(timer);
+      this.#timers.delete(timer);
+    };
   }
 
   /** Removes listeners and timers. */
   dispose(): void {
     for (const c of this.#cleanups) c();
     this.#cleanups.length = 0;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
   }
 }
