@@ -5,6 +5,12 @@ import type { Secret } from "./secret.js";
 /** The wire formats the gateway speaks. */
 export type ProviderKind = "openai" | "anthropic" | "gemini";
 
+/** The body field an OpenAI-kind provider takes the output token limit in. */
+export type MaxTokensField = "max_tokens" | "max_completion_tokens";
+
+/** All max-tokens fields, the default first. */
+export const MAX_TOKENS_FIELDS: readonly MaxTokensField[] = ["max_tokens", "max_completion_tokens"];
+
 /** The hardest complexity a model is meant for, from weakest to strongest. */
 export type Tier = "simple" | "medium" | "complex";
 
@@ -40,6 +46,8 @@ export interface ProviderConfig {
   readonly timeouts: TimeoutsConfig;
   /** Keep-alive connections per origin. */
   readonly maxConnections: number;
+  /** Kind openai only: newer OpenAI models take max_completion_tokens; absent means max_tokens. */
+  readonly maxTokensField?: MaxTokensField;
 }
 
 /** A model's prices in pico-dollars (1e-12 USD) per token: exact integers. */

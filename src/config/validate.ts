@@ -15,7 +15,7 @@ import type {
   RouteConfig,
   TimeoutsConfig,
 } from "./schema.js";
-import { STRATEGIES, TIERS } from "./schema.js";
+import { MAX_TOKENS_FIELDS, STRATEGIES, TIERS } from "./schema.js";
 import { Secret } from "./secret.js";
 
 const KINDS: readonly ProviderKind[] = ["openai", "anthropic", "gemini"];
@@ -66,8 +66,9 @@ function readProviders(r: Reader, raw: Record<string, unknown>): Map<string, Pro
   for (const [name, value] of Object.entries(raw)) {
     const path = join("providers", name);
     const p = r.object(value, path);
-    r.known(p, path, ["kind", "baseUrl", "apiKey", "timeouts", "maxConnections"]);
+    r.known(p, path, ["kind", "baseUrl", "apiKey", "timeouts", "maxConnections", "maxTokensField"]);
     const kind = r.oneOf(p, path, "kind", KINDS);
+    if (kind !== "openai" && p["maxTokensField"] !== undefined) r.fail(join(path, "maxTokensField"), "applies only to kind openai");
     const baseUrl = r.string(p, path, "baseUrl", "");
     if (baseUrl && !/^https?:\/\/[^/]+/.test(baseUrl)) r.fail(join(path, "baseUrl"), "must be an http(s) URL");
     const apiKey = r.optionalString(p, path, "apiKey");
@@ -78,6 +79,7 @@ function readProviders(r: Reader, raw: Record<string, unknown>): Map<string, Pro
       apiKey: apiKey === undefined ? undefined : new Secret(apiKey),
       timeouts: readTimeouts(r, r.object(p["timeouts"], join(path, "timeouts"), true), join(path, "timeouts")),
       maxConnections: r.number(p, path, "maxConnections", { integer: true, min: 1, max: 4096, fallback: 64 }),
+      ...(kind === "openai" ? { maxTokensField: r.oneOf(p, path, "maxTokensField", MAX_TOKENS_FIELDS, "max_tokens") } : {}),
     });
   }
   if (out.size === 0) r.fail("providers", "must name at least one provider");

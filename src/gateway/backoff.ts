@@ -1,6 +1,6 @@
 /** The retry rule: when a deployment that just failed may be called again within the same request. Pure. */
 import type { FailoverConfig } from "../config/schema.js";
-import type { ProviderError } from "../providers/errors.js";
+import type { ErrorKind, ProviderError } from "../providers/errors.js";
 import type { Random } from "./clock.js";
 
 /** Full-jitter exponential backoff for the n-th retry (n >= 1): uniform in [0, min(max, base * 2^(n-1))). */
@@ -10,7 +10,7 @@ export function fullJitterMs(retry: number, baseMs: number, maxMs: number, rando
 }
 
 /** Kinds that the same deployment would only repeat within one request. */
-const NEVER_AGAIN: ReadonlySet<string> = new Set(["context_too_long", "auth", "quota_exhausted", "model_unavailable"]);
+const NEVER_AGAIN: ReadonlySet<ErrorKind> = new Set<ErrorKind>(["context_too_long", "auth", "quota_exhausted", "model_unavailable"]);
 
 /**
  * When the same deployment may be retried after its `failures`-th failure in this request, monotonic

@@ -13,7 +13,8 @@ export type ErrorKind =
   | "context_too_long"
   | "content_filtered"
   | "invalid_response"
-  | "cancelled";
+  | "cancelled"
+  | "model_unavailable";
 
 /** Kinds that another attempt (same or other deployment) may succeed after. */
 const RETRYABLE: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
@@ -26,6 +27,7 @@ const RETRYABLE: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   "quota_exhausted",
   "context_too_long",
   "invalid_response",
+  "model_unavailable",
 ]);
 
 /** Kinds that say something about the provider's health (they feed the circuit breaker). */
@@ -36,6 +38,7 @@ const PROVIDER_FAULT: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
   "network",
   "auth",
   "invalid_response",
+  "model_unavailable",
 ]);
 
 /** True when trying elsewhere may succeed where this attempt failed. */
@@ -48,13 +51,41 @@ export function isProviderFault(kind: ErrorKind): boolean {
   return PROVIDER_FAULT.has(kind);
 }
 
+/** The kind each HTTP status means for every wire format, before any body-specific override. */
+const BY_STATUS: ReadonlyMap<number, ErrorKind> = new Map<number, ErrorKind>([
+  [400, "invalid_request"],
+  [401, "auth"],
+  [402, "quota_exhausted"],
+  [403, "auth"],
+  // The deployment (model, path or region) does not exist at this provider; another may serve it.
+  [404, "model_unavailable"],
+  [408, "timeout"],
+  [413, "context_too_long"],
+  [422, "invalid_request"],
+  [429, "rate_limited"],
+  [500, "server_error"],
+  [503, "overloaded"],
+  [504, "timeout"],
+  [529, "overloaded"],
+]);
+
+/**
+ * The kind an HTTP status alone implies: the shared table, then any other 4xx is the request's
+ * fault and everything else (5xx, an error inside a 2xx, no status at all) the provider's.
+ */
+export function kindForStatus(status: number | undefined): ErrorKind {
+  const known = status !== undefined ? BY_STATUS.get(status) : undefined;
+  if (known !== undefined) return known;
+  return status !== undefined && status >= 400 && status < 500 ? "invalid_request" : "server_error";
+}
+
 /** Fields of a classified provider failure. */
 export interface ProviderErrorInit {
   readonly kind: ErrorKind;
   /** A short, secret-free reason, safe to show to clients. */
   readonly reason: string;
   readonly status?: number;
-  /** The provider's own error type or code, e.g. "overloaded_error". */
+  /** The provider's own error type or code, e.g. "overloaded_error" ("unknown" when not a plain token). */
   readonly providerType?: string;
   /** How long the provider asked us to wait, in milliseconds. */
   readonly retryAfterMs?: number;

@@ -62,3 +62,19 @@ export function count(value: unknown): number | undefined {
 export function str(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
+
+const LABEL = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * A provider-controlled label (an error type, code or status name) safe to put in a client-facing
+ * reason: kept when it is a short plain token, else "unknown"; absent stays absent.
+ */
+export function safeLabel(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return LABEL.test(value) ? value : "unknown";
+}
+
+/** The entry of a lookup table for a provider-sent key, ignoring inherited names like "constructor". */
+export function own<T>(table: Readonly<Record<string, T>>, key: string | undefined): T | undefined {
+  return key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
+}

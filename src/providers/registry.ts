@@ -11,7 +11,7 @@ import type { WireFormat } from "./wire.js";
 export function wireFor(config: ProviderConfig): WireFormat {
   switch (config.kind) {
     case "openai":
-      return openAiWire({ maxTokensField: "max_tokens" });
+      return openAiWire({ maxTokensField: config.maxTokensField ?? "max_tokens" });
     case "anthropic":
       return anthropicWire();
     case "gemini":

@@ -253,7 +253,7 @@ describe("anthropicWire.classifyError", () => {
     [400, body("invalid_request_error", "Output blocked by content filtering policy"), "content_filtered"],
     [401, body("authentication_error"), "auth"],
     [403, body("permission_error"), "auth"],
-    [404, body("not_found_error"), "invalid_request"],
+    [404, body("not_found_error"), "model_unavailable"],
     [413, body("request_too_large"), "context_too_long"],
     [429, body("rate_limit_error"), "rate_limited"],
     [500, body("api_error"), "server_error"],

@@ -1,6 +1,6 @@
 /** Anthropic Messages (`POST /v1/messages`) as a pure wire format. */
 import { ProviderError } from "../errors.js";
-import { count, header, intHeader, isObject, str, tryJson } from "../headers.js";
+import { count, header, intHeader, isObject, own, str, tryJson } from "../headers.js";
 import type { ChatMessage, ChatResult, FinishReason, StreamEvent, UpstreamCall, Usage } from "../types.js";
 import type { HeaderMap, RateLimitHint, SseEvent, StreamDecoder, WireFormat } from "../wire.js";
 import { anthropicStreamError, classifyAnthropicError } from "./errors.js";
@@ -26,7 +26,7 @@ const FINISH: Record<string, FinishReason> = {
 
 /** Maps an Anthropic stop_reason to ours. */
 export function mapStopReason(reason: unknown): FinishReason {
-  return typeof reason === "string" ? (FINISH[reason] ?? "other") : "unspecified";
+  return typeof reason === "string" ? (own(FINISH, reason) ?? "other") : "unspecified";
 }
 
 /** Usage fields as Anthropic reports them; each may be absent. */
@@ -67,15 +67,31 @@ export function readAnthropicUsage(usage: unknown): Usage {
   return normalise(raw);
 }
 
-/** Messages without system turns; consecutive turns of one role become one message of text blocks. */
+/** Anthropic's temperature range is 0..1 (the gateway accepts OpenAI's 0..2). */
+const MAX_TEMPERATURE = 1;
+
+/** True when a text is empty or whitespace only, which Anthropic rejects in any message or block. */
+function blank(text: string): boolean {
+  return text.trim().length === 0;
+}
+
+/**
+ * Messages without system turns; consecutive turns of one role become one message of text blocks.
+ * Blank turns are dropped: Anthropic rejects empty and whitespace-only text (a placeholder such as
+ * " " is rejected too) and a blank turn says nothing. A final assistant turn is a prefill, which
+ * Anthropic rejects when it ends in whitespace, so its end is trimmed. An assistant-first
+ * conversation is sent as is: the Messages API accepts it.
+ */
 function toMessages(messages: readonly ChatMessage[]): Array<Record<string, unknown>> {
   const out: Array<{ role: string; texts: string[] }> = [];
   for (const m of messages) {
-    if (m.role === "system") continue;
+    if (m.role === "system" || blank(m.content)) continue;
     const last = out[out.length - 1];
     if (last && last.role === m.role) last.texts.push(m.content);
     else out.push({ role: m.role, texts: [m.content] });
   }
+  const final = out[out.length - 1];
+  if (final?.role === "assistant") final.texts.push((final.texts.pop() ?? "").trimEnd());
   return out.map(({ role, texts }) => ({
     role,
     content: texts.length === 1 ? texts[0] : texts.map((text) => ({ type: "text", text })),
@@ -100,14 +116,14 @@ export function anthropicWire(options: AnthropicWireOptions = {}): WireFormat {
   return {
     buildRequest(call: UpstreamCall, apiKey: string | undefined, stream: boolean) {
       const { params, messages } = call.request;
-      const system = messages.filter((m) => m.role === "system").map((m) => m.content);
+      const system = messages.filter((m) => m.role === "system" && !blank(m.content)).map((m) => m.content);
       const body: Record<string, unknown> = {
         model: call.upstreamModel,
         max_tokens: params.maxTokens ?? call.defaultMaxTokens,
         messages: toMessages(messages),
       };
       if (system.length > 0) body["system"] = system.join("\n\n");
-      if (params.temperature !== undefined) body["temperature"] = params.temperature;
+      if (params.temperature !== undefined) body["temperature"] = Math.min(params.temperature, MAX_TEMPERATURE);
       if (params.topP !== undefined) body["top_p"] = params.topP;
       if (params.stop !== undefined && params.stop.length > 0) body["stop_sequences"] = params.stop;
       if (stream) body["stream"] = true;

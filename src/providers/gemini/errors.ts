@@ -1,15 +1,17 @@
 /** The Gemini error table: HTTP status and google.rpc `status` (and a few details) -> one error kind. */
-import { ProviderError } from "../errors.js";
+import { kindForStatus, ProviderError } from "../errors.js";
 import type { ErrorKind } from "../errors.js";
-import { count, isObject, parseDurationMs, retryAfterMs, str, tryJson } from "../headers.js";
+import { count, isObject, own, parseDurationMs, retryAfterMs, safeLabel, str, tryJson } from "../headers.js";
 import type { Usage } from "../types.js";
 import type { HeaderMap } from "../wire.js";
 
 const BY_STATUS_NAME: Record<string, ErrorKind> = {
   INVALID_ARGUMENT: "invalid_request",
-  FAILED_PRECONDITION: "invalid_request",
+  // The key's project or region cannot use this model ("User location is not supported for the API use.").
+  FAILED_PRECONDITION: "model_unavailable",
   OUT_OF_RANGE: "invalid_request",
-  NOT_FOUND: "invalid_request",
+  // No such model (or API version) at this endpoint.
+  NOT_FOUND: "model_unavailable",
   UNAUTHENTICATED: "auth",
   PERMISSION_DENIED: "auth",
   RESOURCE_EXHAUSTED: "rate_limited",
@@ -17,19 +19,6 @@ const BY_STATUS_NAME: Record<string, ErrorKind> = {
   INTERNAL: "server_error",
   UNKNOWN: "server_error",
   DEADLINE_EXCEEDED: "timeout",
-};
-
-const BY_HTTP: Record<number, ErrorKind> = {
-  400: "invalid_request",
-  401: "auth",
-  403: "auth",
-  404: "invalid_request",
-  408: "timeout",
-  413: "context_too_long",
-  429: "rate_limited",
-  500: "server_error",
-  503: "overloaded",
-  504: "timeout",
 };
 
 /** A google.rpc error as Gemini sends it. */
@@ -72,15 +61,13 @@ function refine(error: GeminiError): ErrorKind | undefined {
   return undefined;
 }
 
-/** The kind of a Gemini error, falling back on the HTTP status. */
+/** The kind of a Gemini error, falling back on the shared status table. */
 export function geminiErrorKind(error: GeminiError | undefined, status: number | undefined): ErrorKind {
   const refined = error !== undefined ? refine(error) : undefined;
   if (refined !== undefined) return refined;
-  const byName = error?.status !== undefined ? BY_STATUS_NAME[error.status] : undefined;
+  const byName = own(BY_STATUS_NAME, error?.status);
   if (byName !== undefined) return byName;
-  const byHttp = status !== undefined ? BY_HTTP[status] : undefined;
-  if (byHttp !== undefined) return byHttp;
-  return status === undefined || status >= 500 || status < 400 ? "server_error" : "invalid_request";
+  return kindForStatus(status);
 }
 
 /** `retry-after` when sent, else the body's google.rpc.RetryInfo `retryDelay` ("39s"). */
@@ -98,7 +85,7 @@ function waitMs(headers: HeaderMap, error: GeminiError | undefined, now: number)
 export function classifyGeminiError(status: number, headers: HeaderMap, body: string, now: number = Date.now()): ProviderError {
   const error = readGeminiError(tryJson(body));
   const wait = waitMs(headers, error, now);
-  const label = error?.status;
+  const label = safeLabel(error?.status);
   return new ProviderError({
     kind: geminiErrorKind(error, status),
     reason: `${status}${label ? ` ${label}` : ""}${wait !== undefined ? ` (retry after ${wait} ms)` : ""}`,
@@ -112,7 +99,7 @@ export function classifyGeminiError(status: number, headers: HeaderMap, body: st
 /** The error of an error object arriving as a stream event, carrying the usage reported before it. */
 export function geminiStreamError(chunk: unknown, usage: Usage): ProviderError {
   const error = readGeminiError(chunk);
-  const label = error?.status;
+  const label = safeLabel(error?.status);
   return new ProviderError({
     kind: geminiErrorKind(error, error?.code),
     reason: `stream error ${label ?? "unknown"}`,

@@ -1,6 +1,6 @@
 /** Google Gemini `generateContent` / `streamGenerateContent` as a pure wire format. */
 import { ProviderError } from "../errors.js";
-import { count, isObject, str, tryJson } from "../headers.js";
+import { count, isObject, own, safeLabel, str, tryJson } from "../headers.js";
 import type { ChatMessage, ChatResult, FinishReason, StreamEvent, UpstreamCall, Usage } from "../types.js";
 import type { HeaderMap, RateLimitHint, SseEvent, StreamDecoder, WireFormat } from "../wire.js";
 import { classifyGeminiError, geminiStreamError, readGeminiError } from "./errors.js";
@@ -19,7 +19,7 @@ const FINISH: Record<string, FinishReason> = {
 
 /** Maps a Gemini finishReason to ours. */
 export function mapFinishReason(reason: unknown): FinishReason {
-  return typeof reason === "string" ? (FINISH[reason] ?? "other") : "unspecified";
+  return typeof reason === "string" ? (own(FINISH, reason) ?? "other") : "unspecified";
 }
 
 /**
@@ -83,7 +83,7 @@ function readPiece(body: Record<string, unknown>, usageSoFar: Usage | undefined)
   const candidates = Array.isArray(body["candidates"]) ? (body["candidates"] as unknown[]) : [];
   const candidate = candidates[0];
   const feedback = body["promptFeedback"];
-  const blockReason = isObject(feedback) ? str(feedback["blockReason"]) : undefined;
+  const blockReason = safeLabel(isObject(feedback) ? str(feedback["blockReason"]) : undefined);
   if (!isObject(candidate) && blockReason !== undefined) {
     throw new ProviderError({
       kind: "content_filtered",

@@ -1,22 +1,13 @@
 /** The OpenAI error table: HTTP status and error type/code -> one error kind. */
-import { ProviderError } from "../errors.js";
+import { kindForStatus, ProviderError } from "../errors.js";
 import type { ErrorKind } from "../errors.js";
-import { isObject, retryAfterMs, str, tryJson } from "../headers.js";
+import { isObject, own, retryAfterMs, safeLabel, str, tryJson } from "../headers.js";
 import type { HeaderMap } from "../wire.js";
 
+/** Where OpenAI's statuses differ from the shared table. */
 const BY_STATUS: Record<number, ErrorKind> = {
-  400: "invalid_request",
-  401: "auth",
-  402: "quota_exhausted",
-  403: "auth",
-  404: "invalid_request",
-  408: "timeout",
+  // A conflict with a concurrent request: the official SDKs retry it.
   409: "server_error",
-  413: "context_too_long",
-  422: "invalid_request",
-  429: "rate_limited",
-  503: "overloaded",
-  529: "overloaded",
 };
 
 const BY_CODE: Record<string, ErrorKind> = {
@@ -27,6 +18,7 @@ const BY_CODE: Record<string, ErrorKind> = {
   content_policy_violation: "content_filtered",
   invalid_api_key: "auth",
   rate_limit_exceeded: "rate_limited",
+  model_not_found: "model_unavailable",
   // No entry for the generic type "server_error": OpenAI sends it with 500 and with 503 (overloaded),
   // so the status decides.
 };
@@ -37,12 +29,8 @@ export function classifyOpenAiError(status: number, headers: HeaderMap, body: st
   const error = isObject(parsed) && isObject(parsed["error"]) ? parsed["error"] : undefined;
   const code = str(error?.["code"]) ?? str(error?.["type"]);
   const type = str(error?.["type"]);
-  const kind: ErrorKind =
-    (code !== undefined ? BY_CODE[code] : undefined) ??
-    (type !== undefined ? BY_CODE[type] : undefined) ??
-    BY_STATUS[status] ??
-    (status >= 500 || status === 200 ? "server_error" : "invalid_request");
-  const label = code ?? type;
+  const kind: ErrorKind = own(BY_CODE, code) ?? own(BY_CODE, type) ?? BY_STATUS[status] ?? kindForStatus(status);
+  const label = safeLabel(code ?? type);
   const wait = retryAfterMs(headers);
   return new ProviderError({
     kind,

@@ -3,7 +3,7 @@ import { ProviderError } from "../errors.js";
 import { SseParser } from "../sse.js";
 import type { StreamEvent, UpstreamCall } from "../types.js";
 import type { WireFormat } from "../wire.js";
-import { openAiWire } from "./wire.js";
+import { openAiWire, readUsage } from "./wire.js";
 
 const wire = openAiWire();
 
@@ -146,6 +146,50 @@ describe("openAiWire.parseResponse", () => {
   });
 });
 
+/** DeepSeek's answer: cache hits in `prompt_cache_hit_tokens`, no `prompt_tokens_details`. */
+const DEEPSEEK = `{
+  "id": "930c60df-bf64-41c9-a88e-3ec75f81e00e",
+  "object": "chat.completion",
+  "created": 1705651092,
+  "model": "deepseek-chat",
+  "choices": [
+    { "index": 0, "message": { "role": "assistant", "content": "Hello! How can I help you today?" }, "logprobs": null, "finish_reason": "stop" }
+  ],
+  "usage": {
+    "prompt_tokens": 1216,
+    "completion_tokens": 9,
+    "total_tokens": 1225,
+    "prompt_cache_hit_tokens": 1152,
+    "prompt_cache_miss_tokens": 64
+  },
+  "system_fingerprint": "fp_3a5770e1b4_prod0225"
+}`;
+
+describe("openAiWire DeepSeek usage", () => {
+  it("reads prompt_cache_hit_tokens as cached input, keeping prompt_tokens (which includes them) as input", () => {
+    expect(wire.parseResponse(DEEPSEEK).usage).toEqual({ inputTokens: 1216, outputTokens: 9, cachedInputTokens: 1152 });
+  });
+
+  it("reads a known zero of cache hits as zero, and prefers prompt_tokens_details when both are sent", () => {
+    expect(readUsage({ prompt_tokens: 64, completion_tokens: 1, prompt_cache_hit_tokens: 0, prompt_cache_miss_tokens: 64 })).toEqual({
+      inputTokens: 64,
+      outputTokens: 1,
+      cachedInputTokens: 0,
+    });
+    const both = { prompt_tokens: 100, prompt_tokens_details: { cached_tokens: 40 }, prompt_cache_hit_tokens: 30 };
+    expect(readUsage(both).cachedInputTokens).toBe(40);
+    expect(readUsage({ prompt_tokens: 100, prompt_cache_miss_tokens: 100 })).toEqual({ inputTokens: 100 });
+  });
+
+  it("reads the cache hits of a DeepSeek stream's usage chunk", () => {
+    const s =
+      'data: {"id":"d","object":"chat.completion.chunk","created":1,"model":"deepseek-chat","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}],"usage":null}\n\n' +
+      'data: {"id":"d","object":"chat.completion.chunk","created":1,"model":"deepseek-chat","choices":[],"usage":{"prompt_tokens":20,"completion_tokens":1,"total_tokens":21,"prompt_cache_hit_tokens":16,"prompt_cache_miss_tokens":4}}\n\n' +
+      "data: [DONE]\n\n";
+    expect(decode(wire, s).events).toContainEqual({ type: "usage", usage: { inputTokens: 20, outputTokens: 1, cachedInputTokens: 16 } });
+  });
+});
+
 describe("openAiWire stream", () => {
   const expected: StreamEvent[] = [
     { type: "delta", text: "Hel" },
@@ -194,7 +238,10 @@ describe("openAiWire.classifyError", () => {
     [400, body("invalid_request_error", "context_length_exceeded"), "context_too_long"],
     [400, body("invalid_request_error", "content_policy_violation"), "content_filtered"],
     [400, body("invalid_request_error", null), "invalid_request"],
-    [404, body("invalid_request_error", "model_not_found"), "invalid_request"],
+    [404, body("invalid_request_error", "model_not_found"), "model_unavailable"],
+    [404, '{"object":"error","message":"The model `gpt-9` does not exist.","type":"NotFoundError","param":null,"code":404}', "model_unavailable"],
+    [504, "", "timeout"],
+    [409, "{}", "server_error"],
     [402, "{}", "quota_exhausted"],
     [500, body("server_error", null), "server_error"],
     [503, body("server_error", null), "overloaded"],

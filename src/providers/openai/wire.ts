@@ -1,6 +1,7 @@
 /** OpenAI Chat Completions (and every compatible endpoint) as a pure wire format. */
+import type { MaxTokensField } from "../../config/schema.js";
 import { ProviderError } from "../errors.js";
-import { count, header, intHeader, isObject, parseDurationMs, str, tryJson } from "../headers.js";
+import { count, header, intHeader, isObject, own, parseDurationMs, str, tryJson } from "../headers.js";
 import type { ChatResult, FinishReason, StreamEvent, UpstreamCall, Usage } from "../types.js";
 import type { HeaderMap, RateLimitHint, SseEvent, StreamDecoder, WireFormat } from "../wire.js";
 import { classifyOpenAiError } from "./errors.js";
@@ -8,7 +9,7 @@ import { classifyOpenAiError } from "./errors.js";
 /** Options of the OpenAI wire format. */
 export interface OpenAiWireOptions {
   /** Newer OpenAI models take `max_completion_tokens`; most compatible servers take `max_tokens`. */
-  readonly maxTokensField: "max_tokens" | "max_completion_tokens";
+  readonly maxTokensField: MaxTokensField;
 }
 
 const FINISH: Record<string, FinishReason> = {
@@ -21,7 +22,7 @@ const FINISH: Record<string, FinishReason> = {
 
 /** Maps an OpenAI finish_reason to ours. */
 export function mapFinish(reason: unknown): FinishReason {
-  return typeof reason === "string" ? (FINISH[reason] ?? "other") : "unspecified";
+  return typeof reason === "string" ? (own(FINISH, reason) ?? "other") : "unspecified";
 }
 
 /** Reads an OpenAI `usage` object; absent counts stay absent. */
@@ -33,7 +34,8 @@ export function readUsage(usage: unknown): Usage {
   if (input !== undefined) out.inputTokens = input;
   if (output !== undefined) out.outputTokens = output;
   const prompt = usage["prompt_tokens_details"];
-  const cached = isObject(prompt) ? count(prompt["cached_tokens"]) : undefined;
+  // DeepSeek reports cache hits as `prompt_cache_hit_tokens` (prompt_tokens includes them too).
+  const cached = (isObject(prompt) ? count(prompt["cached_tokens"]) : undefined) ?? count(usage["prompt_cache_hit_tokens"]);
   if (cached !== undefined) out.cachedInputTokens = cached;
   const completion = usage["completion_tokens_details"];
   const reasoning = isObject(completion) ? count(completion["reasoning_tokens"]) : undefined;
