@@ -71,6 +71,8 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
     async close(graceMs = config.shutdownGraceMs) {
       const finished = await server.stop(graceMs);
       if (!finished) log.log("warn", "grace period over: closed calls still in flight", { graceMs });
+      // Requests cut by the drain still write their ledger rows: wait for them before closing the ledger.
+      await gateway.idle(2_000);
       await Promise.all([...adapters.values()].map((a) => a.close()));
       await accounting.close();
       return finished;

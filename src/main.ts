@@ -4,7 +4,7 @@ import { parseArgs } from "./cli/args.js";
 import { complete } from "./cli/complete.js";
 import { keys } from "./cli/keys.js";
 import { report } from "./cli/report.js";
-import { serve } from "./cli/serve.js";
+import { serve } from "./serve.js";
 
 const USAGE = `usage: llm-gateway <command> [flags]
   serve     [--config PATH] [--listen host:port]   start the gateway (demo catalogue when no config)

@@ -1,13 +1,13 @@
-/** `serve`: load the config (or start the embedded demo), listen, and drain on SIGTERM/SIGINT. */
-import { buildApp } from "../app.js";
-import { loadConfigFile } from "../config/load.js";
-import { ConfigError } from "../config/reader.js";
-import { startDemo } from "../demo.js";
-import type { Simulator } from "../sim/server.js";
-import { createLogger } from "../telemetry/log.js";
-import { startTelemetry } from "../telemetry/sdk.js";
-import type { Args } from "./args.js";
-import { flag } from "./args.js";
+/** `serve` (composition root, with main and app): load the config (or start the embedded demo), listen, and drain on SIGTERM/SIGINT. */
+import { buildApp } from "./app.js";
+import { loadConfigFile } from "./config/load.js";
+import { ConfigError } from "./config/reader.js";
+import { startDemo } from "./demo.js";
+import type { Simulator } from "./sim/server.js";
+import { createLogger } from "./telemetry/log.js";
+import { startTelemetry } from "./telemetry/sdk.js";
+import type { Args } from "./cli/args.js";
+import { flag } from "./cli/args.js";
 
 const DEMO_BANNER = `
 ==========================================================================

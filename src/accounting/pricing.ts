@@ -1,6 +1,6 @@
 /** The one function that turns provider-reported usage into exact cost. */
 import type { PricingConfig } from "../config/schema.js";
-import type { Usage } from "../providers/types.js";
+import type { UsageCounts } from "./ledger-rows.js";
 
 /** Cost of an attempt in pico-dollars, and whether part of its usage was unknown. */
 export interface AttemptCost {
@@ -14,7 +14,7 @@ export interface AttemptCost {
  * rest of the input at the input price, all output at the output price. Unknown counts add nothing
  * and are flagged.
  */
-export function costOf(usage: Usage, pricing: PricingConfig): AttemptCost {
+export function costOf(usage: UsageCounts, pricing: PricingConfig): AttemptCost {
   const cached = BigInt(usage.cachedInputTokens ?? 0);
   const writes = BigInt(usage.cacheWriteTokens ?? 0);
   const input = usage.inputTokens === undefined ? 0n : BigInt(usage.inputTokens);

@@ -1,7 +1,9 @@
 /** Retention of the ledger: prune rows older than N days at start and then once a day. */
 
-/** One day in milliseconds. */
-export const DAY_MS = 86_400_000;
+import { DAY_MS } from "./utc.js";
+
+/** One day in milliseconds (re-exported for callers of retention). */
+export { DAY_MS };
 
 /** Timer functions, injected so tests drive them. */
 export interface IntervalTimers {

@@ -5,6 +5,7 @@
  * roll back the last commits (never corrupt the file). durability "power" (synchronous=FULL)
  * fsyncs every commit, at the price of one fsync per group commit on the event loop.
  */
+import { DAY_MS } from "./utc.js";
 import { Sketch, registerSketchFunctions } from "./latency-sketch.js";
 import type { LedgerRecord } from "./ledger-record.js";
 import type { AggregateQuery, GroupAggregate, LedgerStore } from "./ledger-store.js";
@@ -37,7 +38,6 @@ export interface SqliteLedgerOptions {
 const ROLLUP_CHUNK = 5_000;
 /** Rows deleted per transaction when pruning, so other work can interleave. */
 const PRUNE_CHUNK = 20_000;
-const DAY_MS = 86_400_000;
 
 const INSERT_ROW = `INSERT INTO ledger (time_ms, request_id, client_key, route, tagset_id, model, provider,
   input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, usage_unknown, cost_picos,

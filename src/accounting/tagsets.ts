@@ -6,7 +6,10 @@ export function canonicalTags(tags: Readonly<Record<string, string>>): string {
   return JSON.stringify(Object.entries(tags).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
 }
 
-/** Tag set ids of one connection, cached. Call only inside a write transaction. */
+/** Most tag sets kept in memory; older ones are looked up in the table again (bounded memory under any tags). */
+const CACHE_LIMIT = 10_000;
+
+/** Tag set ids of one connection, cached (LRU-bounded). Call only inside a write transaction. */
 export class TagSets {
   private readonly find: SqliteStatement;
   private readonly insertSet: SqliteStatement;
@@ -23,7 +26,12 @@ export class TagSets {
   idOf(tags: Readonly<Record<string, string>>): number {
     const text = canonicalTags(tags);
     const cached = this.cache.get(text);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      // Refresh its place: a Map iterates in insertion order, so the first key is the least recently used.
+      this.cache.delete(text);
+      this.cache.set(text, cached);
+      return cached;
+    }
     const found = this.find.get([text]);
     let id: number;
     if (typeof found === "number") id = found;
@@ -32,6 +40,10 @@ export class TagSets {
       for (const [key, value] of Object.entries(tags)) this.insertTag.run([id, key, value]);
     }
     this.cache.set(text, id);
+    if (this.cache.size > CACHE_LIMIT) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
     return id;
   }
 

@@ -1,6 +1,7 @@
 /** UTC calendar arithmetic on epoch milliseconds (pure: the caller passes the time). */
 
-const DAY_MS = 86_400_000;
+/** Milliseconds in a UTC day. */
+export const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
 /** The first millisecond of the UTC month containing `ms`. */

@@ -136,10 +136,6 @@ export class AttemptRun {
     return record;
   }
 
-  /** Releases timers and listeners. */
-  dispose(): void {
-    this.scope.dispose();
-  }
 
   #classify(err: unknown, cause: AbortCause | undefined): ProviderError {
     switch (cause) {

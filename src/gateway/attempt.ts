@@ -63,10 +63,3 @@ export function asProviderError(err: unknown): ProviderError {
   if (err instanceof ProviderError) return err;
   return new ProviderError({ kind: "invalid_response", reason: "adapter failure", cause: err });
 }
-
-/** The result of a successful unary attempt. */
-export interface UnaryAnswer {
-  readonly text: string;
-  readonly finishReason: FinishReason;
-  readonly responseModel: string | undefined;
-}

@@ -33,6 +33,8 @@ export class Gateway {
   readonly #balancer: Balancer;
   readonly #rr = new Map<string, SmoothWeightedRoundRobin>();
   readonly #failover: FailoverDeps;
+  #active = 0;
+  #idle: Array<() => void> = [];
 
   constructor(deps: GatewayDeps) {
     for (const m of deps.config.models.values()) {
@@ -60,13 +62,40 @@ export class Gateway {
 
   /** Serves a unary completion, failing over (and hedging, per route) across the plan's candidates. */
   async complete(req: GatewayRequest, ctx: CallContext): Promise<CompletionOutcome> {
-    return completeUnary(this.#failover, await this.#setup(req, ctx, false));
+    this.#active++;
+    try {
+      return await completeUnary(this.#failover, await this.#setup(req, ctx, false));
+    } finally {
+      this.#done();
+    }
   }
 
   /** Serves a streamed completion; fails over silently until the first delta is sent. */
   async *stream(req: GatewayRequest, ctx: CallContext): AsyncGenerator<GatewayStreamEvent> {
     // Planned on the first read, so a stream that is never read holds no timers.
-    yield* streamCompletion(this.#failover, await this.#setup(req, ctx, true));
+    this.#active++;
+    try {
+      yield* streamCompletion(this.#failover, await this.#setup(req, ctx, true));
+    } finally {
+      this.#done();
+    }
+  }
+
+  /** Resolves when no request is in flight (every one has reached its observers), or after `timeoutMs`. */
+  idle(timeoutMs: number): Promise<boolean> {
+    if (this.#active === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.#idle.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  #done(): void {
+    this.#active--;
+    if (this.#active === 0) for (const wake of this.#idle.splice(0)) wake();
   }
 
   /** Plans the request; a request that cannot be planned is still told to the observers (counted, logged). */
@@ -80,6 +109,10 @@ export class Gateway {
       await this.#failover.observer.requestEnded({ request: req, clientKey: ctx.clientKey, route: undefined, streamed: stream, attempts: [], outcome, startedAt: clock.now(), totalMs: 0 });
       throw err;
     }
+    this.#failover.observer.planned?.(
+      p.candidates.map((m) => m.name),
+      p.tooSmall,
+    );
     const { scope, deadlineMono, liftDefaultDeadline } = requestScope(ctx, clock, this.#deps.config.failover.deadlineMs);
     return { req, ctx, plan: p, scope, deadlineMono, liftDefaultDeadline, startedAt: clock.now(), startedMono: clock.monotonic() };
   }

@@ -41,6 +41,8 @@ export interface RequestEnd {
 
 /** Receives lifecycle events; every method must be cheap and must not throw. */
 export interface GatewayObserver {
+  /** The router's plan: the models considered, in order, and those left out for their context window. */
+  planned?(candidates: readonly string[], tooSmall: readonly string[]): void;
   /** An attempt starts; the returned function is called once when it closes. */
   attemptStarted(info: AttemptInfo): (record: AttemptRecord, close: AttemptClose) => void;
   /** A failed attempt is followed by one on another (or the same) model. */
@@ -64,6 +66,7 @@ export function composeObservers(observers: readonly GatewayObserver[]): Gateway
   if (observers.length === 0) return NO_OBSERVER;
   if (observers.length === 1 && observers[0]) return observers[0];
   return {
+    planned: (candidates, tooSmall) => observers.forEach((o) => o.planned?.(candidates, tooSmall)),
     attemptStarted(info) {
       const closers = observers.map((o) => o.attemptStarted(info));
       return (record, close) => closers.forEach((c) => c(record, close));

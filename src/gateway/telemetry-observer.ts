@@ -9,6 +9,7 @@ import type { AttemptRecord, GatewayRequest } from "./types.js";
 export function telemetryObserver(telemetry: GatewayTelemetry, config: GatewayConfig): GatewayObserver {
   const previous = new WeakMap<GatewayRequest, SpanContext[]>();
   return {
+    planned: (candidates, tooSmall) => telemetry.planned(candidates, tooSmall),
     attemptStarted(info) {
       const links = previous.get(info.request) ?? [];
       const provider = config.providers.get(info.model.provider);

@@ -3,6 +3,11 @@ import type { Tier } from "../config/schema.js";
 import type { ErrorKind } from "../providers/errors.js";
 import type { ChatRequest, FinishReason, Usage } from "../providers/types.js";
 
+/** The provider-neutral chat types, re-exported for the rooms above the core. */
+export type { ChatMessage, FinishReason, Role, Usage } from "../providers/types.js";
+/** The closed set of provider failure kinds, re-exported for the rooms above the core. */
+export type { ErrorKind } from "../providers/errors.js";
+
 /** A completion request as the core sees it. */
 export interface GatewayRequest {
   /** A model name or a route name. */

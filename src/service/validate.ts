@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Tier } from "../config/schema.js";
 import type { GatewayRequest } from "../gateway/types.js";
-import type { ChatMessage, Role as CoreRole } from "../providers/types.js";
+import type { ChatMessage, Role as CoreRole } from "../gateway/types.js";
 import type { CompleteRequest } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { Complexity, Role } from "../../gen/llmgateway/v1/types_pb.js";
 

@@ -48,6 +48,7 @@ export const GATEWAY = {
   toModel: "llmgateway.failover.to_model",
   reason: "llmgateway.failover.reason",
   candidates: "llmgateway.candidates",
+  tooSmall: "llmgateway.candidates.context_too_small",
 } as const;
 
 /** Metric names. */

@@ -132,6 +132,13 @@ export class GatewayTelemetry {
     if (usd > 0) this.#cost.add(usd, t.metricAttributes);
   }
 
+  /** Records on the RPC span which models the router considered, in order, and which it left out. */
+  planned(candidates: readonly string[], tooSmall: readonly string[]): void {
+    const span = trace.getActiveSpan();
+    span?.setAttribute(GATEWAY.candidates, [...candidates]);
+    if (tooSmall.length > 0) span?.setAttribute(GATEWAY.tooSmall, [...tooSmall]);
+  }
+
   /** Marks a failover hop on the RPC span and counts it by reason. */
   failover(fromModel: string, toModel: string, reason: string): void {
     trace.getActiveSpan()?.addEvent("failover", { [GATEWAY.fromModel]: fromModel, [GATEWAY.toModel]: toModel, [GATEWAY.reason]: reason });

@@ -69,6 +69,7 @@ describe("spans", () => {
     expect(server.name).toBe("llmgateway.v1.GatewayService/Complete");
     expect(server.spanContext().traceId).toBe(TRACE_ID);
     expect(server.parentSpanContext?.spanId).toBe(PARENT_ID);
+    expect(server.attributes["llmgateway.candidates"]).toEqual(["ma", "mb", "mc"]);
     expect(attempts.map((s) => s.name)).toEqual(["chat a-up", "chat b-up", "chat c-up"]);
     for (const s of attempts) {
       expect(s.spanContext().traceId).toBe(TRACE_ID);
