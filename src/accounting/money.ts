@@ -1,24 +1,12 @@
 /** Exact money: integer pico-dollars (1e-12 USD) as bigint, and conversions at the edges. */
+import { PICOS_PER_DOLLAR } from "../config/price.js";
 
-/** Pico-dollars in one dollar. */
-export const PICOS_PER_DOLLAR = 1_000_000_000_000n;
+/** Parsing of configured prices lives with the config; re-exported for accounting callers. */
+export { PICOS_PER_DOLLAR, PRICE_DECIMALS, parseUsd, perMTokToPicoPerToken } from "../config/price.js";
 
-/** Largest number of decimal places a per-million-token price may have and still be exact. */
-export const PRICE_DECIMALS = 6;
-
-/**
- * Parses a USD price per million tokens ("2.00", 0.075) into pico-dollars per token, exactly.
- * Returns undefined when the value is negative, not a number, or has more than six decimals.
- */
-export function perMTokToPicoPerToken(value: string | number): bigint | undefined {
-  const text = typeof value === "number" ? numberToPlain(value) : value.trim();
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!match) return undefined;
-  const whole = match[1] ?? "0";
-  const frac = (match[2] ?? "").replace(/0+$/, "");
-  if (frac.length > PRICE_DECIMALS) return undefined;
-  // $/MTok * 1e12 pico/$ / 1e6 tok = $/MTok * 1e6 pico/tok
-  return BigInt(whole) * 1_000_000n + BigInt(frac.padEnd(PRICE_DECIMALS, "0"));
+/** Splits pico-dollars into whole dollars and the remaining pico-dollars, both with the same sign. */
+export function splitUsd(picos: bigint): { units: bigint; picoUnits: bigint } {
+  return { units: picos / PICOS_PER_DOLLAR, picoUnits: picos % PICOS_PER_DOLLAR };
 }
 
 /** Renders pico-dollars as a plain decimal string of dollars, without trailing zeros ("0.000123"). */
@@ -41,20 +29,4 @@ export function formatUsdFixed(picos: bigint, decimals: number): string {
   return `${negative ? "-" : ""}${text.slice(0, cut)}${decimals > 0 ? `.${text.slice(cut)}` : ""}`;
 }
 
-/** Parses a decimal dollar amount ("12.5") into pico-dollars; undefined when malformed. */
-export function parseUsd(text: string): bigint | undefined {
-  const match = /^(\d+)(?:\.(\d{1,12}))?$/.exec(text.trim());
-  if (!match) return undefined;
-  return BigInt(match[1] ?? "0") * PICOS_PER_DOLLAR + BigInt((match[2] ?? "").padEnd(12, "0"));
-}
 
-/** Splits pico-dollars into whole dollars and the remaining pico-dollars, both with the same sign. */
-export function splitUsd(picos: bigint): { units: bigint; picoUnits: bigint } {
-  return { units: picos / PICOS_PER_DOLLAR, picoUnits: picos % PICOS_PER_DOLLAR };
-}
-
-function numberToPlain(value: number): string {
-  if (!Number.isFinite(value) || value < 0) return "x";
-  // toFixed(12) avoids exponent notation; exactness is checked on the decimals that remain.
-  return value.toFixed(12).replace(/0+$/, "").replace(/\.$/, "");
-}

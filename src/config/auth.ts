@@ -1,5 +1,5 @@
 /** The `auth` and `server.tls` sections: client keys (by SHA-256, never the key), their limits, and TLS files. */
-import { parseUsd } from "../accounting/money.js";
+import { parseUsd } from "./price.js";
 import { join } from "./reader.js";
 import type { Reader } from "./reader.js";
 

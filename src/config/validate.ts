@@ -1,5 +1,5 @@
 /** Turns an untyped (env-substituted) YAML document into a validated GatewayConfig snapshot. */
-import { perMTokToPicoPerToken } from "../accounting/money.js";
+import { perMTokToPicoPerToken } from "./price.js";
 import { readAuth, readTls } from "./auth.js";
 import { ConfigError, join, Reader } from "./reader.js";
 import type {
