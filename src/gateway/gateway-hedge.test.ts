@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GatewayError } from "./types.js";
 import type { CompletionOutcome } from "./types.js";
-import { configFor, context, fixture, request } from "../../test/helpers/gateway-fixture.js";
+import { configFor, context, fixture, request, fakeClock } from "../../test/helpers/gateway-fixture.js";
 
 const T0 = 3_000_000;
 beforeEach(() => {
@@ -16,7 +16,7 @@ const hedged = (hedge: Record<string, unknown> = { delayMs: 100 }, failover: Rec
 
 async function timed(p: Promise<CompletionOutcome>, ms = 10_000): Promise<{ out: CompletionOutcome; at: number }> {
   let at = 0;
-  const done = p.then((out) => ({ out, at: (at = Date.now() - T0) }));
+  const done = p.then((out) => ({ out, at: (at = fakeClock.now() - T0) }));
   await vi.advanceTimersByTimeAsync(ms);
   const r = await done;
   return { out: r.out, at };

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Gateway } from "./gateway.js";
 import { GatewayError } from "./types.js";
 import type { CompletionOutcome, GatewayRequest } from "./types.js";
-import { configFor, context, fixture, request } from "../../test/helpers/gateway-fixture.js";
+import { configFor, context, fixture, request, fakeClock } from "../../test/helpers/gateway-fixture.js";
 
 const T0 = 2_000_000;
 beforeEach(() => {
@@ -65,7 +65,7 @@ describe("streaming failover", () => {
       const deltas: string[] = [];
       const done = (async () => {
         try {
-          for await (const ev of gateway.stream(request("r"), context(Date.now() + 300))) if (ev.type === "delta") deltas.push(ev.text);
+          for await (const ev of gateway.stream(request("r"), context(fakeClock.now() + 300))) if (ev.type === "delta") deltas.push(ev.text);
         } catch (e) {
           return e as GatewayError;
         }

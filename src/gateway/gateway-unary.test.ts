@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Gateway } from "./gateway.js";
 import { GatewayError } from "./types.js";
 import type { CompletionOutcome } from "./types.js";
-import { configFor, context, cycle, fixture, request } from "../../test/helpers/gateway-fixture.js";
+import { configFor, context, cycle, fixture, request, fakeClock } from "../../test/helpers/gateway-fixture.js";
 
 const T0 = 1_000_000;
 beforeEach(() => {
@@ -40,7 +40,7 @@ describe("unary failover", () => {
   it("moves a retryable failure to the next candidate at once", async () => {
     const { gateway, fakes } = fixture(three(), { a: { fail: "server_error" }, b: { ok: "from b" } });
     let at = 0;
-    const out = served(await settle(gateway.complete(request("r"), context()).then((o) => ((at = Date.now()), o))));
+    const out = served(await settle(gateway.complete(request("r"), context()).then((o) => ((at = fakeClock.now()), o))));
     expect(at).toBe(T0);
     expect(out.text).toBe("from b");
     expect(out.attempts.map((a) => [a.model, a.outcome, a.errorKind, a.failover])).toEqual([

@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ProviderError } from "../errors.js";
-import { SseParser } from "../sse.js";
 import type { StreamEvent, UpstreamCall } from "../types.js";
-import type { WireFormat } from "../wire.js";
 import { openAiWire, readUsage } from "./wire.js";
+import { decode, text } from "../../../test/helpers/sse-decode.js";
 
 const wire = openAiWire();
 
@@ -18,31 +16,6 @@ const call: UpstreamCall = {
     params: { maxTokens: 50, temperature: 0.2, topP: 0.9, stop: ["\n\n"] },
   },
 };
-
-/** Feeds SSE text through a parser and a fresh decoder, cut at the given byte offsets. */
-function decode(w: WireFormat, text: string, cuts: readonly number[] = []): { events: StreamEvent[]; error?: ProviderError } {
-  const bytes = new TextEncoder().encode(text);
-  const parser = new SseParser();
-  const decoder = w.streamDecoder();
-  const events: StreamEvent[] = [];
-  try {
-    let from = 0;
-    for (const cut of [...cuts, bytes.length]) {
-      for (const e of parser.push(bytes.subarray(from, cut))) events.push(...decoder.push(e));
-      from = cut;
-    }
-    for (const e of parser.end()) events.push(...decoder.push(e));
-    events.push(...decoder.end());
-    return { events };
-  } catch (err) {
-    if (!(err instanceof ProviderError)) throw err;
-    return { events, error: err };
-  }
-}
-
-function text(events: readonly StreamEvent[]): string {
-  return events.map((e) => (e.type === "delta" ? e.text : "")).join("");
-}
 
 const UNARY = `{
   "id": "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG",
