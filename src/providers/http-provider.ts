@@ -1,12 +1,11 @@
 /** The one HTTP layer all adapters share: undici pool per origin, timeouts, abort, size caps. */
 import { Pool } from "undici";
-import type { Dispatcher } from "undici";
 import type { ProviderConfig } from "../config/schema.js";
 import type { CallOptions, ProviderAdapter } from "./adapter.js";
 import { ProviderError } from "./errors.js";
 import { SseParser } from "./sse.js";
+import { Exchange } from "./http-exchange.js";
 import { classifyTransportError } from "./transport-errors.js";
-import type { AbortOrigin } from "./transport-errors.js";
 import type { ChatResult, StreamEvent, UpstreamCall, Usage } from "./types.js";
 import type { HttpRequestSpec, StreamDecoder, WireFormat } from "./wire.js";
 
@@ -44,29 +43,29 @@ export class HttpProvider implements ProviderAdapter {
   /** Sends the request and parses the whole answer. */
   async complete(call: UpstreamCall, options: CallOptions): Promise<ChatResult> {
     const spec = this.#wire.buildRequest(call, this.#config.apiKey?.reveal(), false);
-    const attempt = new AttemptSignal(options.signal, this.#config.timeouts.totalMs);
+    const exchange = new Exchange(options.signal, this.#config.timeouts.totalMs);
     try {
-      const res = await this.#send(spec, attempt.signal, options);
-      const body = await readCapped(res.body, MAX_BODY_BYTES);
-      return this.#wire.parseResponse(body);
+      await this.#send(spec, exchange, options);
+      return this.#wire.parseResponse(await exchange.text(MAX_BODY_BYTES, false));
     } catch (err) {
-      throw classifyTransportError(err, attempt.origin());
+      throw classifyTransportError(err, exchange.origin());
     } finally {
-      attempt.dispose();
+      exchange.dispose();
     }
   }
 
   /** Sends the request and yields stream events as SSE arrives. */
   async *stream(call: UpstreamCall, options: CallOptions): AsyncGenerator<StreamEvent> {
     const spec = this.#wire.buildRequest(call, this.#config.apiKey?.reveal(), true);
-    const attempt = new AttemptSignal(options.signal, this.#config.timeouts.totalMs);
+    const exchange = new Exchange(options.signal, this.#config.timeouts.totalMs);
     const decoder = this.#wire.streamDecoder();
     const parser = new SseParser();
-    let res: Dispatcher.ResponseData | undefined;
+    let answered = false;
     try {
-      res = await this.#send(spec, attempt.signal, options);
+      await this.#send(spec, exchange, options);
+      answered = true;
       let pending = 0;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      for (let chunk = await exchange.next(); chunk !== undefined; chunk = await exchange.next()) {
         pending += chunk.length;
         for (const event of parser.push(chunk)) {
           pending = 0;
@@ -79,13 +78,13 @@ export class HttpProvider implements ProviderAdapter {
       for (const event of parser.end()) yield* decoder.push(event);
       yield* decoder.end();
     } catch (err) {
-      const error = classifyTransportError(err, attempt.origin());
+      const error = classifyTransportError(err, exchange.origin());
       // A stream cut below HTTP still billed what flowed: take the usage the decoder has seen.
-      throw res && error.usage === undefined ? error.withUsage(usageSoFar(decoder)) : error;
+      throw answered && error.usage === undefined ? error.withUsage(usageSoFar(decoder)) : error;
     } finally {
-      attempt.dispose();
+      exchange.dispose();
       // A consumer that stops early (hedge lost, client gone) must not leave the socket half-read.
-      if (res && !res.body.destroyed) res.body.destroy();
+      exchange.cancel();
     }
   }
 
@@ -94,21 +93,28 @@ export class HttpProvider implements ProviderAdapter {
     await this.#pool.close();
   }
 
-  async #send(spec: HttpRequestSpec, signal: AbortSignal, options: CallOptions): Promise<Dispatcher.ResponseData> {
-    const res = await this.#pool.request({
-      method: "POST",
-      path: this.#basePath + spec.path,
-      headers: spec.headers,
-      body: spec.body,
-      signal,
-      headersTimeout: this.#config.timeouts.firstByteMs,
-      bodyTimeout: this.#config.timeouts.idleMs,
-    });
-    const hint = this.#wire.rateLimitHint(res.headers);
+  /**
+   * Dispatches the request on the pool and waits for the response head; feeds rate-limit headers to the
+   * balancer; throws the classified error of a non-2xx answer (its body read up to MAX_ERROR_BODY_BYTES).
+   */
+  async #send(spec: HttpRequestSpec, exchange: Exchange, options: CallOptions): Promise<void> {
+    this.#pool.dispatch(
+      {
+        method: "POST",
+        path: this.#basePath + spec.path,
+        headers: spec.headers,
+        body: spec.body,
+        headersTimeout: this.#config.timeouts.firstByteMs,
+        bodyTimeout: this.#config.timeouts.idleMs,
+      },
+      exchange,
+    );
+    const head = await exchange.head;
+    const hint = this.#wire.rateLimitHint(head.headers);
     if (hint && options.onRateLimit) options.onRateLimit(hint);
-    if (res.statusCode >= 200 && res.statusCode < 300) return res;
-    const body = await readCapped(res.body, MAX_ERROR_BODY_BYTES, true);
-    throw this.#wire.classifyError(res.statusCode, res.headers, body);
+    if (head.statusCode >= 200 && head.statusCode < 300) return;
+    const body = await exchange.text(MAX_ERROR_BODY_BYTES, true);
+    throw this.#wire.classifyError(head.statusCode, head.headers, body);
   }
 }
 
@@ -120,53 +126,4 @@ function usageSoFar(decoder: StreamDecoder): Usage {
     if (err instanceof ProviderError && err.usage) return err.usage;
   }
   return {};
-}
-
-/** The caller's signal joined with the attempt's total timeout, remembering which one fired. */
-class AttemptSignal {
-  readonly signal: AbortSignal;
-  readonly #controller = new AbortController();
-  readonly #timer: NodeJS.Timeout;
-  readonly #caller: AbortSignal;
-  readonly #onCallerAbort = (): void => this.#controller.abort(this.#caller.reason);
-  #timedOut = false;
-
-  constructor(caller: AbortSignal, totalMs: number) {
-    this.#caller = caller;
-    this.signal = this.#controller.signal;
-    this.#timer = setTimeout(() => {
-      this.#timedOut = true;
-      this.#controller.abort(new Error("total timeout"));
-    }, totalMs);
-    if (caller.aborted) this.#controller.abort(caller.reason);
-    else caller.addEventListener("abort", this.#onCallerAbort, { once: true });
-  }
-
-  /** Which side aborted the attempt, if any did. */
-  origin(): AbortOrigin | undefined {
-    if (this.#timedOut) return "total_timeout";
-    return this.#caller.aborted ? "caller" : undefined;
-  }
-
-  /** Clears the timer and the listener. */
-  dispose(): void {
-    clearTimeout(this.#timer);
-    this.#caller.removeEventListener("abort", this.#onCallerAbort);
-  }
-}
-
-/** Reads a body up to a limit; past it, throws invalid_response (or, for error bodies, truncates). */
-async function readCapped(body: Dispatcher.ResponseData["body"], limit: number, truncate = false): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      if (truncate) break;
-      throw new ProviderError({ kind: "invalid_response", reason: `response body over ${limit} bytes` });
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }

@@ -6,6 +6,8 @@ import type { ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
 import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import { createGrpcFastPath } from "./grpc-fast-path.js";
+import type { FastPath } from "./grpc-fast-path.js";
 import { fixGrpcMessage, specEncode } from "./grpc-message.js";
 import { HealthState, registerHealth } from "./health.js";
 import { DualListener } from "./listener.js";
@@ -34,6 +36,8 @@ export interface ServerOptions {
   readonly interceptors?: Interceptor[];
   /** Serve TLS (ALPN h2 and http/1.1) instead of cleartext. */
   readonly tls?: TlsConfig | undefined;
+  /** Serve plain gRPC calls of GatewayService on the lean HTTP/2 path instead of connect-node (default true). */
+  readonly grpcFastPath?: boolean;
 }
 
 /** A running gateway server. */
@@ -53,7 +57,9 @@ export class GatewayServer {
       registerReflection(router, reflector);
     };
     const handler = connectNodeAdapter({ routes, readMaxBytes: options.maxRequestBytes, interceptors: options.interceptors ?? [], fallback: unknownRoute });
-    const tracked = this.#track(handler as UniversalHandler);
+    const interceptors = options.interceptors ?? [];
+    const fast = options.grpcFastPath === false ? undefined : createGrpcFastPath({ service: GatewayService, impl: options.service, interceptors, maxRequestBytes: options.maxRequestBytes });
+    const tracked = this.#track(handler as UniversalHandler, fast);
     this.#listener = options.tls ? new TlsListener(tracked, options.tls) : new DualListener(tracked);
   }
 
@@ -79,13 +85,14 @@ export class GatewayServer {
     return finished;
   }
 
-  #track(handler: UniversalHandler): UniversalHandler {
+  #track(handler: UniversalHandler, fast: FastPath | undefined): UniversalHandler {
     return (req, res) => {
       this.#inFlight++;
       res.once("close", () => {
         this.#inFlight--;
         if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
       });
+      if (fast?.(req, res)) return;
       if (req.headers["content-type"]?.startsWith("application/grpc")) fixGrpcMessage(res);
       handler(req, res);
     };
