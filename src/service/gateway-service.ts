@@ -23,8 +23,8 @@ export interface ServiceDeps {
   readonly ledger: Ledger;
 }
 
-/** How close to its deadline a client's reset counts as the deadline, ms. */
-const DEADLINE_SLACK_MS = 25;
+/** How close to its deadline a client's reset counts as the deadline, ms (at least; 10% of the timeout when larger). */
+const DEADLINE_SLACK_MS = 50;
 
 /**
  * The deadline and cancellation of an RPC, as the core wants them. The handler's signal also fires at
@@ -41,7 +41,7 @@ export function callContext(ctx: HandlerContext, clock: Clock, clientKey?: strin
     if (reason instanceof ConnectError && reason.code === Code.DeadlineExceeded) return;
     // A client enforces the same deadline and resets the stream at about the same instant: near the
     // deadline, a reset is the deadline.
-    if (deadline !== undefined && clock.now() >= deadline - DEADLINE_SLACK_MS) return;
+    if (deadline !== undefined && clock.now() >= deadline - Math.max(DEADLINE_SLACK_MS, timeout * 0.1)) return;
     cancelled.abort(reason);
   };
   if (ctx.signal.aborted) onAbort();

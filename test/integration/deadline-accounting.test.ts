@@ -16,7 +16,7 @@ let h: Harness;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "gw-deadline-"));
   h = await startHarness({
-    endpoints: { slow: { kind: "openai", profile: { latencyMs: 3000 } } },
+    endpoints: { slow: { kind: "openai", profile: { latencyMs: 10_000 } } },
     config: { models: { m: { provider: "slow", pricing: { inputPerMTok: 1, outputPerMTok: 1 } } }, ledger: { path: join(dir, "l.db") } },
   });
 });
@@ -27,9 +27,9 @@ afterAll(async () => {
 
 describe("deadline accounting", () => {
   it("records the attempt as failed with a timeout and the request as failed", async () => {
-    const err = await rejection(h.grpc.complete({ model: "m", messages: [{ role: Role.USER, content: "hi" }], requestId: "dl-1" }, { timeoutMs: 150 }));
+    const err = await rejection(h.grpc.complete({ model: "m", messages: [{ role: Role.USER, content: "hi" }], requestId: "dl-1" }, { timeoutMs: 1000 }));
     expect(err.code).toBe(Code.DeadlineExceeded);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 200));
     const db = openSqlite(join(dir, "l.db"));
     const rows = db.prepare("SELECT outcome, error_kind, request_outcome FROM ledger WHERE request_id = 'dl-1'").all();
     db.close();
