@@ -120,6 +120,7 @@ function beforeAfter(now: Summary, before: Summary): string {
   add("Connect added TTFT p50, ms", before.ttftAdded.connect, now.ttftAdded.connect, (v) => f(v, 3));
   add("RSS under load, MiB", mib(before.rssLoad), mib(now.rssLoad), (v) => f(v, 1));
   add("RSS open streams, MiB", mib(before.rssStreams), mib(now.rssStreams), (v) => f(v, 1));
+  add("direct h2load c=64 req/s (the machine's speed at the time)", before.c64direct.grpc.rps, now.c64direct.grpc.rps, k);
   return table(["figure (median)", "before", "after"], rows);
 }
 
@@ -225,6 +226,10 @@ export function renderReport(run: BenchRun, before: BenchRun | undefined, proble
     repsTable(run.reps),
     "",
   ];
-  if (before) lines.push("## Before and after the optimisations", "", `Before: the run of ${before.date} (bench/results-before.json).`, "", beforeAfter(s, summarize(before)), "");
+  if (before) {
+    lines.push("## Before and after the optimisations", "", `Before: the run of ${before.date} (bench/results-before.json), ${before.machine.commit ?? ""}.`);
+    lines.push("The two runs were made at different times on a shared machine (see the last row); bench/FINDINGS.md has an interleaved A/B.", "");
+    lines.push(beforeAfter(s, summarize(before)), "");
+  }
   return `${lines.join("\n")}\n`;
 }

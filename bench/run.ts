@@ -23,8 +23,8 @@ import { problems } from "./summary.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-const FULL: Settings = { repetitions: 3, warmupS: 3, c1Requests: 3000, c1Seconds: 5, c64Seconds: 10, ttftStreams: 1000, openStreams: 1000, soakSeconds: 600, soakSegmentS: 5 };
-const SMOKE: Settings = { repetitions: 1, warmupS: 1, c1Requests: 100, c1Seconds: 1, c64Seconds: 1, ttftStreams: 20, openStreams: 50, soakSeconds: 3, soakSegmentS: 1 };
+const FULL: Settings = { repetitions: 3, warmupS: 3, c1Requests: 3000, c1Seconds: 5, c64Seconds: 10, ttftStreams: 1000, openStreams: 1000, soakSeconds: 600, soakSegmentS: 5, idleSettleMs: 2000 };
+const SMOKE: Settings = { repetitions: 1, warmupS: 1, c1Requests: 100, c1Seconds: 1, c64Seconds: 1, ttftStreams: 20, openStreams: 50, soakSeconds: 3, soakSegmentS: 1, idleSettleMs: 200 };
 
 function option(name: string): string | undefined {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));

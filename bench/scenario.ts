@@ -27,6 +27,8 @@ export interface Settings {
   readonly soakSeconds: number;
   /** Length of one soak segment (one protocol), and the RSS sampling period. */
   readonly soakSegmentS: number;
+  /** Pause before the idle RSS sample, ms. */
+  readonly idleSettleMs: number;
 }
 
 /** A throughput run with the gateway's cost. */
@@ -109,8 +111,8 @@ export async function costed(gw: Proc, mock: Proc, step: () => Promise<LoadResul
 async function warmup(d: Drivers, port: number, s: Settings): Promise<void> {
   await d.grpc(port, 16, 4, { seconds: s.warmupS });
   await d.connect(port, 16, s.warmupS);
-  await d.ttftGrpc(port, Math.max(20, s.ttftStreams / 5));
-  await d.ttftConnect(port, Math.max(20, s.ttftStreams / 5));
+  await d.ttftGrpc(port, Math.ceil(s.ttftStreams / 5));
+  await d.ttftConnect(port, Math.ceil(s.ttftStreams / 5));
 }
 
 /** Starts a gateway in `mode`, checks it, warms it up; the caller stops it. */
@@ -141,7 +143,7 @@ export async function repetition(d: Drivers, mock: Proc, config: string, sinkPor
   const { gw, rssStart } = await readyGateway(d, config, "sampled-off", sinkPort, s);
   let main: Omit<RepResult, "modes" | "transport">;
   try {
-    await sleep(2000);
+    await sleep(s.idleSettleMs);
     const rssIdle = sample(gw.pid).rssBytes;
     log("concurrency 1");
     const c1 = {

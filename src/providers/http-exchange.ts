@@ -102,15 +102,18 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#caller.removeEventListener("abort", this.#onCallerAbort);
   }
 
+  /** undici: the request is on a socket; aborts it at once when the exchange already failed. */
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
     if (this.#failed) controller.abort(this.#error instanceof Error ? this.#error : new Error(String(this.#error)));
   }
 
+  /** undici: status and headers arrived. */
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: HeaderMap): void {
     this.#resolveHead({ statusCode, headers });
   }
 
+  /** undici: a body chunk; queued, and the socket paused past the high-water mark. */
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#failed) return;
     this.#queue.push(chunk);
@@ -119,11 +122,13 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#wakeUp();
   }
 
+  /** undici: the body ended. */
   onResponseEnd(): void {
     this.#ended = true;
     this.#wakeUp();
   }
 
+  /** undici: the exchange failed (socket, timeout, abort). */
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
     this.#fail(err);
   }
