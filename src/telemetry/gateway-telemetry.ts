@@ -51,6 +51,13 @@ export interface AttemptTrace {
 
 const PICOS_PER_USD = 1e12;
 
+/** The metric attributes of one deployment: its base set and the per-token-type sets. */
+interface MetricSets {
+  readonly base: Attributes;
+  readonly input: Attributes;
+  readonly output: Attributes;
+}
+
 /** The gateway's tracer and instruments; a no-op when no SDK is started. */
 export class GatewayTelemetry {
   readonly #tracer: Tracer;
@@ -63,6 +70,8 @@ export class GatewayTelemetry {
   readonly #cost: Counter;
   readonly #overhead: Histogram;
   readonly #meter: Meter;
+  readonly #sets = new Map<string, MetricSets>();
+  readonly #setsOf = new WeakMap<Attributes, MetricSets>();
 
   constructor(options: { captureContent: boolean; tracer?: Tracer; meter?: Meter }) {
     this.#tracer = options.tracer ?? trace.getTracer("llm-gateway");
@@ -78,32 +87,33 @@ export class GatewayTelemetry {
     this.#overhead = m.createHistogram(METRICS.overhead, { unit: "ms", description: "Gateway time per request: total minus provider time" });
   }
 
-  /** Starts the CLIENT span `chat {upstream model}` of an attempt, a child of the active RPC span. */
+  /**
+   * Starts the CLIENT span `chat {upstream model}` of an attempt, a child of the active RPC span. The span's
+   * attributes and links are built only when it records (sampling off costs almost nothing); the metric
+   * attribute sets are built once per deployment and reused.
+   */
   attemptStarted(i: AttemptStartInfo): AttemptTrace {
-    const metricAttributes: Attributes = {
-      [GEN_AI.operationName]: "chat",
-      [GEN_AI.providerName]: PROVIDER_NAME[i.providerKind] ?? i.providerKind,
-      [GEN_AI.requestModel]: i.upstreamModel,
-      [GATEWAY.model]: i.model,
-      [GATEWAY.provider]: i.provider,
-    };
-    const attributes: Attributes = {
-      ...metricAttributes,
-      [GENERAL.serverAddress]: i.serverAddress,
-      [GATEWAY.attempt]: i.attempt,
-      [GATEWAY.hedge]: i.hedge,
-      [GATEWAY.failover]: i.failover,
-      [GATEWAY.streamed]: i.streamed,
-      [GATEWAY.breakerState]: i.breakerState,
-      [GATEWAY.requestId]: i.requestId,
-    };
-    if (i.route !== undefined) attributes[GATEWAY.route] = i.route;
-    if (i.strategy !== undefined) attributes[GATEWAY.strategy] = i.strategy;
-    if (i.maxTokens !== undefined) attributes[GEN_AI.requestMaxTokens] = i.maxTokens;
-    if (i.temperature !== undefined) attributes[GEN_AI.requestTemperature] = i.temperature;
-    if (this.#capture) attributes[GEN_AI.inputMessages] = JSON.stringify(i.input);
-    const links: Link[] = i.previous.map((c) => ({ context: c, attributes: { [GATEWAY.reason]: i.hedge ? "hedge" : "failover" } }));
-    const span = this.#tracer.startSpan(`chat ${i.upstreamModel}`, { kind: SpanKind.CLIENT, attributes, links }, context.active());
+    const metricAttributes = this.#metricSets(i).base;
+    const span = this.#tracer.startSpan(`chat ${i.upstreamModel}`, { kind: SpanKind.CLIENT }, context.active());
+    if (span.isRecording()) {
+      const attributes: Attributes = {
+        ...metricAttributes,
+        [GENERAL.serverAddress]: i.serverAddress,
+        [GATEWAY.attempt]: i.attempt,
+        [GATEWAY.hedge]: i.hedge,
+        [GATEWAY.failover]: i.failover,
+        [GATEWAY.streamed]: i.streamed,
+        [GATEWAY.breakerState]: i.breakerState,
+        [GATEWAY.requestId]: i.requestId,
+      };
+      if (i.route !== undefined) attributes[GATEWAY.route] = i.route;
+      if (i.strategy !== undefined) attributes[GATEWAY.strategy] = i.strategy;
+      if (i.maxTokens !== undefined) attributes[GEN_AI.requestMaxTokens] = i.maxTokens;
+      if (i.temperature !== undefined) attributes[GEN_AI.requestTemperature] = i.temperature;
+      if (this.#capture) attributes[GEN_AI.inputMessages] = JSON.stringify(i.input);
+      span.setAttributes(attributes);
+      if (i.previous.length > 0) span.addLinks(i.previous.map((c) => ({ context: c, attributes: { [GATEWAY.reason]: i.hedge ? "hedge" : "failover" } })));
+    }
     return { span, metricAttributes };
   }
 
@@ -111,25 +121,47 @@ export class GatewayTelemetry {
   attemptEnded(t: AttemptTrace, e: AttemptEndInfo): void {
     const { span } = t;
     const usd = Number(e.costPicos) / PICOS_PER_USD;
-    const attrs: Attributes = { [GATEWAY.outcome]: e.outcome, [GATEWAY.costUsd]: usd, [GATEWAY.costPicoUsd]: e.costPicos.toString(), [GATEWAY.usageUnknown]: e.usageUnknown };
-    if (e.inputTokens !== undefined) attrs[GEN_AI.usageInputTokens] = e.inputTokens;
-    if (e.outputTokens !== undefined) attrs[GEN_AI.usageOutputTokens] = e.outputTokens;
-    if (e.cachedInputTokens !== undefined) attrs[GATEWAY.usageCachedInputTokens] = e.cachedInputTokens;
-    if (e.finishReason !== undefined) attrs[GEN_AI.responseFinishReasons] = [e.finishReason];
-    if (e.responseModel !== undefined) attrs[GEN_AI.responseModel] = e.responseModel;
-    if (e.ttftMs !== undefined) attrs[GATEWAY.ttftMs] = e.ttftMs;
-    if (this.#capture && e.output !== undefined) attrs[GEN_AI.outputMessages] = JSON.stringify([{ role: "assistant", content: e.output }]);
+    if (span.isRecording()) {
+      const attrs: Attributes = { [GATEWAY.outcome]: e.outcome, [GATEWAY.costUsd]: usd, [GATEWAY.costPicoUsd]: e.costPicos.toString(), [GATEWAY.usageUnknown]: e.usageUnknown };
+      if (e.inputTokens !== undefined) attrs[GEN_AI.usageInputTokens] = e.inputTokens;
+      if (e.outputTokens !== undefined) attrs[GEN_AI.usageOutputTokens] = e.outputTokens;
+      if (e.cachedInputTokens !== undefined) attrs[GATEWAY.usageCachedInputTokens] = e.cachedInputTokens;
+      if (e.finishReason !== undefined) attrs[GEN_AI.responseFinishReasons] = [e.finishReason];
+      if (e.responseModel !== undefined) attrs[GEN_AI.responseModel] = e.responseModel;
+      if (e.ttftMs !== undefined) attrs[GATEWAY.ttftMs] = e.ttftMs;
+      if (this.#capture && e.output !== undefined) attrs[GEN_AI.outputMessages] = JSON.stringify([{ role: "assistant", content: e.output }]);
+      span.setAttributes(attrs);
+    }
     if (e.errorKind !== undefined) {
-      attrs[GENERAL.errorType] = e.errorKind;
+      span.setAttribute(GENERAL.errorType, e.errorKind);
       span.setStatus({ code: SpanStatusCode.ERROR, message: e.errorKind });
     }
-    span.setAttributes(attrs);
     span.end();
+    const sets = this.#setsOf.get(t.metricAttributes);
     const m = e.errorKind === undefined ? t.metricAttributes : { ...t.metricAttributes, [GENERAL.errorType]: e.errorKind };
     this.#duration.record(e.latencyMs / 1000, m);
-    if (e.inputTokens !== undefined) this.#tokens.record(e.inputTokens, { ...t.metricAttributes, [GEN_AI.tokenType]: "input" });
-    if (e.outputTokens !== undefined) this.#tokens.record(e.outputTokens, { ...t.metricAttributes, [GEN_AI.tokenType]: "output" });
+    if (e.inputTokens !== undefined) this.#tokens.record(e.inputTokens, sets?.input ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "input" });
+    if (e.outputTokens !== undefined) this.#tokens.record(e.outputTokens, sets?.output ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "output" });
     if (usd > 0) this.#cost.add(usd, t.metricAttributes);
+  }
+
+  /** The metric attribute sets of a deployment, built once. */
+  #metricSets(i: AttemptStartInfo): MetricSets {
+    const key = `${i.model}\u0000${i.provider}\u0000${i.upstreamModel}\u0000${i.providerKind}`;
+    let sets = this.#sets.get(key);
+    if (!sets) {
+      const base: Attributes = {
+        [GEN_AI.operationName]: "chat",
+        [GEN_AI.providerName]: PROVIDER_NAME[i.providerKind] ?? i.providerKind,
+        [GEN_AI.requestModel]: i.upstreamModel,
+        [GATEWAY.model]: i.model,
+        [GATEWAY.provider]: i.provider,
+      };
+      sets = { base, input: { ...base, [GEN_AI.tokenType]: "input" }, output: { ...base, [GEN_AI.tokenType]: "output" } };
+      this.#sets.set(key, sets);
+      this.#setsOf.set(base, sets);
+    }
+    return sets;
   }
 
   /** Records on the RPC span which models the router considered, in order, and which it left out. */
