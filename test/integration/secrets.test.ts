@@ -1,6 +1,4 @@
 /** Recognisable secrets through every error path: none may appear in logs, errors, spans, reports or the ledger. */
-import { createServer } from "node:http";
-import type { Server } from "node:http";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +11,8 @@ import { Role } from "../../gen/llmgateway/v1/types_pb.js";
 import { keyHash } from "../../src/cli/keys.js";
 import { startSimulator } from "../../src/sim/server.js";
 import type { Simulator } from "../../src/sim/server.js";
+import { startCollector } from "../helpers/otlp-collector.js";
+import type { Collector } from "../helpers/otlp-collector.js";
 import { spawnGateway } from "../helpers/process.js";
 import type { GatewayProcess } from "../helpers/process.js";
 
@@ -23,8 +23,7 @@ const WRONG_KEY = "gwk_WRONG-SECRET-0004";
 const SECRETS = [OPENAI_KEY, ANTHROPIC_KEY, CLIENT_KEY, WRONG_KEY];
 
 let sim: Simulator;
-let sink: Server;
-const exported: string[] = [];
+let sink: Collector;
 let dir: string;
 let gw: GatewayProcess;
 let client: Client<typeof GatewayService>;
@@ -36,15 +35,7 @@ beforeAll(async () => {
     leaky2: { kind: "anthropic", profile: { errorRate: 1, error: "server_error", echoKeyInErrors: true } },
     fine: { kind: "gemini" },
   });
-  sink = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString("utf8")));
-    req.on("end", () => {
-      exported.push(body);
-      res.writeHead(200).end("{}");
-    });
-  });
-  await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
+  sink = await startCollector();
   dir = mkdtempSync(join(tmpdir(), "gw-secrets-"));
   const config = join(dir, "gw.yaml");
   writeFileSync(
@@ -71,7 +62,7 @@ beforeAll(async () => {
   gw = spawnGateway(["--config", config], {
     LEAKY_KEY: OPENAI_KEY,
     LOG_LEVEL: "debug",
-    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(sink.address() as { port: number }).port}`,
+    OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
     OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
     OTEL_BSP_SCHEDULE_DELAY: "50",
   });
@@ -114,7 +105,7 @@ describe("secrets", () => {
     expect(gw.stderr()).toContain("provider attempt failed");
     expect(gw.stderr()).toContain("[redacted]");
     const ledgerFiles = readdirSync(dir).filter((f) => f.startsWith("ledger.db")).map((f) => readFileSync(join(dir, f)).toString("latin1"));
-    const outputs = { stderr: gw.stderr(), clients: seen.join("\n"), telemetry: exported.join("\n"), ledger: ledgerFiles.join("\n") };
+    const outputs = { stderr: gw.stderr(), clients: seen.join("\n"), telemetry: sink.bodies.map((b) => b.body).join("\n"), ledger: ledgerFiles.join("\n") };
     expect(outputs.clients).toContain("UNAUTHENTICATED".toLowerCase().slice(0, 5));
     for (const [where, text] of Object.entries(outputs)) {
       for (const secret of SECRETS) expect(text.includes(secret), `${secret} in ${where}`).toBe(false);

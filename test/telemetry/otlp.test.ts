@@ -1,6 +1,4 @@
 /** A real OTLP/HTTP receiver on loopback gets the gateway process's spans and metrics, with the right parent links. */
-import { createServer } from "node:http";
-import type { Server } from "node:http";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +9,8 @@ import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { Role } from "../../gen/llmgateway/v1/types_pb.js";
 import { startSimulator } from "../../src/sim/server.js";
 import type { Simulator } from "../../src/sim/server.js";
+import { startCollector } from "../helpers/otlp-collector.js";
+import type { Collector } from "../helpers/otlp-collector.js";
 import { spawnGateway } from "../helpers/process.js";
 
 interface OtlpSpan {
@@ -22,23 +22,12 @@ interface OtlpSpan {
   attributes: Array<{ key: string; value: Record<string, unknown> }>;
 }
 
-let receiver: Server;
-let port = 0;
-const bodies: Array<{ path: string; body: string }> = [];
+let receiver: Collector;
 let sim: Simulator;
 let dir: string;
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString("utf8")));
-    req.on("end", () => {
-      bodies.push({ path: req.url ?? "", body });
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
-  port = (receiver.address() as { port: number }).port;
+  receiver = await startCollector();
   sim = await startSimulator({ down: { kind: "openai", profile: { errorRate: 1, error: "server_error" } }, up: { kind: "anthropic" } });
   dir = mkdtempSync(join(tmpdir(), "gw-otlp-"));
 });
@@ -49,7 +38,7 @@ afterAll(async () => {
 });
 
 function spans(): OtlpSpan[] {
-  return bodies
+  return receiver.bodies
     .filter((b) => b.path === "/v1/traces")
     .flatMap((b) => (JSON.parse(b.body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> }).resourceSpans)
     .flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
@@ -76,7 +65,7 @@ describe("OTLP export from the gateway process", () => {
     );
     const gw = spawnGateway(["--config", config], {
       DOWN_KEY: "sk-openai-env-secret",
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
       OTEL_SERVICE_NAME: "gateway-under-test",
       OTEL_BSP_SCHEDULE_DELAY: "50",
@@ -97,9 +86,9 @@ describe("OTLP export from the gateway process", () => {
     const attempts = all.filter((s) => s.name.startsWith("chat "));
     expect(attempts.map((s) => s.name).sort()).toEqual(["chat m-down", "chat m-up"]);
     for (const a of attempts) expect(a.parentSpanId).toBe(server?.spanId);
-    expect(bodies.some((b) => b.path === "/v1/metrics" && b.body.includes("gen_ai.client.operation.duration"))).toBe(true);
-    expect(bodies.some((b) => b.body.includes("gateway-under-test"))).toBe(true);
-    const everything = bodies.map((b) => b.body).join("\n");
+    expect(receiver.bodies.some((b) => b.path === "/v1/metrics" && b.body.includes("gen_ai.client.operation.duration"))).toBe(true);
+    expect(receiver.bodies.some((b) => b.body.includes("gateway-under-test"))).toBe(true);
+    const everything = receiver.bodies.map((b) => b.body).join("\n");
     expect(everything).not.toContain("sk-openai-env-secret");
     expect(everything).not.toContain("sk-ant-literal-secret");
   });
