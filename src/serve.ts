@@ -54,7 +54,7 @@ export async function serve(args: Args): Promise<number> {
   if (!config.auth.enabled && !config.demo) {
     logger.log("warn", "client authentication is OFF (auth.enabled: false): anyone who can reach this port can spend your provider budget; use only for local development");
   }
-  const telemetry = startTelemetry();
+  const telemetry = await startTelemetry();
   const app = await buildApp(config, logger, { tracing: telemetry.enabled, captureContent: process.env["GATEWAY_CAPTURE_CONTENT"] === "true" });
   const port = await app.listen();
   logger.log("info", "gateway listening", {

@@ -65,6 +65,7 @@ export async function* streamCompletion(deps: FailoverDeps, setup: RequestSetup)
   try {
     const won = await runFailover(deps, {
       request: req,
+      trace: setup.ctx.trace,
       onRuns: (r) => (runs = r),
       plan,
       chat: req.chat,

@@ -29,6 +29,7 @@ export async function completeUnary(deps: FailoverDeps, setup: RequestSetup): Pr
   try {
     const won = await runFailover(deps, {
       request: req,
+      trace: setup.ctx.trace,
       plan,
       chat: req.chat,
       stream: false,

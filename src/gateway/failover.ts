@@ -37,6 +37,8 @@ export type Settled<A> = { readonly ok: true; readonly value: A } | { readonly o
 /** One request for the loop. */
 export interface FailoverRequest<A> {
   readonly request: GatewayRequest;
+  /** The caller's tracing context, for the observers. */
+  readonly trace: unknown;
   readonly plan: Plan;
   readonly chat: ChatRequest;
   readonly stream: boolean;
@@ -85,10 +87,11 @@ export async function runFailover<A>(deps: FailoverDeps, req: FailoverRequest<A>
     }
     const remaining = req.deadlineMono - clock.monotonic();
     const previous = runs[runs.length - 1];
-    if (hedge && previous) deps.observer.hedgeStarted(previous.model.name, pick.model.name, clock.monotonic() - previous.start.startedMono);
-    else if (anyFailed && previous) deps.observer.failover(previous.model.name, pick.model.name, previous.error?.kind ?? "failed");
+    if (hedge && previous) deps.observer.hedgeStarted(req.trace, previous.model.name, pick.model.name, clock.monotonic() - previous.start.startedMono);
+    else if (anyFailed && previous) deps.observer.failover(req.trace, previous.model.name, pick.model.name, previous.error?.kind ?? "failed");
     const onClose = deps.observer.attemptStarted({
       request: req.request,
+      trace: req.trace,
       number: runs.length + 1,
       model: pick.model,
       providerHost: adapter.host,

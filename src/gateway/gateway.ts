@@ -110,6 +110,7 @@ export class Gateway {
       throw err;
     }
     this.#failover.observer.planned?.(
+      ctx.trace,
       p.candidates.map((m) => m.name),
       p.tooSmall,
     );

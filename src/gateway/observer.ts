@@ -5,6 +5,8 @@ import type { AttemptRecord, GatewayErrorCode, GatewayRequest } from "./types.js
 /** An attempt that is starting. */
 export interface AttemptInfo {
   readonly request: GatewayRequest;
+  /** The request's tracing context (CallContext.trace). */
+  readonly trace: unknown;
   readonly number: number;
   readonly model: ModelConfig;
   readonly providerHost: string;
@@ -42,13 +44,13 @@ export interface RequestEnd {
 /** Receives lifecycle events; every method must be cheap and must not throw. */
 export interface GatewayObserver {
   /** The router's plan: the models considered, in order, and those left out for their context window. */
-  planned?(candidates: readonly string[], tooSmall: readonly string[]): void;
+  planned?(trace: unknown, candidates: readonly string[], tooSmall: readonly string[]): void;
   /** An attempt starts; the returned function is called once when it closes. */
   attemptStarted(info: AttemptInfo): (record: AttemptRecord, close: AttemptClose) => void;
   /** A failed attempt is followed by one on another (or the same) model. */
-  failover(fromModel: string, toModel: string, reason: string): void;
+  failover(trace: unknown, fromModel: string, toModel: string, reason: string): void;
   /** A hedge starts because the running attempt gave no first answer within the delay. */
-  hedgeStarted(fromModel: string, toModel: string, delayMs: number): void;
+  hedgeStarted(trace: unknown, fromModel: string, toModel: string, delayMs: number): void;
   /** The request ended; resolves once what must be durable (the ledger) is durable. */
   requestEnded(end: RequestEnd): Promise<void>;
 }
@@ -66,13 +68,13 @@ export function composeObservers(observers: readonly GatewayObserver[]): Gateway
   if (observers.length === 0) return NO_OBSERVER;
   if (observers.length === 1 && observers[0]) return observers[0];
   return {
-    planned: (candidates, tooSmall) => observers.forEach((o) => o.planned?.(candidates, tooSmall)),
+    planned: (trace, candidates, tooSmall) => observers.forEach((o) => o.planned?.(trace, candidates, tooSmall)),
     attemptStarted(info) {
       const closers = observers.map((o) => o.attemptStarted(info));
       return (record, close) => closers.forEach((c) => c(record, close));
     },
-    failover: (from, to, reason) => observers.forEach((o) => o.failover(from, to, reason)),
-    hedgeStarted: (from, to, delay) => observers.forEach((o) => o.hedgeStarted(from, to, delay)),
+    failover: (trace, from, to, reason) => observers.forEach((o) => o.failover(trace, from, to, reason)),
+    hedgeStarted: (trace, from, to, delay) => observers.forEach((o) => o.hedgeStarted(trace, from, to, delay)),
     requestEnded: async (end) => {
       await Promise.all(observers.map((o) => o.requestEnded(end)));
     },

@@ -1,19 +1,23 @@
 /** The observer that turns gateway lifecycle events into spans, span events and metrics. */
 import type { SpanContext } from "@opentelemetry/api";
 import type { GatewayConfig } from "../config/schema.js";
+import { asTraceContext } from "../telemetry/gateway-telemetry.js";
 import type { GatewayTelemetry } from "../telemetry/gateway-telemetry.js";
 import type { GatewayObserver } from "./observer.js";
 import type { AttemptRecord, GatewayRequest } from "./types.js";
+
+const NO_LINKS: readonly SpanContext[] = [];
 
 /** Builds the tracing observer; prompts and answers go into spans only when `captureContent` is on. */
 export function telemetryObserver(telemetry: GatewayTelemetry, config: GatewayConfig): GatewayObserver {
   const previous = new WeakMap<GatewayRequest, SpanContext[]>();
   return {
-    planned: (candidates, tooSmall) => telemetry.planned(candidates, tooSmall),
+    planned: (trace, candidates, tooSmall) => telemetry.planned(asTraceContext(trace), candidates, tooSmall),
     attemptStarted(info) {
-      const links = previous.get(info.request) ?? [];
+      const links = previous.get(info.request) ?? NO_LINKS;
       const provider = config.providers.get(info.model.provider);
       const t = telemetry.attemptStarted({
+        parent: asTraceContext(info.trace),
         requestId: info.request.requestId,
         model: info.model.name,
         upstreamModel: info.model.upstreamModel,
@@ -29,10 +33,11 @@ export function telemetryObserver(telemetry: GatewayTelemetry, config: GatewayCo
         breakerState: info.breakerState,
         maxTokens: info.request.chat.params.maxTokens,
         temperature: info.request.chat.params.temperature,
-        previous: [...links],
+        previous: links,
         input: info.request.chat.messages,
       });
-      previous.set(info.request, [...links, t.span.spanContext()]);
+      // Later attempts link to this one; only a recording span is worth linking to.
+      if (t.span.isRecording()) previous.set(info.request, [...links, t.span.spanContext()]);
       return (record, close) =>
         telemetry.attemptEnded(t, {
           outcome: record.outcome,
@@ -49,8 +54,8 @@ export function telemetryObserver(telemetry: GatewayTelemetry, config: GatewayCo
           output: undefined,
         });
     },
-    failover: (from, to, reason) => telemetry.failover(from, to, reason),
-    hedgeStarted: (from, to, delayMs) => telemetry.hedgeStarted(from, to, delayMs),
+    failover: (trace, from, to, reason) => telemetry.failover(asTraceContext(trace), from, to, reason),
+    hedgeStarted: (trace, from, to, delayMs) => telemetry.hedgeStarted(asTraceContext(trace), from, to, delayMs),
     async requestEnded(end) {
       for (const a of end.attempts) if (a.hedge) telemetry.hedgeResult(a.outcome === "succeeded", a.model);
       telemetry.requestEnded(end.outcome, end.totalMs, providerTimeMs(end.attempts));

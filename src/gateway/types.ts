@@ -29,6 +29,8 @@ export interface CallContext {
   readonly deadline: number | undefined;
   /** The client key id, when auth is on. */
   readonly clientKey: string | undefined;
+  /** The caller's tracing context, opaque to the core: handed to the observers with every event. */
+  readonly trace?: unknown;
 }
 
 /** How an attempt ended. */

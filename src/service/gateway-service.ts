@@ -13,6 +13,7 @@ import type { Access } from "./access.js";
 import { getCostReport } from "./cost-report.js";
 import { listModels } from "./list-models.js";
 import { principalKey } from "./principal.js";
+import { traceContextKey } from "./trace-key.js";
 import { toGatewayRequest } from "./validate.js";
 
 /** What the handlers need. */
@@ -34,7 +35,8 @@ const DEADLINE_SLACK_MS = 50;
 export function callContext(ctx: HandlerContext, clock: Clock, clientKey?: string): CallContext {
   const timeout = ctx.timeoutMs();
   const deadline = timeout === undefined ? undefined : clock.now() + timeout;
-  if (timeout === undefined) return { signal: ctx.signal, deadline, clientKey };
+  const trace = ctx.values.get(traceContextKey);
+  if (timeout === undefined) return { signal: ctx.signal, deadline, clientKey, trace };
   const cancelled = new AbortController();
   const onAbort = (): void => {
     const reason: unknown = ctx.signal.reason;
@@ -46,7 +48,7 @@ export function callContext(ctx: HandlerContext, clock: Clock, clientKey?: strin
   };
   if (ctx.signal.aborted) onAbort();
   else ctx.signal.addEventListener("abort", onAbort, { once: true });
-  return { signal: cancelled.signal, deadline, clientKey };
+  return { signal: cancelled.signal, deadline, clientKey, trace };
 }
 
 /** Builds the GatewayService implementation. */

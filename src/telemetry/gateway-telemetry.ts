@@ -1,10 +1,12 @@
 /** Spans, events and metrics of the gateway core: one CLIENT span per provider attempt, events per hop. */
-import { context, metrics, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import type { Attributes, Counter, Histogram, Link, Meter, Span, SpanContext, Tracer } from "@opentelemetry/api";
+import { metrics, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import type { Attributes, Context, Counter, Histogram, Meter, Span, SpanContext, Tracer } from "@opentelemetry/api";
 import { GATEWAY, GEN_AI, GENERAL, METRICS, PROVIDER_NAME } from "./attributes.js";
 
 /** What is known when an attempt starts. */
 export interface AttemptStartInfo {
+  /** The RPC's context (its SERVER span): the parent of the attempt's span. */
+  readonly parent: Context | undefined;
   readonly requestId: string;
   readonly model: string;
   readonly upstreamModel: string;
@@ -51,6 +53,14 @@ export interface AttemptTrace {
 
 const PICOS_PER_USD = 1e12;
 
+/**
+ * The OpenTelemetry context carried opaquely through the core (CallContext.trace), or undefined. The gateway
+ * passes contexts explicitly instead of through AsyncLocalStorage, whose promise hooks tax every await.
+ */
+export function asTraceContext(value: unknown): Context | undefined {
+  return typeof value === "object" && value !== null && "getValue" in value && "setValue" in value ? (value as Context) : undefined;
+}
+
 /** The metric attributes of one deployment: its base set and the per-token-type sets. */
 interface MetricSets {
   readonly base: Attributes;
@@ -94,7 +104,7 @@ export class GatewayTelemetry {
    */
   attemptStarted(i: AttemptStartInfo): AttemptTrace {
     const metricAttributes = this.#metricSets(i).base;
-    const span = this.#tracer.startSpan(`chat ${i.upstreamModel}`, { kind: SpanKind.CLIENT }, context.active());
+    const span = this.#tracer.startSpan(`chat ${i.upstreamModel}`, { kind: SpanKind.CLIENT }, i.parent ?? ROOT_CONTEXT);
     if (span.isRecording()) {
       const attributes: Attributes = {
         ...metricAttributes,
@@ -165,21 +175,22 @@ export class GatewayTelemetry {
   }
 
   /** Records on the RPC span which models the router considered, in order, and which it left out. */
-  planned(candidates: readonly string[], tooSmall: readonly string[]): void {
-    const span = trace.getActiveSpan();
-    span?.setAttribute(GATEWAY.candidates, [...candidates]);
-    if (tooSmall.length > 0) span?.setAttribute(GATEWAY.tooSmall, [...tooSmall]);
+  planned(parent: Context | undefined, candidates: readonly string[], tooSmall: readonly string[]): void {
+    const span = parent && trace.getSpan(parent);
+    if (!span?.isRecording()) return;
+    span.setAttribute(GATEWAY.candidates, [...candidates]);
+    if (tooSmall.length > 0) span.setAttribute(GATEWAY.tooSmall, [...tooSmall]);
   }
 
   /** Marks a failover hop on the RPC span and counts it by reason. */
-  failover(fromModel: string, toModel: string, reason: string): void {
-    trace.getActiveSpan()?.addEvent("failover", { [GATEWAY.fromModel]: fromModel, [GATEWAY.toModel]: toModel, [GATEWAY.reason]: reason });
+  failover(parent: Context | undefined, fromModel: string, toModel: string, reason: string): void {
+    (parent && trace.getSpan(parent))?.addEvent("failover", { [GATEWAY.fromModel]: fromModel, [GATEWAY.toModel]: toModel, [GATEWAY.reason]: reason });
     this.#failovers.add(1, { [GATEWAY.reason]: reason });
   }
 
   /** Marks the start of a hedge on the RPC span. */
-  hedgeStarted(fromModel: string, toModel: string, delayMs: number): void {
-    trace.getActiveSpan()?.addEvent("hedge", { [GATEWAY.fromModel]: fromModel, [GATEWAY.toModel]: toModel, [GATEWAY.reason]: `no first token in ${Math.round(delayMs)} ms` });
+  hedgeStarted(parent: Context | undefined, fromModel: string, toModel: string, delayMs: number): void {
+    (parent && trace.getSpan(parent))?.addEvent("hedge", { [GATEWAY.fromModel]: fromModel, [GATEWAY.toModel]: toModel, [GATEWAY.reason]: `no first token in ${Math.round(delayMs)} ms` });
   }
 
   /** Counts a finished hedge race: whether the hedge won or lost. */

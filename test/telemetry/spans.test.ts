@@ -5,13 +5,15 @@ import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { SpanKind } from "@opentelemetry/api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Role } from "../../gen/llmgateway/v1/types_pb.js";
+import { SyncContextManager } from "../../src/telemetry/sync-context.js";
 import { startHarness } from "../helpers/harness.js";
 import type { Harness } from "../helpers/harness.js";
 
 // Spans only, in memory; no metric exporter trying to reach a collector.
 process.env["OTEL_METRICS_EXPORTER"] = "none";
 const exporter = new InMemorySpanExporter();
-const sdk = new NodeSDK({ spanProcessors: [new SimpleSpanProcessor(exporter)], instrumentations: [], resourceDetectors: [] });
+// The gateway's own context manager: spans must nest without AsyncLocalStorage.
+const sdk = new NodeSDK({ spanProcessors: [new SimpleSpanProcessor(exporter)], instrumentations: [], resourceDetectors: [], contextManager: new SyncContextManager() });
 let h: Harness;
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_ID = "00f067aa0ba902b7";
