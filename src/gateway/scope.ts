@@ -1,35 +1,51 @@
-/** A request's cancellation scope: the client's signal joined with the request deadline. */
+/**
+ * A request's or an attempt's cancellation scope: the client's signal joined with deadlines and timers.
+ * Scopes tell each other (and the attempt loop) through plain listener lists; an AbortSignal is made only
+ * for whoever asks for one (the provider call). On Node 20 a controller costs about 3 µs, an EventTarget
+ * listener about 5 µs to add and remove, and an abort about 12 µs (a DOMException with a stack).
+ */
 
 /** Why a scope or an attempt was aborted. */
 export type AbortCause = "client" | "deadline" | "attempt_timeout" | "first_token_timeout" | "idle_timeout" | "hedge_lost";
 
-/** An AbortController that remembers why it fired. */
+/** A cancellation scope that remembers why it fired. */
 export class Scope {
-  readonly controller = new AbortController();
   #cause: AbortCause | undefined;
+  #controller: AbortController | undefined;
+  #listeners: Array<(cause: AbortCause) => void> = [];
   readonly #cleanups: Array<() => void> = [];
   readonly #timers = new Set<NodeJS.Timeout>();
 
   /** A scope aborted when `parent` aborts (cause inherited or "client") or after `timeoutMs`. */
   constructor(parent: AbortSignal | Scope | undefined, timeoutMs: number | undefined, timeoutCause: AbortCause) {
-    const parentSignal = parent instanceof Scope ? parent.signal : parent;
-    if (parentSignal) {
-      const onAbort = (): void => this.abort(parent instanceof Scope ? (parent.cause ?? "client") : "client");
-      if (parentSignal.aborted) onAbort();
+    if (parent instanceof Scope) {
+      this.#cleanups.push(parent.onAbort((cause) => this.abort(cause)));
+    } else if (parent) {
+      const onAbort = (): void => this.abort("client");
+      if (parent.aborted) onAbort();
       else {
-        parentSignal.addEventListener("abort", onAbort, { once: true });
-        this.#cleanups.push(() => parentSignal.removeEventListener("abort", onAbort));
+        parent.addEventListener("abort", onAbort, { once: true });
+        this.#cleanups.push(() => parent.removeEventListener("abort", onAbort));
       }
     }
-    if (timeoutMs !== undefined) {
+    if (timeoutMs !== undefined && this.#cause === undefined) {
       const timer = setTimeout(() => this.abort(timeoutCause), Math.max(0, timeoutMs));
       this.#cleanups.push(() => clearTimeout(timer));
     }
   }
 
-  /** The signal to pass down. */
+  /** An AbortSignal that fires with this scope (made on first use). */
   get signal(): AbortSignal {
-    return this.controller.signal;
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#cause !== undefined) this.#controller.abort(new Error(this.#cause));
+    }
+    return this.#controller.signal;
+  }
+
+  /** True once aborted. */
+  get aborted(): boolean {
+    return this.#cause !== undefined;
   }
 
   /** Why it was aborted, if it was. */
@@ -37,11 +53,27 @@ export class Scope {
     return this.#cause;
   }
 
+  /** Calls `fn` once when the scope aborts (at once when it already has); returns a function that unregisters it. */
+  onAbort(fn: (cause: AbortCause) => void): () => void {
+    if (this.#cause !== undefined) {
+      fn(this.#cause);
+      return noop;
+    }
+    this.#listeners.push(fn);
+    return () => {
+      const i = this.#listeners.indexOf(fn);
+      if (i >= 0) this.#listeners.splice(i, 1);
+    };
+  }
+
   /** Aborts with a cause (the first cause wins). */
   abort(cause: AbortCause): void {
     if (this.#cause !== undefined) return;
     this.#cause = cause;
-    this.controller.abort(new Error(cause));
+    this.#controller?.abort(new Error(cause));
+    const listeners = this.#listeners;
+    this.#listeners = [];
+    for (const fn of listeners) fn(cause);
   }
 
   /** Adds a timer that aborts this scope with `cause` (cleared by dispose too); returns a function that cancels it. */
@@ -62,3 +94,5 @@ export class Scope {
     this.#timers.clear();
   }
 }
+
+function noop(): void {}

@@ -1,23 +1,29 @@
-/** Cancellable waiting: a timer, an abort signal and an optional wake-up, whichever comes first. */
+/** Cancellable waiting: a timer, a scope's abort and an optional wake-up, whichever comes first. */
 
 /** How a wait ended. */
 export type WaitEnd = "timer" | "aborted" | "woken";
 
-/** Waits `ms` (undefined: no timer), until `signal` aborts, or until `wake` resolves. */
-export function waitFor(ms: number | undefined, signal: AbortSignal, wake?: Promise<void>): Promise<WaitEnd> {
-  if (signal.aborted) return Promise.resolve("aborted");
+/** Something that can be aborted and tells about it (a Scope). */
+export interface Abortable {
+  readonly aborted: boolean;
+  /** Calls `fn` once on abort; returns a function that unregisters it. */
+  onAbort(fn: () => void): () => void;
+}
+
+/** Waits `ms` (undefined: no timer), until `scope` aborts, or until `wake` resolves. */
+export function waitFor(ms: number | undefined, scope: Abortable, wake?: Promise<void>): Promise<WaitEnd> {
+  if (scope.aborted) return Promise.resolve("aborted");
   return new Promise<WaitEnd>((resolve) => {
     let done = false;
     const finish = (end: WaitEnd): void => {
       if (done) return;
       done = true;
       if (timer !== undefined) clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
+      unlisten();
       resolve(end);
     };
-    const onAbort = (): void => finish("aborted");
     const timer = ms === undefined ? undefined : setTimeout(() => finish("timer"), Math.max(0, ms));
-    signal.addEventListener("abort", onAbort, { once: true });
+    const unlisten = scope.onAbort(() => finish("aborted"));
     wake?.then(() => finish("woken"));
   });
 }

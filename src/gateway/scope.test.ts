@@ -1,0 +1,65 @@
+import { describe, expect, it, vi } from "vitest";
+import { Scope } from "./scope.js";
+import { waitFor } from "./wait.js";
+
+describe("Scope", () => {
+  it("passes its cause down to child scopes and to a signal made before or after the abort", () => {
+    const parent = new Scope(undefined, undefined, "deadline");
+    const child = new Scope(parent, undefined, "attempt_timeout");
+    const early = child.signal;
+    parent.abort("hedge_lost");
+    expect(child.cause).toBe("hedge_lost");
+    expect(early.aborted).toBe(true);
+    expect((early.reason as Error).message).toBe("hedge_lost");
+    expect(child.signal).toBe(early);
+    const late = new Scope(parent, undefined, "attempt_timeout");
+    expect(late.cause).toBe("hedge_lost");
+    expect(late.signal.aborted).toBe(true);
+  });
+
+  it("counts an aborted client signal as the client, and keeps the first cause", () => {
+    const client = new AbortController();
+    const scope = new Scope(client.signal, undefined, "deadline");
+    client.abort();
+    scope.abort("deadline");
+    expect(scope.cause).toBe("client");
+  });
+
+  it("fires its own timeout with the timeout's cause", async () => {
+    vi.useFakeTimers();
+    try {
+      const scope = new Scope(undefined, 50, "attempt_timeout");
+      vi.advanceTimersByTime(49);
+      expect(scope.aborted).toBe(false);
+      vi.advanceTimersByTime(1);
+      expect(scope.cause).toBe("attempt_timeout");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("stops listening to its parent once disposed, and calls each listener once", () => {
+    const parent = new Scope(undefined, undefined, "deadline");
+    const child = new Scope(parent, undefined, "attempt_timeout");
+    const seen: string[] = [];
+    parent.onAbort((c) => seen.push(`a:${c}`));
+    const off = parent.onAbort((c) => seen.push(`b:${c}`));
+    off();
+    child.dispose();
+    parent.abort("deadline");
+    parent.abort("client");
+    expect(seen).toEqual(["a:deadline"]);
+    expect(child.aborted).toBe(false);
+    parent.onAbort((c) => seen.push(`late:${c}`));
+    expect(seen).toEqual(["a:deadline", "late:deadline"]);
+  });
+
+  it("ends a wait on abort, and unregisters the wait when its timer wins", async () => {
+    const scope = new Scope(undefined, undefined, "deadline");
+    expect(await waitFor(1, scope)).toBe("timer");
+    const waiting = waitFor(10_000, scope);
+    scope.abort("client");
+    expect(await waiting).toBe("aborted");
+    expect(await waitFor(10_000, scope)).toBe("aborted");
+  });
+});
