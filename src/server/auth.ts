@@ -1,18 +1,30 @@
-/** Bearer-key authentication of GatewayService RPCs: SHA-256 of the key, compared in constant time. */
-import { createHash, timingSafeEqual } from "node:crypto";
+/**
+ * Bearer-key authentication of GatewayService RPCs. A presented key is hashed (SHA-256) and looked up by its
+ * digest: the lookup's timing can only tell about the digest, which says nothing about any stored key, so it
+ * needs no constant-time loop over every key (and stays one lookup with thousands of keys).
+ */
+import { createHash } from "node:crypto";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Interceptor } from "@connectrpc/connect";
 import type { AuthConfig, ClientKeyConfig } from "../config/auth.js";
 import { principalKey } from "../service/principal.js";
 
-/** Finds the key whose hash matches, looking at every key so that timing reveals nothing. */
-export function verifyKey(auth: AuthConfig, presented: string): ClientKeyConfig | undefined {
-  const digest = createHash("sha256").update(presented, "utf8").digest();
-  let found: ClientKeyConfig | undefined;
-  for (const key of auth.keys.values()) {
-    if (timingSafeEqual(digest, key.sha256) && found === undefined) found = key;
+const indexes = new WeakMap<AuthConfig, ReadonlyMap<string, ClientKeyConfig>>();
+
+/** The keys of a config by the base64 of their SHA-256, built once per config. */
+function indexOf(auth: AuthConfig): ReadonlyMap<string, ClientKeyConfig> {
+  let index = indexes.get(auth);
+  if (!index) {
+    const byDigest = new Map<string, ClientKeyConfig>();
+    for (const key of auth.keys.values()) if (!byDigest.has(key.sha256.toString("base64"))) byDigest.set(key.sha256.toString("base64"), key);
+    indexes.set(auth, (index = byDigest));
   }
-  return found;
+  return index;
+}
+
+/** The client key whose SHA-256 matches the presented key, if any. */
+export function verifyKey(auth: AuthConfig, presented: string): ClientKeyConfig | undefined {
+  return indexOf(auth).get(createHash("sha256").update(presented, "utf8").digest("base64"));
 }
 
 /** Requires `authorization: Bearer <key>` on the named services; health and reflection stay open. */
