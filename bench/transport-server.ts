@@ -27,7 +27,7 @@ const service: ServiceImpl<typeof GatewayService> = {
   },
 };
 
-const server = new GatewayServer({ service, maxRequestBytes: 4 * 1024 * 1024, grpcFastPath: !process.argv.includes("--connect") });
+const server = new GatewayServer({ service, maxRequestBytes: 4 * 1024 * 1024, grpcFastPath: !process.argv.includes("--connect"), connectFastPath: !process.argv.includes("--connect") });
 server.listen(0, "127.0.0.1").then((port) => process.stdout.write(`${JSON.stringify({ ready: true, port })}\n`));
 const stop = (): void => {
   void server.stop(100).then(() => process.exit(0));

@@ -5,6 +5,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { constants } from "node:http2";
 import type { Http2ServerResponse } from "node:http2";
+import { CallControl } from "./call-control.js";
 import { frame } from "./grpc-envelope.js";
 import { specEncode } from "./grpc-message.js";
 
@@ -33,54 +34,26 @@ export function errorTrailers(err: unknown, trailer: Headers | undefined): NodeH
   return out;
 }
 
-/** A call's state on the fast path. */
-export class GrpcCall {
-  readonly #controller = new AbortController();
+/** A call's state on the gRPC fast path (cancellation and deadline: CallControl). */
+export class GrpcCall extends CallControl {
   readonly #res: Http2ServerResponse;
   readonly #type: string;
-  #timer: NodeJS.Timeout | undefined;
-  #deadline: number | undefined;
-  /** The response was ended by us: a later close is not a cancel. */
-  #ended = false;
-  #closed = false;
   /** The trailer a handler or interceptor set, for error trailers. */
   #trailer: Headers | undefined;
 
   constructor(res: Http2ServerResponse, contentType: string) {
+    super(res);
     this.#res = res;
     this.#type = contentType;
-    res.once("close", () => {
-      this.#closed = true;
-      if (!this.#ended) this.#controller.abort(new ConnectError("the client cancelled the call", Code.Canceled));
-    });
-  }
-
-  /** Aborted when the client goes away or the deadline passes. */
-  get signal(): AbortSignal {
-    return this.#controller.signal;
-  }
-
-  /** The deadline (epoch ms) from grpc-timeout, once armed; undefined for none. */
-  get deadline(): number | undefined {
-    return this.#deadline;
-  }
-
-  /** Starts the deadline timer (grpc-timeout), as connect-node does: the signal aborts with DEADLINE_EXCEEDED. */
-  arm(timeoutMs: number | undefined): void {
-    if (timeoutMs === undefined) return;
-    this.#deadline = Date.now() + timeoutMs;
-    const expire = (): void => this.#controller.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
-    if (timeoutMs <= 0) expire();
-    else this.#timer = setTimeout(expire, timeoutMs);
   }
 
   /** Sends a unary answer: headers, one message, status 0. */
   sendUnary(bytes: Uint8Array, header: Headers, trailer: Headers): void {
-    if (this.#closed) return;
+    if (this.closed) return;
     this.#trailer = trailer;
     this.#res.writeHead(200, assign({ "content-type": this.#type }, header));
     this.#res.addTrailers(okTrailers(trailer));
-    this.#ended = true;
+    this.end();
     this.#res.end(frame(bytes));
   }
 
@@ -96,7 +69,7 @@ export class GrpcCall {
           finished = true;
           break;
         }
-        if (this.#closed) return;
+        if (this.closed) return;
         if (!this.#res.headersSent) this.#res.writeHead(200, assign({ "content-type": this.#type }, header));
         if (!this.#res.write(frame(toBinary(schema, step.value)))) await this.#drained();
       }
@@ -107,31 +80,26 @@ export class GrpcCall {
       // A client gone mid-stream: end the source so its upstream call and span close now.
       if (!finished) await it.return?.();
     }
-    if (this.#closed) return;
+    if (this.closed) return;
     if (!this.#res.headersSent) this.#res.writeHead(200, assign({ "content-type": this.#type }, header));
     this.#res.addTrailers(okTrailers(trailer));
-    this.#ended = true;
+    this.end();
     this.#res.end();
   }
 
   /** Ends the call with the error's status (headers first when none were sent yet). */
   sendError(err: unknown): void {
-    if (this.#closed || this.#ended) return;
+    if (this.closed || this.ended) return;
     if (!this.#res.headersSent) this.#res.writeHead(200, { "content-type": this.#type });
     this.#res.addTrailers(errorTrailers(err, this.#trailer));
-    this.#ended = true;
+    this.end();
     this.#res.end();
   }
 
   /** Resets the stream (RST_STREAM INTERNAL_ERROR) when no status can be sent. */
   reset(): void {
-    this.#ended = true;
+    this.end();
     if (!this.#res.stream.destroyed) this.#res.stream.close(constants.NGHTTP2_INTERNAL_ERROR);
-  }
-
-  /** Clears the deadline timer. */
-  dispose(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
   }
 
   #drained(): Promise<void> {

@@ -1,6 +1,7 @@
 /** gRPC length-prefixed messages for the fast path: read one request body within the size limit, frame responses. */
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Http2ServerRequest } from "node:http2";
+import { readWhole } from "./call-control.js";
 
 /** Bytes of the envelope prefix: one flags byte, four bytes of big-endian length. */
 const PREFIX = 5;
@@ -22,42 +23,16 @@ function extraMessage(kind: string): ConnectError {
  * message (an extra message). Rejects with CANCELED when the client resets the stream first.
  */
 export function readBody(req: Http2ServerRequest, maxBytes: number, kind: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let checked = false;
-    let settled = false;
-    const settle = (err: ConnectError | undefined): void => {
-      if (settled) return;
-      settled = true;
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("close", onClose);
-      if (err === undefined) {
-        resolve(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size));
-        return;
-      }
-      // Keep the stream flowing so what the client still sends is dropped, not buffered.
-      req.resume();
-      reject(err);
-    };
-    const onData = (chunk: Buffer): void => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (!checked && size >= PREFIX) {
-        checked = true;
-        const head = (chunks[0]?.length ?? 0) >= PREFIX ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-        const length = head.readUInt32BE(1);
-        if (length > maxBytes) return settle(tooLarge(length, maxBytes));
-      }
-      // More than any single message can be: a second message (or junk) follows the first.
-      if (size > PREFIX + maxBytes) settle(extraMessage(kind));
-    };
-    const onEnd = (): void => settle(undefined);
-    const onClose = (): void => settle(new ConnectError("the client cancelled the call", Code.Canceled));
-    req.on("data", onData);
-    req.once("end", onEnd);
-    req.once("close", onClose);
+  let checked = false;
+  return readWhole(req, (size, chunks) => {
+    if (!checked && size >= PREFIX) {
+      checked = true;
+      const head = (chunks[0]?.length ?? 0) >= PREFIX ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+      const length = head.readUInt32BE(1);
+      if (length > maxBytes) return tooLarge(length, maxBytes);
+    }
+    // More than any single message can be: a second message (or junk) follows the first.
+    return size > PREFIX + maxBytes ? extraMessage(kind) : undefined;
   });
 }
 

@@ -5,38 +5,22 @@
  * health, reflection) is left to connect-node. connect-node's generic async-iterable pipeline costs several
  * times what the gateway itself spends per call (see bench/RESULTS.md).
  */
-import { create, fromBinary, isMessage, toBinary } from "@bufbuild/protobuf";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { DescMessage, DescService, Message, MessageInitShape } from "@bufbuild/protobuf";
-import { Code, ConnectError, createContextValues, createServiceImplSpec } from "@connectrpc/connect";
-import type { HandlerContext, Interceptor, MethodImplSpec, ServiceImpl, StreamResponse, UnaryResponse } from "@connectrpc/connect";
+import { Code, ConnectError, createServiceImplSpec } from "@connectrpc/connect";
+import type { HandlerContext, Interceptor, StreamResponse } from "@connectrpc/connect";
 import { parseTimeout } from "@connectrpc/connect/protocol-grpc";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { Http2ServerRequest } from "node:http2";
 import type { Http2ServerResponse } from "node:http2";
+import { applyInterceptors, first, handlerContext, invokeUnary, merged, normalize } from "./fast-path-common.js";
+import type { AnyFn, FastPath, FastPathOptions, Served } from "./fast-path-common.js";
 import { GrpcCall } from "./grpc-call.js";
 import { readBody, singleMessage } from "./grpc-envelope.js";
-
-/** A request handler that serves a request (true) or declines it (false) for the next handler. */
-export type FastPath = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => boolean;
-
-type AnyFn = Parameters<Interceptor>[0];
-type Served = Extract<MethodImplSpec, { kind: "unary" | "server_streaming" }>;
-
-/** What the fast path serves. */
-export interface GrpcFastPathOptions<S extends DescService> {
-  readonly service: S;
-  /** The implementation (the same object connect-node mounts). */
-  readonly impl: Partial<ServiceImpl<S>>;
-  /** The interceptors connect-node runs, outermost first. */
-  readonly interceptors: readonly Interceptor[];
-  /** Largest request message, bytes. */
-  readonly maxRequestBytes: number;
-}
 
 const CONTENT_TYPES = new Set(["application/grpc", "application/grpc+proto"]);
 
 /** Builds the fast path for a service; it declines anything it does not serve. */
-export function createGrpcFastPath<S extends DescService>(options: GrpcFastPathOptions<S>): FastPath {
+export function createGrpcFastPath<S extends DescService>(options: FastPathOptions<S>): FastPath {
   const spec = createServiceImplSpec<S>(options.service, options.impl);
   const limits: Limits = { interceptors: options.interceptors, maxRequestBytes: options.maxRequestBytes };
   const routes = new Map<string, Served>();
@@ -70,14 +54,13 @@ async function serve(route: Served, req: Http2ServerRequest, res: Http2ServerRes
     call.arm(timeout.timeoutMs);
     const bytes = singleMessage(await readBody(req, options.maxRequestBytes, kind), options.maxRequestBytes, kind);
     const input = parse(route.method.input, bytes);
-    const ctx = handlerContext(route, req, call);
-    const next = applyInterceptors(route.kind === "unary" ? unaryFn(route, ctx) : streamFn(route, ctx), options.interceptors);
-    const common = { service: route.method.parent, requestMethod: "POST", url: ctx.url, signal: ctx.signal, header: ctx.requestHeader, contextValues: ctx.values };
+    const ctx = handlerContext(route, req, call, "grpc");
     if (route.kind === "unary") {
-      const out = await next({ ...common, stream: false, method: route.method, message: input });
-      if (out.stream) throw new ConnectError("interceptor returned a stream for a unary method", Code.Internal);
+      const out = await invokeUnary(route, ctx, input, options.interceptors);
       call.sendUnary(toBinary(route.method.output, out.message), out.header, out.trailer);
     } else {
+      const next = applyInterceptors(streamFn(route, ctx), options.interceptors);
+      const common = { service: route.method.parent, requestMethod: "POST", url: ctx.url, signal: ctx.signal, header: ctx.requestHeader, contextValues: ctx.values };
       const out = await next({ ...common, stream: true, method: route.method, message: one(input) });
       if (!out.stream) throw new ConnectError("interceptor returned a unary response for a streaming method", Code.Internal);
       await call.sendStream(out.message, route.method.output, out.header, out.trailer);
@@ -94,10 +77,6 @@ async function serve(route: Served, req: Http2ServerRequest, res: Http2ServerRes
   }
 }
 
-function first(value: string | string[] | undefined): string | null {
-  return value === undefined ? null : Array.isArray(value) ? (value[0] ?? null) : value;
-}
-
 /** Parses the request message; a malformed one is INTERNAL "parse binary" as in connect-node. */
 function parse(schema: DescMessage, bytes: Uint8Array): Message {
   try {
@@ -105,57 +84,6 @@ function parse(schema: DescMessage, bytes: Uint8Array): Message {
   } catch (err) {
     throw new ConnectError(`parse binary: ${err instanceof Error ? err.message : String(err)}`, Code.Internal);
   }
-}
-
-/** The request headers as a Headers (pseudo-headers left out, as connect-node does). */
-function requestHeaders(req: Http2ServerRequest): Headers {
-  const out = new Headers();
-  const raw = req.headers;
-  for (const key in raw) {
-    if (key.charCodeAt(0) === 58) continue; // ':'
-    const value = raw[key];
-    if (typeof value === "string") out.append(key, value);
-    else if (Array.isArray(value)) for (const v of value) out.append(key, v);
-  }
-  return out;
-}
-
-function handlerContext(route: Served, req: Http2ServerRequest, call: GrpcCall): HandlerContext {
-  const deadline = call.deadline;
-  return {
-    method: route.method,
-    service: route.method.parent,
-    signal: call.signal,
-    timeoutMs: deadline === undefined ? noTimeout : () => deadline - Date.now(),
-    requestMethod: "POST",
-    requestHeader: requestHeaders(req),
-    responseHeader: new Headers(),
-    responseTrailer: new Headers(),
-    protocolName: "grpc",
-    values: createContextValues(),
-    url: `${req.scheme}://${req.authority}${req.url}`,
-  };
-}
-
-const noTimeout = (): undefined => undefined;
-
-/** The handler context as an interceptor left it (connect-node merges the same three fields). */
-function merged(ctx: HandlerContext, req: Parameters<AnyFn>[0]): HandlerContext {
-  if (req.signal === ctx.signal && req.header === ctx.requestHeader && req.contextValues === ctx.values) return ctx;
-  return { ...ctx, signal: req.signal, requestHeader: req.header, values: req.contextValues };
-}
-
-function normalize(schema: DescMessage, value: MessageInitShape<DescMessage>): Message {
-  return isMessage(value, schema) ? value : create(schema, value);
-}
-
-function unaryFn(route: Extract<Served, { kind: "unary" }>, ctx: HandlerContext): AnyFn {
-  return async (req) => {
-    if (req.stream) throw new ConnectError("interceptor turned a unary request into a stream", Code.Internal);
-    const message = normalize(route.method.output, await route.impl(req.message, merged(ctx, req)));
-    const res: UnaryResponse = { stream: false, service: route.method.parent, method: route.method, header: ctx.responseHeader, trailer: ctx.responseTrailer, message };
-    return res;
-  };
 }
 
 function streamFn(route: Extract<Served, { kind: "server_streaming" }>, ctx: HandlerContext): AnyFn {
@@ -179,14 +107,4 @@ async function* normalized(schema: DescMessage, source: AsyncIterable<MessageIni
 
 async function* one(message: Message): AsyncGenerator<Message> {
   yield message;
-}
-
-/** Wraps `next` in the interceptors, the first outermost (as connect-node does). */
-function applyInterceptors(next: AnyFn, interceptors: readonly Interceptor[]): AnyFn {
-  let fn = next;
-  for (let i = interceptors.length - 1; i >= 0; i--) {
-    const interceptor = interceptors[i];
-    if (interceptor) fn = interceptor(fn);
-  }
-  return fn;
 }

@@ -6,8 +6,9 @@ import type { ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
 import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import { createConnectFastPath } from "./connect-fast-path.js";
 import { createGrpcFastPath } from "./grpc-fast-path.js";
-import type { FastPath } from "./grpc-fast-path.js";
+import type { FastPath } from "./fast-path-common.js";
 import { fixGrpcMessage, specEncode } from "./grpc-message.js";
 import { HealthState, registerHealth } from "./health.js";
 import { DualListener } from "./listener.js";
@@ -38,6 +39,8 @@ export interface ServerOptions {
   readonly tls?: TlsConfig | undefined;
   /** Serve plain gRPC calls of GatewayService on the lean HTTP/2 path instead of connect-node (default true). */
   readonly grpcFastPath?: boolean;
+  /** Serve uncompressed Connect unary calls of GatewayService on the lean path instead of connect-node (default true). */
+  readonly connectFastPath?: boolean;
 }
 
 /** A running gateway server. */
@@ -58,7 +61,10 @@ export class GatewayServer {
     };
     const handler = connectNodeAdapter({ routes, readMaxBytes: options.maxRequestBytes, interceptors: options.interceptors ?? [], fallback: unknownRoute });
     const interceptors = options.interceptors ?? [];
-    const fast = options.grpcFastPath === false ? undefined : createGrpcFastPath({ service: GatewayService, impl: options.service, interceptors, maxRequestBytes: options.maxRequestBytes });
+    const served = { service: GatewayService, impl: options.service, interceptors, maxRequestBytes: options.maxRequestBytes };
+    const fast: FastPath[] = [];
+    if (options.grpcFastPath !== false) fast.push(createGrpcFastPath(served));
+    if (options.connectFastPath !== false) fast.push(createConnectFastPath(served));
     const tracked = this.#track(handler as UniversalHandler, fast);
     this.#listener = options.tls ? new TlsListener(tracked, options.tls) : new DualListener(tracked);
   }
@@ -85,14 +91,14 @@ export class GatewayServer {
     return finished;
   }
 
-  #track(handler: UniversalHandler, fast: FastPath | undefined): UniversalHandler {
+  #track(handler: UniversalHandler, fast: readonly FastPath[]): UniversalHandler {
     return (req, res) => {
       this.#inFlight++;
       res.once("close", () => {
         this.#inFlight--;
         if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
       });
-      if (fast?.(req, res)) return;
+      for (const path of fast) if (path(req, res)) return;
       if (req.headers["content-type"]?.startsWith("application/grpc")) fixGrpcMessage(res);
       handler(req, res);
     };
