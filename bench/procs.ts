@@ -129,9 +129,13 @@ export function startMock(holdMs: number, holdChunks: number): Promise<Proc> {
   return start([join(HERE, "mock-provider.js"), `--hold-ms=${holdMs}`, `--hold-chunks=${holdChunks}`], process.env, readyPort);
 }
 
-/** Starts the transport-only server (a trivial GatewayService) on connect-node or on the gRPC fast path. */
-export function startTransport(connectNode: boolean): Promise<Proc> {
-  return start([join(HERE, "transport-server.js"), ...(connectNode ? ["--connect"] : [])], process.env, readyPort);
+/** Which transport-only server: connect-node, the fast paths, or the fast paths plus one provider call (the floor). */
+export type TransportMode = "connectNode" | "fastPath" | "floor";
+
+/** Starts the transport-only server (a trivial GatewayService); the floor calls the mock on `mockPort`. */
+export function startTransport(mode: TransportMode, mockPort: number): Promise<Proc> {
+  const args = mode === "connectNode" ? ["--connect"] : mode === "floor" ? [`--upstream=${mockPort}`] : [];
+  return start([join(HERE, "transport-server.js"), ...args], process.env, readyPort);
 }
 
 /** Starts the discarding OTLP sink process. */

@@ -183,6 +183,6 @@ export async function repetition(d: Drivers, mock: Proc, config: string, sinkPor
   }
   modes["sampled-off"] = { grpcC1: main.c1.grpc, grpcC64: main.c64.grpc, connectC64: main.c64.connect };
   log("transport alone");
-  const transport = await transportCost(d, Math.max(1, Math.round(s.c64Seconds / 2)));
+  const transport = await transportCost(d, Math.max(1, Math.round(s.c64Seconds / 2)), s.c1Requests);
   return { ...main, modes, transport };
 }

@@ -56,6 +56,8 @@ export function problems(run: Summarizable): string[] {
     }
     check(`${rep} transport connect-node`, r.transport.connectNode.load);
     check(`${rep} transport fast path`, r.transport.fastPath.load);
+    check(`${rep} transport floor`, r.transport.floor.load);
+    check(`${rep} transport floor c=1`, r.transport.floor.c1);
     if (r.streams.ok < r.streams.opened || r.streams.opened === 0) out.push(`${rep} open streams: ${r.streams.ok} ended OK of ${r.streams.opened} opened`);
     for (const [what, ratio] of [["gRPC", r.c64.grpc.upstreamRatio], ["Connect", r.c64.connect.upstreamRatio]] as const) {
       if (ratio < 0.99) out.push(`${rep} c=64 ${what}: only ${ratio.toFixed(3)} upstream calls per answered request (answers without a provider call?)`);

@@ -1,20 +1,42 @@
 /**
  * The transport alone: a GatewayServer whose GatewayService answers at once from memory (no core, no
- * upstream), served by connect-node (`--connect`) or by the gRPC fast path (default). The benchmark drives
- * both with the same h2load run, so the difference is the server library's cost per call.
- * Run: node dist/bench/transport-server.js [--connect]
+ * upstream), served by connect-node (`--connect`) or by the fast paths (default). With `--upstream=PORT` each
+ * Complete first makes one real provider call (the OpenAI adapter over undici) to the mock on that port: the
+ * floor of any gateway built on this server and this HTTP client, before routing, accounting or telemetry.
+ * Run: node dist/bench/transport-server.js [--connect] [--upstream=PORT]
  */
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { CompleteResponseSchema, GatewayService, StreamCompleteResponseSchema } from "../gen/llmgateway/v1/gateway_pb.js";
 import { GatewayServer } from "../src/server/server.js";
+import { parseConfig } from "../src/config/load.js";
+import { createAdapter } from "../src/providers/registry.js";
+import type { ProviderAdapter } from "../src/providers/adapter.js";
 
 const answer = create(CompleteResponseSchema, { requestId: "bench", text: "The gateway answers from a simulated model with exact usage and cost", model: "bench", provider: "mock" });
 const delta = create(StreamCompleteResponseSchema, { event: { case: "delta", value: { text: " token" } } });
 
+const upstreamPort = process.argv.find((a) => a.startsWith("--upstream="))?.slice("--upstream=".length);
+
+/** The OpenAI adapter for the mock, built from a config as the gateway builds it. */
+function mockAdapter(port: string): ProviderAdapter {
+  const config = parseConfig(
+    JSON.stringify({ providers: { mock: { kind: "openai", baseUrl: `http://127.0.0.1:${port}/v1`, maxConnections: 128 } }, models: { bench: { provider: "mock", pricing: { inputPerMTok: 1, outputPerMTok: 2 } } }, auth: { enabled: false } }),
+  );
+  const provider = config.providers.get("mock");
+  if (!provider) throw new Error("no mock provider");
+  return createAdapter(provider);
+}
+
+const adapter = upstreamPort === undefined ? undefined : mockAdapter(upstreamPort);
+const call = { request: { messages: [{ role: "user" as const, content: "Hello" }], params: {} }, upstreamModel: "bench", defaultMaxTokens: 256 };
+
 const service: ServiceImpl<typeof GatewayService> = {
-  complete: () => answer,
+  async complete(_req, ctx) {
+    if (adapter) await adapter.complete(call, { signal: ctx.signal, onRateLimit: () => undefined });
+    return answer;
+  },
   async *streamComplete() {
     for (let i = 0; i < 12; i++) yield delta;
     yield create(StreamCompleteResponseSchema, { event: { case: "summary", value: answer } });

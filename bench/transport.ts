@@ -1,34 +1,39 @@
-/** The server library's own cost: the same h2load run against a trivial GatewayService on connect-node and on the fast path. */
+/**
+ * The server library's own cost: the same h2load runs against a trivial GatewayService on connect-node and on
+ * the fast path, and the floor: the fast path plus one real provider call per request.
+ */
 import type { Drivers } from "./drivers.js";
 import type { LoadResult } from "./loadgen.js";
 import { sample, startTransport } from "./procs.js";
+import type { TransportMode } from "./procs.js";
 
 /** One transport's figures: the load result and the server's CPU time per call (µs). */
 export interface TransportRun {
+  /** Sequential calls (c=1). */
+  readonly c1: LoadResult;
+  /** 16 connections x 4 streams. */
   readonly load: LoadResult;
   readonly cpuUsPerReq: number;
 }
 
-/** Both transports, measured one after the other. */
-export interface TransportResult {
-  readonly connectNode: TransportRun;
-  readonly fastPath: TransportRun;
-}
+/** The three servers, measured one after the other. */
+export type TransportResult = Readonly<Record<TransportMode, TransportRun>>;
 
-async function one(d: Drivers, connectNode: boolean, seconds: number): Promise<TransportRun> {
-  const server = await startTransport(connectNode);
+async function one(d: Drivers, mode: TransportMode, seconds: number, c1Requests: number): Promise<TransportRun> {
+  const server = await startTransport(mode, d.mockPort);
   try {
     await d.grpc(server.port, 16, 4, { seconds: 1 });
+    const c1 = await d.grpc(server.port, 1, 1, { requests: c1Requests });
     const before = sample(server.pid);
     const load = await d.grpc(server.port, 16, 4, { seconds });
     const after = sample(server.pid);
-    return { load, cpuUsPerReq: ((after.cpuS - before.cpuS) * 1e6) / Math.max(1, load.ok) };
+    return { c1, load, cpuUsPerReq: ((after.cpuS - before.cpuS) * 1e6) / Math.max(1, load.ok) };
   } finally {
     await server.stop();
   }
 }
 
-/** Measures connect-node and the fast path serving a trivial unary method (16 connections x 4 streams). */
-export async function transportCost(d: Drivers, seconds: number): Promise<TransportResult> {
-  return { connectNode: await one(d, true, seconds), fastPath: await one(d, false, seconds) };
+/** Measures connect-node, the fast path and the floor serving a unary method, at c=1 and c=64. */
+export async function transportCost(d: Drivers, seconds: number, c1Requests: number): Promise<TransportResult> {
+  return { connectNode: await one(d, "connectNode", seconds, c1Requests), fastPath: await one(d, "fastPath", seconds, c1Requests), floor: await one(d, "floor", seconds, c1Requests) };
 }
