@@ -51,6 +51,24 @@ export function slope(xs: readonly number[], ys: readonly number[]): number {
   return den === 0 ? 0 : num / den;
 }
 
+/** Standard error of the least-squares slope of y over x: how far noise alone moves it. */
+export function slopeStdError(xs: readonly number[], ys: readonly number[]): number {
+  const n = Math.min(xs.length, ys.length);
+  if (n < 3) return Number.POSITIVE_INFINITY;
+  const b = slope(xs, ys);
+  const mx = xs.slice(0, n).reduce((a, x) => a + x, 0) / n;
+  const my = ys.slice(0, n).reduce((a, y) => a + y, 0) / n;
+  let residual = 0;
+  let spread = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = (xs[i] ?? 0) - mx;
+    const r = (ys[i] ?? 0) - my - b * dx;
+    residual += r * r;
+    spread += dx * dx;
+  }
+  return spread === 0 ? Number.POSITIVE_INFINITY : Math.sqrt(residual / (n - 2) / spread);
+}
+
 /** Mebibytes. */
 export function mib(bytes: number): number {
   return bytes / (1024 * 1024);

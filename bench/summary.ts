@@ -2,7 +2,7 @@
 import type { LoadResult } from "./loadgen.js";
 import type { RepResult } from "./scenario.js";
 import type { SoakResult } from "./soak.js";
-import { median } from "./stats.js";
+import { median, slopeStdError } from "./stats.js";
 import type { Percentiles } from "./stats.js";
 
 type Protocol = "grpc" | "connect";
@@ -24,6 +24,8 @@ export interface Summary {
   readonly soakGrowth: number;
   readonly soakFirst: number;
   readonly soakSlope: number;
+  /** Standard error of soakSlope, bytes per minute. */
+  readonly soakSlopeError: number;
 }
 
 /** The inputs of a summary (a BenchRun has them). */
@@ -116,5 +118,15 @@ export function summarize(run: Summarizable): Summary {
     soakGrowth: run.soak.lastRss - run.soak.firstRss,
     soakFirst: run.soak.firstRss,
     soakSlope: run.soak.slopePerMin,
+    soakSlopeError: secondHalfSlopeError(run.soak.rss),
   };
+}
+
+/** The standard error of the soak's second-half RSS slope, bytes per minute (GC swings RSS by tens of MiB). */
+export function secondHalfSlopeError(rss: ReadonlyArray<readonly [number, number]>): number {
+  const half = rss.slice(Math.floor(rss.length / 2));
+  return slopeStdError(
+    half.map((r) => r[0] / 60),
+    half.map((r) => r[1]),
+  );
 }
