@@ -114,6 +114,14 @@ function transportTable(reps: readonly RepResult[]): string {
   return table(["server", "c=1 p50 ms", "c=1 p99 ms", "c=64 req/s", "c=64 p50 ms", "c=64 p99 ms", "server CPU µs/call"], rows);
 }
 
+/** The floor's time to first token (relaying the mock's SSE as gRPC) against the direct stream's. */
+function floorTtft(reps: readonly RepResult[]): string {
+  const added = reps.map((r) => (r.transport.floor?.ttftP50 === undefined ? undefined : r.transport.floor.ttftP50 - r.ttft.direct.p50)).filter((v): v is number => v !== undefined);
+  if (added.length === 0) return "";
+  const floor = median(reps.map((r) => r.transport.floor?.ttftP50).filter((v): v is number => v !== undefined));
+  return `Time to first token through the floor (the mock's SSE relayed as gRPC deltas, nothing else): p50 ${f(floor, 3)} ms, ${f(median(added), 3)} ms over the direct stream.`;
+}
+
 function beforeAfter(now: Summary, before: Summary): string {
   const rows: string[][] = [];
   const add = (label: string, b: number, a: number, fmt: (v: number) => string): void => {
@@ -226,6 +234,8 @@ export function renderReport(run: BenchRun, before: BenchRun | undefined, proble
     "x 4 streams). No gateway built on this server and this HTTP client can do better than the floor here.",
     "",
     transportTable(run.reps),
+    "",
+    floorTtft(run.reps),
     "",
     "## Cost of tracing",
     "",

@@ -37,8 +37,15 @@ const service: ServiceImpl<typeof GatewayService> = {
     if (adapter) await adapter.complete(call, { signal: ctx.signal, onRateLimit: () => undefined });
     return answer;
   },
-  async *streamComplete() {
-    for (let i = 0; i < 12; i++) yield delta;
+  async *streamComplete(req, ctx) {
+    if (adapter) {
+      // The floor of a stream: relay the provider's deltas as they arrive.
+      for await (const ev of adapter.stream({ ...call, upstreamModel: req.request?.model ?? "bench" }, { signal: ctx.signal, onRateLimit: () => undefined })) {
+        if (ev.type === "delta") yield create(StreamCompleteResponseSchema, { event: { case: "delta", value: { text: ev.text } } });
+      }
+    } else {
+      for (let i = 0; i < 12; i++) yield delta;
+    }
     yield create(StreamCompleteResponseSchema, { event: { case: "summary", value: answer } });
   },
   getCostReport: () => {

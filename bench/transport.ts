@@ -6,6 +6,7 @@ import type { Drivers } from "./drivers.js";
 import type { LoadResult } from "./loadgen.js";
 import { sample, startTransport } from "./procs.js";
 import type { TransportMode } from "./procs.js";
+import { percentiles } from "./stats.js";
 
 /** One transport's figures: the load result and the server's CPU time per call (µs). */
 export interface TransportRun {
@@ -14,6 +15,8 @@ export interface TransportRun {
   /** 16 connections x 4 streams. */
   readonly load: LoadResult;
   readonly cpuUsPerReq: number;
+  /** The floor only: p50 time to first token of sequential streams relayed from the mock, ms. */
+  readonly ttftP50?: number;
 }
 
 /** The three servers, measured one after the other. */
@@ -27,7 +30,10 @@ async function one(d: Drivers, mode: TransportMode, seconds: number, c1Requests:
     const before = sample(server.pid);
     const load = await d.grpc(server.port, 16, 4, { seconds });
     const after = sample(server.pid);
-    return { c1, load, cpuUsPerReq: ((after.cpuS - before.cpuS) * 1e6) / Math.max(1, load.ok) };
+    const cpuUsPerReq = ((after.cpuS - before.cpuS) * 1e6) / Math.max(1, load.ok);
+    if (mode !== "floor") return { c1, load, cpuUsPerReq };
+    const ttft = await d.ttftGrpc(server.port, Math.max(20, Math.round(c1Requests / 3)));
+    return { c1, load, cpuUsPerReq, ttftP50: percentiles(ttft.map((t) => t.ttftMs)).p50 };
   } finally {
     await server.stop();
   }
