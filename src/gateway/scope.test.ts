@@ -54,7 +54,7 @@ describe("Scope", () => {
     expect(seen).toEqual(["a:deadline", "late:deadline"]);
   });
 
-  it("ends a wait on abort, and unregisters the wait when its timer wins", async () => {
+  it("ends a wait at its timer, on abort, and at once when already aborted", async () => {
     const scope = new Scope(undefined, undefined, "deadline");
     expect(await waitFor(1, scope)).toBe("timer");
     const waiting = waitFor(10_000, scope);
