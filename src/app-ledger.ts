@@ -4,6 +4,9 @@ import { Ledger } from "./accounting/ledger.js";
 import { requestRows } from "./accounting/ledger-rows.js";
 import { startRetention } from "./accounting/retention.js";
 import { SqliteLedgerStore } from "./accounting/sqlite-ledger.js";
+import { REPORT_WORKER_URL } from "./accounting/report-reader.js";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { GatewayConfig } from "./config/schema.js";
 import type { Clock } from "./gateway/clock.js";
 import type { RefusalRecorder } from "./service/access.js";
@@ -22,7 +25,10 @@ export interface Accounting {
 /** Opens (or creates) the ledger, loads this month's spend of every budgeted key and starts retention. */
 export async function openAccounting(config: GatewayConfig, clock: Clock, log: Logger): Promise<Accounting> {
   const onError = (err: unknown): void => log.log("error", "usage ledger error", { err });
-  const store = SqliteLedgerStore.open({ path: config.ledger.path, now: () => clock.now(), onError });
+  // Reports run in a worker thread of their own when its compiled script is there (always, from dist/);
+  // sources run by vitest read in-thread.
+  const reportWorker = existsSync(fileURLToPath(REPORT_WORKER_URL));
+  const store = SqliteLedgerStore.open({ path: config.ledger.path, now: () => clock.now(), onError, reportWorker });
   const ledger = new Ledger(store);
   const limits = new Map<string, bigint>();
   for (const key of config.auth.keys.values()) if (key.monthlyBudgetPicos !== undefined) limits.set(clientKeyBudget(key.id), key.monthlyBudgetPicos);

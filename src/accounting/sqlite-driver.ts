@@ -49,12 +49,12 @@ export interface SqliteDatabase {
   readonly open: boolean;
 }
 
-type DatabaseConstructor = new (path: string, options?: { readonly timeout?: number }) => SqliteDatabase;
+type DatabaseConstructor = new (path: string, options?: { readonly timeout?: number; readonly readonly?: boolean; readonly fileMustExist?: boolean }) => SqliteDatabase;
 
 const require = createRequire(import.meta.url);
 
-/** Opens (creating when absent) the SQLite database at `path`; ":memory:" for a private in-memory one. */
-export function openSqlite(path: string): SqliteDatabase {
+/** Opens (creating when absent) the SQLite database at `path`; ":memory:" for a private in-memory one; `readonly` for an existing file, read-only. */
+export function openSqlite(path: string, options: { readonly readonly?: boolean } = {}): SqliteDatabase {
   const Database = require("better-sqlite3") as DatabaseConstructor;
-  return new Database(path, { timeout: 5000 });
+  return new Database(path, options.readonly === true ? { timeout: 5000, readonly: true, fileMustExist: true } : { timeout: 5000 });
 }

@@ -6,11 +6,11 @@
  * fsyncs every commit, at the price of one fsync per group commit on the event loop.
  */
 import { DAY_MS } from "./utc.js";
-import { Sketch, registerSketchFunctions } from "./latency-sketch.js";
+import { aggregateRead } from "./aggregate-read.js";
+import { ReportReader } from "./report-reader.js";
+import { registerSketchFunctions } from "./latency-sketch.js";
 import type { LedgerRecord } from "./ledger-record.js";
 import type { AggregateQuery, GroupAggregate, LedgerStore } from "./ledger-store.js";
-import { planSegments } from "./report-plan.js";
-import { SUM_COLUMNS, segmentSql } from "./report-sql.js";
 import { Rollup } from "./rollup.js";
 import { migrate } from "./sqlite-schema.js";
 import type { SqlValue, SqliteDatabase, SqliteStatement } from "./sqlite-driver.js";
@@ -32,6 +32,8 @@ export interface SqliteLedgerOptions {
   readonly rollupEvery?: number;
   /** Told about a failed background roll-up (reports stay correct: they read unfolded rows raw). */
   readonly onError?: (err: unknown) => void;
+  /** Run aggregations in a worker thread with a read connection of its own (a file path only). */
+  readonly reportWorker?: boolean;
 }
 
 /** Ids folded per roll-up transaction. */
@@ -45,13 +47,6 @@ const INSERT_ROW = `INSERT INTO ledger (time_ms, request_id, client_key, route, 
   final, request_outcome, request_latency_ms, request_ttft_ms)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-interface PartialGroup {
-  readonly key: readonly string[];
-  readonly sums: bigint[];
-  readonly latency: Sketch;
-  readonly ttft: Sketch;
-}
-
 /** The SQLite implementation of LedgerStore. */
 export class SqliteLedgerStore implements LedgerStore {
   /** The schema version of the open file. */
@@ -63,6 +58,7 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly rollupEvery: number;
   private readonly onError: (err: unknown) => void;
   private readonly appendAll: (rows: readonly LedgerRecord[]) => number;
+  private readonly reader: ReportReader | undefined;
   private rollupScheduled = false;
 
   private constructor(db: SqliteDatabase, version: number, options: SqliteLedgerOptions) {
@@ -70,6 +66,7 @@ export class SqliteLedgerStore implements LedgerStore {
     this.schemaVersion = version;
     this.rollupEvery = options.rollupEvery ?? 2_000;
     this.onError = options.onError ?? (() => undefined);
+    this.reader = options.reportWorker === true && options.path !== ":memory:" ? new ReportReader(options.path) : undefined;
     this.insertRow = db.prepare(INSERT_ROW);
     this.tagSets = new TagSets(db);
     this.rollup = new Rollup(db);
@@ -118,26 +115,10 @@ export class SqliteLedgerStore implements LedgerStore {
     this.rollup.all(ROLLUP_CHUNK);
   }
 
-  /** Aggregates each segment of the range in SQL (see report-plan.ts) and merges the parts. */
+  /** Aggregates in one read transaction: in the report worker when there is one, else on this connection. */
   async aggregate(q: AggregateQuery): Promise<readonly GroupAggregate[]> {
-    const dims = q.groupBy.length;
-    const parts = new Map<string, PartialGroup>();
-    const read = this.db.transaction(() => {
-      for (const segment of planSegments(q.startMs, q.endMs, q.groupBy.includes("hour"))) {
-        for (const row of this.rows(segmentSql(q, segment, this.rollup.watermark))) {
-          if (row[dims] === null) continue; // an empty segment without grouping
-          const key = row.slice(0, dims).map(groupValue);
-          const id = JSON.stringify(key);
-          let part = parts.get(id);
-          if (!part) parts.set(id, (part = { key, sums: new Array<bigint>(SUM_COLUMNS).fill(0n), latency: new Sketch(), ttft: new Sketch() }));
-          for (let i = 0; i < SUM_COLUMNS; i++) part.sums[i] = (part.sums[i] ?? 0n) + big(row[dims + i]);
-          part.latency.addBlob(row[dims + SUM_COLUMNS]);
-          part.ttft.addBlob(row[dims + SUM_COLUMNS + 1]);
-        }
-      }
-    });
-    read();
-    return [...parts.values()].map(toAggregate);
+    if (this.reader) return this.reader.aggregate(q);
+    return aggregateRead(this.db, q);
   }
 
   /**
@@ -161,6 +142,7 @@ export class SqliteLedgerStore implements LedgerStore {
 
   /** Closes the file. */
   async close(): Promise<void> {
+    await this.reader?.close();
     if (this.db.open) this.db.close();
   }
 
@@ -190,31 +172,6 @@ export class SqliteLedgerStore implements LedgerStore {
     return Number(this.insertRow.run(values).lastInsertRowid);
   }
 
-  private rows(q: { readonly sql: string; readonly params: Record<string, SqlValue> }): unknown[][] {
-    return this.db.prepare(q.sql).raw(true).safeIntegers(true).all(q.params) as unknown[][];
-  }
-}
-
-function toAggregate(p: PartialGroup): GroupAggregate {
-  const at = (i: number): bigint => p.sums[i] ?? 0n;
-  return {
-    key: p.key,
-    requests: at(0),
-    successes: at(1),
-    failures: at(0) - at(1),
-    attempts: at(2),
-    failovers: at(3),
-    hedges: at(4),
-    inputTokens: at(5),
-    outputTokens: at(6),
-    cachedInputTokens: at(7),
-    cacheWriteTokens: at(8),
-    uncachedInputTokens: at(9),
-    unknownUsageAttempts: at(10),
-    costPicos: at(11) * 1_000_000n + at(12),
-    latency: p.latency.histogram(),
-    ttft: p.ttft.histogram(),
-  };
 }
 
 function flag(b: boolean): number {
@@ -223,12 +180,4 @@ function flag(b: boolean): number {
 
 function ms(v: number | undefined): number | null {
   return v === undefined ? null : Math.round(v);
-}
-
-function big(v: unknown): bigint {
-  return typeof v === "bigint" ? v : typeof v === "number" ? BigInt(v) : 0n;
-}
-
-function groupValue(v: unknown): string {
-  return v === null || v === undefined ? "" : String(v);
 }

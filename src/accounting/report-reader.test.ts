@@ -1,0 +1,79 @@
+/**
+ * Reports in a worker thread: the same answers as an in-thread read of the same file (rolled-up rows and the raw
+ * tail), rows committed by the writer visible to the next report, and a clean rejection when the worker cannot
+ * start. The worker is the compiled script in dist/ (the test global setup builds it).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { LedgerRecord } from "./ledger-record.js";
+import type { AggregateQuery } from "./ledger-store.js";
+import { ReportReader } from "./report-reader.js";
+import { SqliteLedgerStore } from "./sqlite-ledger.js";
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 10, 10);
+const WORKER = new URL("../../dist/src/accounting/report-worker.js", import.meta.url);
+
+function row(i: number): LedgerRecord {
+  return {
+    timeMs: T0 + i * 3_600_000, requestId: `r${i}`, clientKey: i % 2 === 0 ? "a" : "b", tags: { team: i % 3 === 0 ? "x" : "y" }, route: undefined,
+    model: i % 4 === 0 ? "m1" : "m2", provider: "p", inputTokens: 10 + i, outputTokens: 5, cachedInputTokens: undefined, cacheWriteTokens: undefined,
+    usageUnknown: false, costPicos: BigInt(1_000 + i), latencyMs: 50 + i, ttftMs: undefined, outcome: "succeeded", attempt: 1, failover: false,
+    hedge: false, streamed: false, errorKind: undefined, request: { outcome: "succeeded", latencyMs: 60 + i, ttftMs: undefined },
+  };
+}
+
+const query = (over: Partial<AggregateQuery> = {}): AggregateQuery => ({
+  startMs: T0 - DAY, endMs: T0 + 30 * DAY, models: [], providers: [], clientKeys: [], tags: {}, groupBy: ["model", "client_key", "day"], tagKey: undefined, latency: true, ...over,
+});
+
+describe("ReportReader", () => {
+  let dir = "";
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "report-reader-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("answers what an in-thread read answers, over rollups and the raw tail, and sees the writer's new commits", async () => {
+    const path = join(dir, "ledger.db");
+    const store = SqliteLedgerStore.open({ path, now: () => T0, rollupEvery: 0 });
+    await store.append(Array.from({ length: 300 }, (_, i) => row(i)));
+    await store.rollUp();
+    await store.append(Array.from({ length: 50 }, (_, i) => row(300 + i)));
+    const reader = new ReportReader(path, WORKER);
+    try {
+      for (const q of [query(), query({ groupBy: ["hour"], clientKeys: ["a"] }), query({ groupBy: ["tag"], tagKey: "team", tags: { team: "x" } }), query({ groupBy: [] })]) {
+        expect(await reader.aggregate(q)).toEqual(await store.aggregate(q));
+      }
+      const before = await reader.aggregate(query({ groupBy: [] }));
+      await store.append([row(400)]);
+      const after = await reader.aggregate(query({ groupBy: [] }));
+      expect(after[0]?.requests).toBe((before[0]?.requests ?? 0n) + 1n);
+    } finally {
+      await reader.close();
+      await store.close();
+    }
+  });
+
+  it("rejects the query, without crashing, when the file is missing or the worker cannot start", async () => {
+    const missing = new ReportReader(join(dir, "none.db"), WORKER);
+    await expect(missing.aggregate(query())).rejects.toThrow(/cannot open the ledger for reports/);
+    await missing.close();
+    const broken = new ReportReader(join(dir, "none.db"), new URL("./no-such-worker.js", import.meta.url));
+    await expect(broken.aggregate(query())).rejects.toThrow();
+    await broken.close();
+  });
+
+  it("rejects what is still running when closed", async () => {
+    const path = join(dir, "ledger.db");
+    const store = SqliteLedgerStore.open({ path, now: () => T0 });
+    await store.append([row(1)]);
+    const reader = new ReportReader(path, WORKER);
+    const running = reader.aggregate(query());
+    await reader.close();
+    await expect(running).rejects.toThrow(/closed|stopped/);
+    await store.close();
+  });
+});

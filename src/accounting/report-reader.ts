@@ -1,0 +1,73 @@
+/** Reports off the event loop: aggregate queries answered by a worker thread with its own read connection. */
+import { Worker } from "node:worker_threads";
+import type { AggregateQuery, GroupAggregate } from "./ledger-store.js";
+
+type Reply = { readonly id: number; readonly ok: true; readonly value: GroupAggregate[] } | { readonly id: number; readonly ok: false; readonly error: string };
+
+interface Pending {
+  readonly resolve: (value: GroupAggregate[]) => void;
+  readonly reject: (err: Error) => void;
+}
+
+/** The compiled worker script next to this module (reports run in-thread where it is absent, as under vitest). */
+export const REPORT_WORKER_URL = new URL("./report-worker.js", import.meta.url);
+
+/** A worker thread started on the first query; it holds the process open only while a query runs. */
+export class ReportReader {
+  readonly #path: string;
+  readonly #url: URL;
+  readonly #pending = new Map<number, Pending>();
+  #worker: Worker | undefined;
+  #next = 1;
+
+  constructor(path: string, url: URL = REPORT_WORKER_URL) {
+    this.#path = path;
+    this.#url = url;
+  }
+
+  /** Runs the aggregation in the worker. */
+  aggregate(query: AggregateQuery): Promise<GroupAggregate[]> {
+    const worker = this.#start();
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ id, query });
+    });
+  }
+
+  /** Stops the worker; queries still running are rejected. */
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    if (worker) await worker.terminate();
+    this.#fail(new Error("the ledger is closed"));
+  }
+
+  #start(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(this.#url, { workerData: { path: this.#path } });
+    worker.unref();
+    worker.on("message", (reply: Reply) => {
+      const pending = this.#pending.get(reply.id);
+      this.#pending.delete(reply.id);
+      if (this.#pending.size === 0) worker.unref();
+      if (!pending) return;
+      if (reply.ok) pending.resolve(reply.value);
+      else pending.reject(new Error(reply.error));
+    });
+    const gone = (err: Error): void => {
+      if (this.#worker === worker) this.#worker = undefined;
+      this.#fail(err);
+    };
+    worker.on("error", gone);
+    worker.on("exit", (code) => gone(new Error(`the report worker stopped (exit code ${code})`)));
+    this.#worker = worker;
+    return worker;
+  }
+
+  #fail(err: Error): void {
+    for (const p of this.#pending.values()) p.reject(err);
+    this.#pending.clear();
+  }
+}
