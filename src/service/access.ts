@@ -77,22 +77,44 @@ export class Access {
     }
   }
 
+  /**
+   * Counts a cost report against the key's requests per minute (a report costs the gateway too); throws
+   * RESOURCE_EXHAUSTED when they are spent. Reports are not completions: nothing is written to the ledger.
+   */
+  admitReport(key: ClientKeyConfig | undefined): void {
+    if (key?.rpm === undefined) return;
+    const now = this.#clock.monotonic();
+    const { rpm } = this.#bucketsOf(key, now);
+    if (rpm) {
+      overLimit(key, rpm, 1, "requests", now);
+      rpm.take(1, now);
+    }
+  }
+
   #limit(key: ClientKeyConfig, req: GatewayRequest): void {
     if (key.rpm === undefined && key.tpm === undefined) return;
     const now = this.#clock.monotonic();
+    const b = this.#bucketsOf(key, now);
+    const tokens = contextTokens(req.chat);
+    if (b.rpm) overLimit(key, b.rpm, 1, "requests", now);
+    if (b.tpm) overLimit(key, b.tpm, tokens, "tokens", now);
+    b.rpm?.take(1, now);
+    b.tpm?.take(tokens, now);
+  }
+
+  #bucketsOf(key: ClientKeyConfig, now: number): KeyBuckets {
     let b = this.#buckets.get(key.id);
     if (!b) {
       b = { rpm: key.rpm ? new TokenBucket(key.rpm, now) : undefined, tpm: key.tpm ? new TokenBucket(key.tpm, now) : undefined };
       this.#buckets.set(key.id, b);
     }
-    const tokens = contextTokens(req.chat);
-    for (const [bucket, need, what] of [[b.rpm, 1, "requests"], [b.tpm, tokens, "tokens"]] as const) {
-      if (bucket && bucket.level(now) < Math.min(need, bucket.capacity)) {
-        const waitS = Math.ceil((bucket.readyAt(need, now) - now) / 1000);
-        throw new Refusal(`client key ${key.id} is over its limit of ${bucket.capacity} ${what} per minute; retry in ${waitS} s`, Code.ResourceExhausted, `key_${what === "requests" ? "rpm" : "tpm"}`);
-      }
-    }
-    b.rpm?.take(1, now);
-    b.tpm?.take(tokens, now);
+    return b;
   }
+}
+
+/** Throws the refusal of a key whose bucket cannot give `need` now. */
+function overLimit(key: ClientKeyConfig, bucket: TokenBucket, need: number, what: "requests" | "tokens", now: number): void {
+  if (bucket.level(now) >= Math.min(need, bucket.capacity)) return;
+  const waitS = Math.ceil((bucket.readyAt(need, now) - now) / 1000);
+  throw new Refusal(`client key ${key.id} is over its limit of ${bucket.capacity} ${what} per minute; retry in ${waitS} s`, Code.ResourceExhausted, `key_${what === "requests" ? "rpm" : "tpm"}`);
 }

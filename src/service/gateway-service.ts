@@ -81,6 +81,7 @@ export function createGatewayService(deps: ServiceDeps): ServiceImpl<typeof Gate
 
     async getCostReport(req, ctx) {
       const key = ctx.values.get(principalKey);
+      access.admitReport(key);
       // A user key sees only its own usage; an admin key (or no auth) sees everything.
       const scoped = key && key.role !== "admin" ? { ...req, clientKeys: [key.id] } : req;
       return getCostReport(scoped, { ledger, models: gateway.config.models, now: () => clock.now() });

@@ -102,6 +102,19 @@ describe("client keys", () => {
     expect(err.rawMessage).toMatch(/^client key batch is over its limit of 2 requests per minute; retry in \d+ s$/);
   });
 
+  it("counts cost reports against the key's requests per minute", async () => {
+    const reporter = await startHarness({ endpoints: { sim: { kind: "openai" } }, config: { models: { cheap: { provider: "sim", pricing: { inputPerMTok: 1, outputPerMTok: 2 } } }, auth: { keys: { batch: { sha256: keyHash(LIMITED), rpm: 2 } } } } });
+    try {
+      await reporter.grpc.getCostReport({}, bearer(LIMITED));
+      await reporter.grpc.complete(ask("cheap"), bearer(LIMITED));
+      const err = await rejection(reporter.grpc.getCostReport({}, bearer(LIMITED)));
+      expect(err.code).toBe(Code.ResourceExhausted);
+      expect(err.rawMessage).toMatch(/^client key batch is over its limit of 2 requests per minute; retry in \d+ s$/);
+    } finally {
+      await reporter.close();
+    }
+  });
+
   it("keeps health open without a key", async () => {
     const health = createClient(Health, createGrpcTransport({ baseUrl: `http://${h.address}` }));
     expect((await health.check({ service: "" })).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
