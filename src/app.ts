@@ -51,12 +51,12 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   const secrets = [...config.providers.values()].flatMap((p) => (p.apiKey ? [p.apiKey.reveal()] : []));
   const log = redacting(logger, secrets);
   const accounting = await openAccounting(config, systemClock, log);
-  const observers: GatewayObserver[] = [logObserver(log), ledgerObserver(accounting.ledger, log)];
+  const access = new Access(config, systemClock, accounting.budgets, accounting.recordRefusal);
+  const observers: GatewayObserver[] = [logObserver(log), ledgerObserver(accounting.ledger, log), access.observer()];
   const telemetry = options.tracing ? new GatewayTelemetry({ captureContent: options.captureContent }) : undefined;
   if (telemetry) observers.push(telemetryObserver(telemetry, config));
   const gateway = new Gateway({ config, adapters, clock: systemClock, random: systemRandom, observer: composeObservers(observers) });
   telemetry?.observeBreakers(() => [...config.models.values()].map((m) => ({ model: m.name, provider: m.provider, state: HEALTH_GAUGE[gateway.health(m.name)] })));
-  const access = new Access(config, systemClock, accounting.budgets, accounting.recordRefusal);
   const service = createGatewayService({ gateway, clock: systemClock, access, ledger: accounting.ledger });
   // Outermost first: trace every RPC, then authenticate it.
   const interceptors: Interceptor[] = [];

@@ -7,6 +7,7 @@ import type { GatewayConfig } from "../config/schema.js";
 import type { Clock } from "../gateway/clock.js";
 import { contextTokens } from "../gateway/estimate.js";
 import { TokenBucket } from "../gateway/limits.js";
+import type { GatewayObserver, RequestEnd } from "../gateway/observer.js";
 import type { GatewayRequest } from "../gateway/types.js";
 
 /** Records a request refused before any provider was called (it counts as a failed request in reports). */
@@ -34,6 +35,8 @@ export class Access {
   readonly #budget: BudgetGuard | undefined;
   readonly #refused: RefusalRecorder;
   readonly #buckets = new Map<string, KeyBuckets>();
+  /** Tokens taken from a key's TPM bucket at admission, per admitted request, until the request ends. */
+  readonly #reserved = new WeakMap<GatewayRequest, number>();
 
   constructor(config: GatewayConfig, clock: Clock, budget: BudgetGuard | undefined, refused: RefusalRecorder = async () => undefined) {
     this.#config = config;
@@ -99,7 +102,41 @@ export class Access {
     if (b.rpm) overLimit(key, b.rpm, 1, "requests", now);
     if (b.tpm) overLimit(key, b.tpm, tokens, "tokens", now);
     b.rpm?.take(1, now);
-    b.tpm?.take(tokens, now);
+    if (b.tpm) {
+      b.tpm.take(tokens, now);
+      this.#reserved.set(req, tokens);
+    }
+  }
+
+  /**
+   * Settles what a finished request took from its key's TPM at admission (its input estimate and max_tokens)
+   * with the tokens its attempts really used: what it used beyond is taken, what it did not use is given back,
+   * unless an attempt's usage is unknown (a cut stream), when nothing is given back.
+   */
+  settle(end: RequestEnd): void {
+    const reserved = this.#reserved.get(end.request);
+    const bucket = end.clientKey === undefined ? undefined : this.#buckets.get(end.clientKey)?.tpm;
+    if (reserved === undefined || !bucket) return;
+    this.#reserved.delete(end.request);
+    let used = 0;
+    let unknown = false;
+    for (const a of end.attempts) {
+      used += (a.usage.inputTokens ?? 0) + (a.usage.outputTokens ?? 0);
+      unknown ||= a.usageUnknown;
+    }
+    const now = this.#clock.monotonic();
+    if (used > reserved) bucket.take(used - reserved, now);
+    else if (!unknown) bucket.give(reserved - used, now);
+  }
+
+  /** The gateway observer that settles each finished request's TPM reservation. */
+  observer(): GatewayObserver {
+    return {
+      attemptStarted: () => () => undefined,
+      failover: () => undefined,
+      hedgeStarted: () => undefined,
+      requestEnded: async (end) => this.settle(end),
+    };
   }
 
   #bucketsOf(key: ClientKeyConfig, now: number): KeyBuckets {

@@ -115,6 +115,21 @@ describe("client keys", () => {
     }
   });
 
+  it("settles a key's TPM with the tokens used: what max_tokens reserved and the answer did not use comes back", async () => {
+    const tpm = await startHarness({ endpoints: { sim: { kind: "openai" } }, config: { models: { cheap: { provider: "sim", pricing: { inputPerMTok: 1, outputPerMTok: 2 } } }, auth: { keys: { batch: { sha256: keyHash(LIMITED), tpm: 1000 } } } } });
+    try {
+      // Each call reserves its input plus 900 tokens of max_tokens and uses about 20: without settling, the
+      // second call would find fewer than 100 tokens left.
+      const big = { ...ask("cheap"), maxTokens: 900 };
+      for (let i = 0; i < 5; i++) await tpm.grpc.complete(big, bearer(LIMITED));
+      const err = await rejection(tpm.grpc.complete({ ...ask("cheap"), maxTokens: 2000 }, bearer(LIMITED)));
+      expect(err.code).toBe(Code.ResourceExhausted);
+      expect(err.rawMessage).toMatch(/over its limit of 1000 tokens per minute/);
+    } finally {
+      await tpm.close();
+    }
+  });
+
   it("keeps health open without a key", async () => {
     const health = createClient(Health, createGrpcTransport({ baseUrl: `http://${h.address}` }));
     expect((await health.check({ service: "" })).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
