@@ -49,11 +49,14 @@ export function createConnectFastPath<S extends DescService>(options: FastPathOp
   };
 }
 
-/** Which response compression the client takes, in connect-node's order of preference (gzip, then br). */
+/** The response compression connect-node would pick: the first name of the client's list it supports (gzip, br). */
 function acceptsCompression(accept: string | null): "gzip" | "br" | undefined {
   if (accept === null) return undefined;
-  const names = accept.split(",").map((n) => n.split(";")[0]?.trim().toLowerCase());
-  return names.includes("gzip") ? "gzip" : names.includes("br") ? "br" : undefined;
+  for (const name of accept.split(",")) {
+    const n = name.trim();
+    if (n === "gzip" || n === "br") return n;
+  }
+  return undefined;
 }
 
 async function serve(route: Route, req: IncomingMessage | Http2ServerRequest, call: ConnectCall, binary: boolean, interceptors: readonly Interceptor[], maxBytes: number): Promise<void> {

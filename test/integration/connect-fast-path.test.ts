@@ -13,7 +13,7 @@ import type { Server } from "node:http";
 import { connect as h2connect, createServer as createH2 } from "node:http2";
 import type { Http2Server } from "node:http2";
 import type { AddressInfo } from "node:net";
-import { gunzipSync } from "node:zlib";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CompleteResponseSchema, GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { AttemptFailuresSchema } from "../../gen/llmgateway/v1/types_pb.js";
@@ -89,7 +89,8 @@ function pick(raw: Record<string, string | string[] | number | undefined>): Reco
 }
 
 function decode(headers: Record<string, string>, body: Buffer): string {
-  return (headers["content-encoding"] === "gzip" ? gunzipSync(body) : body).toString("base64");
+  const encoding = headers["content-encoding"];
+  return (encoding === "gzip" ? gunzipSync(body) : encoding === "br" ? brotliDecompressSync(body) : body).toString("base64");
 }
 
 /** One request over HTTP/1.1 (node:http: nothing decompressed or rewritten on the way). */
@@ -149,6 +150,8 @@ const cases: Array<[string, Record<string, string>, string | Buffer]> = [
   ["a deadline that passes", { ...json, "connect-timeout-ms": "50" }, ask("slow")],
   ["a large answer the client takes gzipped", { ...json, "accept-encoding": "gzip" }, ask("big")],
   ["a large answer without compression", json, ask("big")],
+  ["a large answer, brotli first in the client's list", { ...json, "accept-encoding": "br, gzip" }, ask("big")],
+  ["a large answer, gzip with a weight connect-node does not parse", { ...json, "accept-encoding": "gzip;q=1.0" }, ask("big")],
 ];
 
 describe("the Connect unary fast path", () => {
