@@ -66,6 +66,23 @@ describe("ReportReader", () => {
     await broken.close();
   });
 
+  it("stops its worker when idle and starts it again for the next report", async () => {
+    const path = join(dir, "ledger.db");
+    const store = SqliteLedgerStore.open({ path, now: () => T0 });
+    await store.append([row(1), row(2)]);
+    const reader = new ReportReader(path, WORKER, 50);
+    try {
+      const first = await reader.aggregate(query());
+      expect(reader.running).toBe(true);
+      for (let i = 0; i < 100 && reader.running; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(reader.running).toBe(false);
+      expect(await reader.aggregate(query())).toEqual(first);
+    } finally {
+      await reader.close();
+      await store.close();
+    }
+  });
+
   it("rejects what is still running when closed", async () => {
     const path = join(dir, "ledger.db");
     const store = SqliteLedgerStore.open({ path, now: () => T0 });
