@@ -10,6 +10,7 @@ import { NO_OBSERVER } from "./observer.js";
 import type { GatewayObserver } from "./observer.js";
 import type { RequestSetup } from "./request.js";
 import { requestScope } from "./request.js";
+import { InFlight } from "./in-flight.js";
 import { plan } from "./router.js";
 import type { Plan } from "./router.js";
 import { GatewayError } from "./types.js";
@@ -33,8 +34,7 @@ export class Gateway {
   readonly #balancer: Balancer;
   readonly #rr = new Map<string, SmoothWeightedRoundRobin>();
   readonly #failover: FailoverDeps;
-  #active = 0;
-  #idle: Array<() => void> = [];
+  readonly #inFlight = new InFlight();
 
   constructor(deps: GatewayDeps) {
     for (const m of deps.config.models.values()) {
@@ -62,40 +62,28 @@ export class Gateway {
 
   /** Serves a unary completion, failing over (and hedging, per route) across the plan's candidates. */
   async complete(req: GatewayRequest, ctx: CallContext): Promise<CompletionOutcome> {
-    this.#active++;
+    this.#inFlight.enter();
     try {
       return await completeUnary(this.#failover, await this.#setup(req, ctx, false));
     } finally {
-      this.#done();
+      this.#inFlight.leave();
     }
   }
 
   /** Serves a streamed completion; fails over silently until the first delta is sent. */
   async *stream(req: GatewayRequest, ctx: CallContext): AsyncGenerator<GatewayStreamEvent> {
     // Planned on the first read, so a stream that is never read holds no timers.
-    this.#active++;
+    this.#inFlight.enter();
     try {
       yield* streamCompletion(this.#failover, await this.#setup(req, ctx, true));
     } finally {
-      this.#done();
+      this.#inFlight.leave();
     }
   }
 
   /** Resolves when no request is in flight (every one has reached its observers), or after `timeoutMs`. */
   idle(timeoutMs: number): Promise<boolean> {
-    if (this.#active === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      this.#idle.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
-  }
-
-  #done(): void {
-    this.#active--;
-    if (this.#active === 0) for (const wake of this.#idle.splice(0)) wake();
+    return this.#inFlight.idle(timeoutMs);
   }
 
   /** Plans the request; a request that cannot be planned is still told to the observers (counted, logged). */

@@ -10,6 +10,7 @@ import { createConnectFastPath } from "./connect-fast-path.js";
 import { createGrpcFastPath } from "./grpc-fast-path.js";
 import type { FastPath } from "./fast-path-common.js";
 import { fixGrpcMessage, specEncode } from "./grpc-message.js";
+import { InFlight } from "../gateway/in-flight.js";
 import { HealthState, registerHealth } from "./health.js";
 import { DualListener } from "./listener.js";
 import { TlsListener } from "./tls-listener.js";
@@ -47,8 +48,7 @@ export interface ServerOptions {
 export class GatewayServer {
   readonly health: HealthState;
   readonly #listener: DualListener | TlsListener;
-  #inFlight = 0;
-  #idle: Array<() => void> = [];
+  readonly #inFlight = new InFlight();
 
   constructor(options: ServerOptions) {
     const exposed: DescService[] = [GatewayService, Health, ServerReflection];
@@ -76,7 +76,7 @@ export class GatewayServer {
 
   /** Calls in flight now (health Watch streams included until drain ends them). */
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#inFlight.count;
   }
 
   /**
@@ -86,32 +86,20 @@ export class GatewayServer {
   async stop(graceMs: number): Promise<boolean> {
     this.health.drain();
     this.#listener.stopAccepting();
-    const finished = await this.#waitIdle(graceMs);
+    const finished = await this.#inFlight.idle(graceMs);
     this.#listener.destroyAll();
     return finished;
   }
 
   #track(handler: UniversalHandler, fast: readonly FastPath[]): UniversalHandler {
     return (req, res) => {
-      this.#inFlight++;
+      this.#inFlight.enter();
       res.once("close", () => {
-        this.#inFlight--;
-        if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
+        this.#inFlight.leave();
       });
       for (const path of fast) if (path(req, res)) return;
       if (req.headers["content-type"]?.startsWith("application/grpc")) fixGrpcMessage(res);
       handler(req, res);
     };
-  }
-
-  #waitIdle(graceMs: number): Promise<boolean> {
-    if (this.#inFlight === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), graceMs);
-      this.#idle.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
   }
 }
