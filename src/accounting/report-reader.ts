@@ -1,8 +1,7 @@
 /** Reports off the event loop: aggregate queries answered by a worker thread with its own read connection. */
 import { Worker } from "node:worker_threads";
 import type { AggregateQuery, GroupAggregate } from "./ledger-store.js";
-
-type Reply = { readonly id: number; readonly ok: true; readonly value: GroupAggregate[] } | { readonly id: number; readonly ok: false; readonly error: string };
+import type { ReportReply, ReportRequest } from "./report-worker.js";
 
 interface Pending {
   readonly resolve: (value: GroupAggregate[]) => void;
@@ -47,7 +46,8 @@ export class ReportReader {
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage({ id, query });
+      const request: ReportRequest = { id, query };
+      worker.postMessage(request);
     });
   }
 
@@ -64,7 +64,7 @@ export class ReportReader {
     if (this.#worker) return this.#worker;
     const worker = new Worker(this.#url, { workerData: { path: this.#path } });
     worker.unref();
-    worker.on("message", (reply: Reply) => {
+    worker.on("message", (reply: ReportReply) => {
       const pending = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);
       if (this.#pending.size === 0) {

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { aggregateRead } from "./aggregate-read.js";
 import { registerSketchFunctions } from "./latency-sketch.js";
-import type { AggregateQuery } from "./ledger-store.js";
+import type { AggregateQuery, GroupAggregate } from "./ledger-store.js";
 import { openSqlite } from "./sqlite-driver.js";
 import type { SqliteDatabase } from "./sqlite-driver.js";
 
@@ -15,6 +15,9 @@ export interface ReportRequest {
   readonly id: number;
   readonly query: AggregateQuery;
 }
+
+/** The worker's answer to a query: its groups, or why it failed. */
+export type ReportReply = { readonly id: number; readonly ok: true; readonly value: GroupAggregate[] } | { readonly id: number; readonly ok: false; readonly error: string };
 
 const port = parentPort;
 const path = (workerData as { path?: unknown } | null)?.path;
@@ -32,9 +35,11 @@ if (port && typeof path === "string") {
   port.on("message", (req: ReportRequest) => {
     try {
       if (!db) throw new Error(failure);
-      port.postMessage({ id: req.id, ok: true, value: aggregateRead(db, req.query) });
+      const reply: ReportReply = { id: req.id, ok: true, value: aggregateRead(db, req.query) };
+      port.postMessage(reply);
     } catch (err) {
-      port.postMessage({ id: req.id, ok: false, error: text(err) });
+      const reply: ReportReply = { id: req.id, ok: false, error: text(err) };
+      port.postMessage(reply);
     }
   });
 }
