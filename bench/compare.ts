@@ -60,7 +60,7 @@ async function main(): Promise<void> {
           const c1 = await d.grpc(gw.port, 1, 1, { requests: 2000 });
           const grpc = await costed(gw, mock, () => d.grpc(gw.port, 16, 4, { seconds }));
           const connect = await costed(gw, mock, () => d.connect(gw.port, 64, seconds));
-          const directC64 = await d.directH2load(64, { seconds: Math.max(2, seconds / 2) });
+          const directC64 = await d.directH2load(64, { seconds: Math.max(2, Math.round(seconds / 2)) });
           const ttftP50 = percentiles((await d.ttftGrpc(gw.port, 500)).map((t) => t.ttftMs)).p50;
           results.get(b.name)?.push({ c1, grpc, connect, directC64, ttftP50 });
         } finally {

@@ -4,7 +4,8 @@ import { Ledger } from "./accounting/ledger.js";
 import { requestRows } from "./accounting/ledger-rows.js";
 import { startRetention } from "./accounting/retention.js";
 import { SqliteLedgerStore } from "./accounting/sqlite-ledger.js";
-import { REPORT_WORKER_URL } from "./accounting/report-reader.js";
+import { LEDGER_WORKER_URL, ThreadedLedgerStore } from "./accounting/ledger-writer.js";
+import type { LedgerStore } from "./accounting/ledger-store.js";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { GatewayConfig } from "./config/schema.js";
@@ -25,10 +26,10 @@ export interface Accounting {
 /** Opens (or creates) the ledger, loads this month's spend of every budgeted key and starts retention. */
 export async function openAccounting(config: GatewayConfig, clock: Clock, log: Logger): Promise<Accounting> {
   const onError = (err: unknown): void => log.log("error", "usage ledger error", { err });
-  // Reports run in a worker thread of their own when its compiled script is there (always, from dist/);
-  // sources run by vitest read in-thread.
-  const reportWorker = existsSync(fileURLToPath(REPORT_WORKER_URL));
-  const store = SqliteLedgerStore.open({ path: config.ledger.path, now: () => clock.now(), onError, reportWorker });
+  // Writes and reports run in threads of their own when the compiled scripts are there (always, from dist/);
+  // sources run by vitest use the file on the event loop.
+  const options = { path: config.ledger.path, now: () => clock.now(), onError };
+  const store: LedgerStore = existsSync(fileURLToPath(LEDGER_WORKER_URL)) ? await ThreadedLedgerStore.open(options) : SqliteLedgerStore.open(options);
   const ledger = new Ledger(store);
   const limits = new Map<string, bigint>();
   for (const key of config.auth.keys.values()) if (key.monthlyBudgetPicos !== undefined) limits.set(clientKeyBudget(key.id), key.monthlyBudgetPicos);

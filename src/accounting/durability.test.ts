@@ -4,7 +4,7 @@
  * kills it mid-load, reopens the file and finds every acknowledged request with all of its rows.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,8 +16,10 @@ const DIST = resolve("dist/src/accounting");
 
 const CHILD = `
 import { SqliteLedgerStore } from ${JSON.stringify(pathToFileURL(join(DIST, "sqlite-ledger.js")).href)};
+import { ThreadedLedgerStore } from ${JSON.stringify(pathToFileURL(join(DIST, "ledger-writer.js")).href)};
 import { Ledger } from ${JSON.stringify(pathToFileURL(join(DIST, "ledger.js")).href)};
-const ledger = new Ledger(SqliteLedgerStore.open({ path: process.env.LEDGER_PATH, now: () => Date.now(), rollupEvery: 150 }));
+const options = { path: process.env.LEDGER_PATH, now: () => Date.now(), rollupEvery: 150 };
+const ledger = new Ledger(process.env.LEDGER_THREAD === "1" ? await ThreadedLedgerStore.open(options) : SqliteLedgerStore.open(options));
 let n = 0;
 const row = (id, attempt, final) => ({
   timeMs: Date.now(), requestId: id, clientKey: "k" + (n % 7), tags: { team: "t" + (n % 3) }, route: undefined,
@@ -39,11 +41,16 @@ describe("durability", () => {
   let dir = "";
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("loses no acknowledged record when the process is killed with SIGKILL mid-load", async () => {
+  it.each([
+    ["on the event loop", "0"],
+    ["on its writer thread", "1"],
+  ])("loses no acknowledged record when the process is killed with SIGKILL mid-load (ledger %s)", async (_where, thread) => {
     if (!existsSync(join(DIST, "ledger.js"))) throw new Error("dist/ is not built: run the tests without SKIP_BUILD=1");
     dir = mkdtempSync(join(tmpdir(), "ledger-kill-"));
     const path = join(dir, "ledger.db");
-    const child = spawn(process.execPath, ["--input-type=module", "-e", CHILD], { env: { ...process.env, LEDGER_PATH: path }, stdio: ["ignore", "pipe", "pipe"] });
+    const script = join(dir, "child.mjs");
+    writeFileSync(script, CHILD);
+    const child = spawn(process.execPath, [script], { env: { ...process.env, LEDGER_PATH: path, LEDGER_THREAD: thread }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));

@@ -7,27 +7,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { LedgerRecord } from "./ledger-record.js";
-import type { AggregateQuery } from "./ledger-store.js";
 import { ReportReader } from "./report-reader.js";
 import { SqliteLedgerStore } from "./sqlite-ledger.js";
+import { ROWS_T0 as T0, ledgerRow as row, rowsQuery as query } from "../../test/helpers/ledger-row.js";
 
-const DAY = 86_400_000;
-const T0 = Date.UTC(2026, 10, 10);
 const WORKER = new URL("../../dist/src/accounting/report-worker.js", import.meta.url);
-
-function row(i: number): LedgerRecord {
-  return {
-    timeMs: T0 + i * 3_600_000, requestId: `r${i}`, clientKey: i % 2 === 0 ? "a" : "b", tags: { team: i % 3 === 0 ? "x" : "y" }, route: undefined,
-    model: i % 4 === 0 ? "m1" : "m2", provider: "p", inputTokens: 10 + i, outputTokens: 5, cachedInputTokens: undefined, cacheWriteTokens: undefined,
-    usageUnknown: false, costPicos: BigInt(1_000 + i), latencyMs: 50 + i, ttftMs: undefined, outcome: "succeeded", attempt: 1, failover: false,
-    hedge: false, streamed: false, errorKind: undefined, request: { outcome: "succeeded", latencyMs: 60 + i, ttftMs: undefined },
-  };
-}
-
-const query = (over: Partial<AggregateQuery> = {}): AggregateQuery => ({
-  startMs: T0 - DAY, endMs: T0 + 30 * DAY, models: [], providers: [], clientKeys: [], tags: {}, groupBy: ["model", "client_key", "day"], tagKey: undefined, latency: true, ...over,
-});
 
 describe("ReportReader", () => {
   let dir = "";

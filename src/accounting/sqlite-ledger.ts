@@ -3,11 +3,10 @@
  * before append() resolves, so a killed process (kill -9) loses nothing acknowledged. With the
  * default synchronous=NORMAL the WAL is fsynced only at checkpoints: an OS crash or power loss may
  * roll back the last commits (never corrupt the file). durability "power" (synchronous=FULL)
- * fsyncs every commit, at the price of one fsync per group commit on the event loop.
+ * fsyncs every commit. The gateway runs it on a writer thread (ledger-writer.ts), so neither costs the event loop.
  */
 import { DAY_MS } from "./utc.js";
 import { aggregateRead } from "./aggregate-read.js";
-import { ReportReader } from "./report-reader.js";
 import { registerSketchFunctions } from "./latency-sketch.js";
 import type { LedgerRecord } from "./ledger-record.js";
 import type { AggregateQuery, GroupAggregate, LedgerStore } from "./ledger-store.js";
@@ -32,8 +31,6 @@ export interface SqliteLedgerOptions {
   readonly rollupEvery?: number;
   /** Told about a failed background roll-up (reports stay correct: they read unfolded rows raw). */
   readonly onError?: (err: unknown) => void;
-  /** Run aggregations in a worker thread with a read connection of its own (a file path only). */
-  readonly reportWorker?: boolean;
 }
 
 /** Ids folded per roll-up transaction. */
@@ -58,7 +55,6 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly rollupEvery: number;
   private readonly onError: (err: unknown) => void;
   private readonly appendAll: (rows: readonly LedgerRecord[]) => number;
-  private readonly reader: ReportReader | undefined;
   private rollupScheduled = false;
 
   private constructor(db: SqliteDatabase, version: number, options: SqliteLedgerOptions) {
@@ -66,7 +62,6 @@ export class SqliteLedgerStore implements LedgerStore {
     this.schemaVersion = version;
     this.rollupEvery = options.rollupEvery ?? 2_000;
     this.onError = options.onError ?? (() => undefined);
-    this.reader = options.reportWorker === true && options.path !== ":memory:" ? new ReportReader(options.path) : undefined;
     this.insertRow = db.prepare(INSERT_ROW);
     this.tagSets = new TagSets(db);
     this.rollup = new Rollup(db);
@@ -115,9 +110,8 @@ export class SqliteLedgerStore implements LedgerStore {
     this.rollup.all(ROLLUP_CHUNK);
   }
 
-  /** Aggregates in one read transaction: in the report worker when there is one, else on this connection. */
+  /** Aggregates in one read transaction on this connection. */
   async aggregate(q: AggregateQuery): Promise<readonly GroupAggregate[]> {
-    if (this.reader) return this.reader.aggregate(q);
     return aggregateRead(this.db, q);
   }
 
@@ -142,7 +136,6 @@ export class SqliteLedgerStore implements LedgerStore {
 
   /** Closes the file. */
   async close(): Promise<void> {
-    await this.reader?.close();
     if (this.db.open) this.db.close();
   }
 

@@ -1,0 +1,83 @@
+/**
+ * The ledger writer's thread: it owns the SQLite write connection, so that commits, WAL checkpoints (and their
+ * fsyncs) and roll-ups never hold the gateway's event loop.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { LedgerRecord } from "./ledger-record.js";
+import type { AggregateQuery, GroupAggregate } from "./ledger-store.js";
+import type { Durability } from "./sqlite-ledger.js";
+import { SqliteLedgerStore } from "./sqlite-ledger.js";
+
+/** How the worker opens the file. */
+export interface WriterSettings {
+  readonly path: string;
+  readonly durability: Durability | undefined;
+  readonly rollupEvery: number | undefined;
+  /** Epoch ms stamped on schema versions applied at open. */
+  readonly nowMs: number;
+}
+
+/** A request to the writer; `id` pairs it with its reply. */
+export type WriterRequest =
+  | { readonly id: number; readonly op: "append"; readonly rows: readonly LedgerRecord[] }
+  | { readonly id: number; readonly op: "rollUp" }
+  | { readonly id: number; readonly op: "prune"; readonly beforeMs: number }
+  | { readonly id: number; readonly op: "aggregate"; readonly query: AggregateQuery }
+  | { readonly id: number; readonly op: "close" };
+
+/** What a request resolves with: rows pruned, groups aggregated, or nothing. */
+export type WriterValue = number | readonly GroupAggregate[] | undefined;
+
+/**
+ * The writer's messages: the file opened (id 0, with its schema version) or not, a reply to a request, or a
+ * background failure (a roll-up) to log.
+ */
+export type WriterReply =
+  | { readonly kind: "ready"; readonly schemaVersion: number }
+  | { readonly kind: "reply"; readonly id: number; readonly ok: true; readonly value: WriterValue }
+  | { readonly kind: "reply"; readonly id: number; readonly ok: false; readonly error: string }
+  | { readonly kind: "failed"; readonly error: string };
+
+const port = parentPort;
+const settings = workerData as WriterSettings | null;
+const text = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+async function run(store: SqliteLedgerStore, req: WriterRequest): Promise<WriterValue> {
+  switch (req.op) {
+    case "append":
+      await store.append(req.rows);
+      return undefined;
+    case "rollUp":
+      await store.rollUp();
+      return undefined;
+    case "prune":
+      return store.prune(req.beforeMs);
+    case "aggregate":
+      return store.aggregate(req.query);
+    case "close":
+      await store.close();
+      return undefined;
+  }
+}
+
+if (port && settings) {
+  const send = (reply: WriterReply): void => port.postMessage(reply);
+  let store: SqliteLedgerStore | undefined;
+  try {
+    const onError = (err: unknown): void => send({ kind: "failed", error: text(err) });
+    store = SqliteLedgerStore.open({ path: settings.path, durability: settings.durability, rollupEvery: settings.rollupEvery, now: () => settings.nowMs, onError });
+    send({ kind: "ready", schemaVersion: store.schemaVersion });
+  } catch (err) {
+    send({ kind: "failed", error: `cannot open the usage ledger at ${settings.path}: ${text(err)}` });
+  }
+  const opened = store;
+  // Appends are synchronous, so they commit in message order; a prune yields between its chunks and lets
+  // appends through, as it does on the event loop. A file that did not open fails every request.
+  port.on("message", (req: WriterRequest) => {
+    const value = opened ? run(opened, req) : Promise.reject(new Error(`the usage ledger at ${settings.path} is not open`));
+    value.then(
+      (v) => send({ kind: "reply", id: req.id, ok: true, value: v }),
+      (err: unknown) => send({ kind: "reply", id: req.id, ok: false, error: text(err) }),
+    );
+  });
+}
