@@ -25,6 +25,19 @@ describe("Scope", () => {
     expect(scope.cause).toBe("client");
   });
 
+  it("follows a listener-list parent as the client, at once when it already aborted, and lets go of it on dispose", () => {
+    const listeners: Array<() => void> = [];
+    const parent = { aborted: false, onAbort: (fn: () => void) => (listeners.push(fn), () => listeners.splice(listeners.indexOf(fn), 1)) };
+    const scope = new Scope(parent, undefined, "deadline");
+    expect(listeners).toHaveLength(1);
+    const other = new Scope(parent, undefined, "deadline");
+    other.dispose();
+    expect(listeners).toHaveLength(1);
+    for (const fn of [...listeners]) fn();
+    expect(scope.cause).toBe("client");
+    expect(new Scope({ aborted: true, onAbort: () => () => undefined }, undefined, "deadline").cause).toBe("client");
+  });
+
   it("fires its own timeout with the timeout's cause", async () => {
     vi.useFakeTimers();
     try {

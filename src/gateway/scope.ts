@@ -5,6 +5,8 @@
  * listener about 5 µs to add and remove, and an abort about 12 µs (a DOMException with a stack).
  */
 
+import type { Abortable } from "./wait.js";
+
 /** Why a scope or an attempt was aborted. */
 export type AbortCause = "client" | "deadline" | "attempt_timeout" | "first_token_timeout" | "idle_timeout" | "hedge_lost";
 
@@ -16,17 +18,23 @@ export class Scope {
   readonly #cleanups: Array<() => void> = [];
   readonly #timers = new Set<NodeJS.Timeout>();
 
-  /** A scope aborted when `parent` aborts (cause inherited or "client") or after `timeoutMs`. */
-  constructor(parent: AbortSignal | Scope | undefined, timeoutMs: number | undefined, timeoutCause: AbortCause) {
+  /**
+   * A scope aborted when `parent` aborts (a parent scope's cause inherited, "client" for anything else) or after
+   * `timeoutMs`. A listener-list parent (a call's cancellation, a scope) costs far less than an AbortSignal.
+   */
+  constructor(parent: AbortSignal | Abortable | Scope | undefined, timeoutMs: number | undefined, timeoutCause: AbortCause) {
     if (parent instanceof Scope) {
       this.#cleanups.push(parent.onAbort((cause) => this.abort(cause)));
-    } else if (parent) {
+    } else if (parent instanceof AbortSignal) {
       const onAbort = (): void => this.abort("client");
       if (parent.aborted) onAbort();
       else {
         parent.addEventListener("abort", onAbort, { once: true });
         this.#cleanups.push(() => parent.removeEventListener("abort", onAbort));
       }
+    } else if (parent) {
+      if (parent.aborted) this.abort("client");
+      else this.#cleanups.push(parent.onAbort(() => this.abort("client")));
     }
     if (timeoutMs !== undefined && this.#cause === undefined) {
       const timer = setTimeout(() => this.abort(timeoutCause), Math.max(0, timeoutMs));

@@ -2,6 +2,7 @@
 import type { Tier } from "../config/schema.js";
 import type { ErrorKind } from "../providers/errors.js";
 import type { ChatRequest, FinishReason, Usage } from "../providers/types.js";
+import type { Abortable } from "./wait.js";
 
 /** The provider-neutral chat types, re-exported for the rooms above the core. */
 export type { ChatMessage, FinishReason, Role, Usage } from "../providers/types.js";
@@ -23,8 +24,8 @@ export interface GatewayRequest {
 
 /** Who is calling and until when. */
 export interface CallContext {
-  /** Aborted when the client goes away. */
-  readonly signal: AbortSignal;
+  /** Aborted when the client goes away: a signal, or a cheaper listener list (see Abortable). */
+  readonly signal: AbortSignal | Abortable;
   /** Absolute deadline in clock milliseconds, from the client's gRPC deadline; undefined for none. */
   readonly deadline: number | undefined;
   /** The client key id, when auth is on. */

@@ -1,13 +1,18 @@
 /** What both fast paths need of a call: its cancellation and deadline, and reading the request body whole. */
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Readable } from "node:stream";
+import type { CallCancel } from "../service/cancel-key.js";
 
 /**
- * A call's signal: aborted with CANCELED when the client goes away before the answer was ended, or with
- * DEADLINE_EXCEEDED when the armed deadline passes (as connect-node does).
+ * A call's cancellation: aborted with CANCELED when the client goes away before the answer was ended, or with
+ * DEADLINE_EXCEEDED when the armed deadline passes (as connect-node does). Listeners are a plain list; the
+ * AbortSignal is made only when someone reads `signal` (an AbortController and its EventTarget listeners cost
+ * several microseconds a call).
  */
-export class CallControl {
-  readonly #controller = new AbortController();
+export class CallControl implements CallCancel {
+  #controller: AbortController | undefined;
+  #reason: ConnectError | undefined;
+  #listeners: Array<() => void> = [];
   #timer: NodeJS.Timeout | undefined;
   #deadline: number | undefined;
   #ended = false;
@@ -17,13 +22,40 @@ export class CallControl {
   constructor(res: { once(event: "close", listener: () => void): unknown }) {
     res.once("close", () => {
       this.#closed = true;
-      if (!this.#ended) this.#controller.abort(new ConnectError("the client cancelled the call", Code.Canceled));
+      if (!this.#ended) this.#abort(new ConnectError("the client cancelled the call", Code.Canceled));
     });
   }
 
-  /** Aborted when the client goes away or the deadline passes. */
+  /** Aborted when the client goes away or the deadline passes (made on first use). */
   get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#reason) this.#controller.abort(this.#reason);
+    }
     return this.#controller.signal;
+  }
+
+  /** True once aborted. */
+  get aborted(): boolean {
+    return this.#reason !== undefined;
+  }
+
+  /** Why it aborted; undefined before. */
+  get reason(): ConnectError | undefined {
+    return this.#reason;
+  }
+
+  /** Calls `fn` once on abort; returns a function that unregisters it. */
+  onAbort(fn: () => void): () => void {
+    if (this.#reason) {
+      fn();
+      return () => undefined;
+    }
+    this.#listeners.push(fn);
+    return () => {
+      const i = this.#listeners.indexOf(fn);
+      if (i >= 0) this.#listeners.splice(i, 1);
+    };
   }
 
   /** The deadline (epoch ms), once armed; undefined for none. */
@@ -50,7 +82,7 @@ export class CallControl {
   arm(timeoutMs: number | undefined): void {
     if (timeoutMs === undefined) return;
     this.#deadline = Date.now() + timeoutMs;
-    const expire = (): void => this.#controller.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
+    const expire = (): void => this.#abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
     if (timeoutMs <= 0) expire();
     else this.#timer = setTimeout(expire, timeoutMs);
   }
@@ -58,6 +90,15 @@ export class CallControl {
   /** Clears the deadline timer. */
   dispose(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
+  }
+
+  #abort(reason: ConnectError): void {
+    if (this.#reason) return;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    const listeners = this.#listeners;
+    this.#listeners = [];
+    for (const fn of listeners) fn();
   }
 }
 

@@ -5,6 +5,8 @@ import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
 import type { HandlerContext, Interceptor, MethodImplSpec, ServiceImpl, UnaryResponse } from "@connectrpc/connect";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { callCancelKey } from "../service/cancel-key.js";
+import type { CallCancel } from "../service/cancel-key.js";
 
 /** A request handler that serves a request (true) or declines it (false) for the next handler. */
 export type FastPath = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => boolean;
@@ -26,8 +28,8 @@ export interface FastPathOptions<S extends DescService> {
   readonly maxRequestBytes: number;
 }
 
-/** A call's cancellation and deadline, as the handler context exposes them. */
-export interface CallSignal {
+/** A call's cancellation (as a signal made on demand, and as a listener list) and deadline. */
+export interface CallSignal extends CallCancel {
   readonly signal: AbortSignal;
   /** Epoch ms, undefined for none. */
   readonly deadline: number | undefined;
@@ -59,26 +61,51 @@ function requestUrl(req: IncomingMessage | Http2ServerRequest): string {
 
 const noTimeout = (): undefined => undefined;
 
-/** The handler context of a fast-path call, as connect-node would build it. */
+/**
+ * The handler context of a fast-path call, as connect-node would build it; its signal is made when first read,
+ * and the call's cancellation is also in its values (callCancelKey) for handlers that need no AbortSignal.
+ */
 export function handlerContext(route: Served, req: IncomingMessage | Http2ServerRequest, call: CallSignal, protocolName: "grpc" | "connect"): HandlerContext {
   const deadline = call.deadline;
+  const values = createContextValues();
+  values.set(callCancelKey, call);
   return {
     method: route.method,
     service: route.method.parent,
-    signal: call.signal,
+    get signal() {
+      return call.signal;
+    },
     timeoutMs: deadline === undefined ? noTimeout : () => deadline - Date.now(),
     requestMethod: "POST",
     requestHeader: requestHeaders(req),
     responseHeader: new Headers(),
     responseTrailer: new Headers(),
     protocolName,
-    values: createContextValues(),
+    values,
     url: requestUrl(req),
   };
 }
 
-/** The handler context as an interceptor left it (connect-node merges the same three fields). */
-export function merged(ctx: HandlerContext, req: Parameters<AnyFn>[0]): HandlerContext {
+/** The fields of a request the fast path made, taken from the handler context (the signal when first read). */
+export function requestBase(ctx: HandlerContext): { readonly service: DescService; readonly requestMethod: string; readonly url: string; readonly signal: AbortSignal; readonly header: Headers; readonly contextValues: HandlerContext["values"] } {
+  return {
+    service: ctx.service,
+    requestMethod: "POST",
+    url: ctx.url,
+    get signal() {
+      return ctx.signal;
+    },
+    header: ctx.requestHeader,
+    contextValues: ctx.values,
+  };
+}
+
+/**
+ * The handler context as an interceptor left it (connect-node merges the same three fields): `ctx` itself
+ * when the request is the one the fast path made (`sent`), unchanged.
+ */
+export function merged(ctx: HandlerContext, req: Parameters<AnyFn>[0], sent?: object): HandlerContext {
+  if (req === sent) return ctx;
   if (req.signal === ctx.signal && req.header === ctx.requestHeader && req.contextValues === ctx.values) return ctx;
   return { ...ctx, signal: req.signal, requestHeader: req.header, values: req.contextValues };
 }
@@ -89,10 +116,10 @@ export function normalize(schema: DescMessage, value: MessageInitShape<DescMessa
 }
 
 /** The innermost `next` of a unary method: calls the implementation. */
-export function unaryFn(route: Extract<Served, { kind: "unary" }>, ctx: HandlerContext): AnyFn {
+export function unaryFn(route: Extract<Served, { kind: "unary" }>, ctx: HandlerContext, sent?: object): AnyFn {
   return async (req) => {
     if (req.stream) throw new ConnectError("interceptor turned a unary request into a stream", Code.Internal);
-    const message = normalize(route.method.output, await route.impl(req.message, merged(ctx, req)));
+    const message = normalize(route.method.output, await route.impl(req.message, merged(ctx, req, sent)));
     const res: UnaryResponse = { stream: false, service: route.method.parent, method: route.method, header: ctx.responseHeader, trailer: ctx.responseTrailer, message };
     return res;
   };
@@ -110,8 +137,9 @@ export function applyInterceptors(next: AnyFn, interceptors: readonly Intercepto
 
 /** Runs a unary call through the interceptors and the implementation; resolves with the response. */
 export async function invokeUnary(route: Extract<Served, { kind: "unary" }>, ctx: HandlerContext, input: Message, interceptors: readonly Interceptor[]): Promise<UnaryResponse> {
-  const next = applyInterceptors(unaryFn(route, ctx), interceptors);
-  const out = await next({ service: route.method.parent, requestMethod: "POST", url: ctx.url, signal: ctx.signal, header: ctx.requestHeader, contextValues: ctx.values, stream: false, method: route.method, message: input });
+  const request = Object.assign(requestBase(ctx), { stream: false as const, method: route.method, message: input });
+  const next = applyInterceptors(unaryFn(route, ctx, request), interceptors);
+  const out = await next(request);
   if (out.stream) throw new ConnectError("interceptor returned a stream for a unary method", Code.Internal);
   return out;
 }

@@ -12,7 +12,7 @@ import type { HandlerContext, Interceptor, StreamResponse } from "@connectrpc/co
 import { parseTimeout } from "@connectrpc/connect/protocol-grpc";
 import { Http2ServerRequest } from "node:http2";
 import type { Http2ServerResponse } from "node:http2";
-import { applyInterceptors, first, handlerContext, invokeUnary, merged, normalize } from "./fast-path-common.js";
+import { applyInterceptors, first, handlerContext, invokeUnary, merged, normalize, requestBase } from "./fast-path-common.js";
 import type { AnyFn, FastPath, FastPathOptions, Served } from "./fast-path-common.js";
 import { GrpcCall } from "./grpc-call.js";
 import { readBody, singleMessage } from "./grpc-envelope.js";
@@ -59,9 +59,9 @@ async function serve(route: Served, req: Http2ServerRequest, res: Http2ServerRes
       const out = await invokeUnary(route, ctx, input, options.interceptors);
       call.sendUnary(toBinary(route.method.output, out.message), out.header, out.trailer);
     } else {
-      const next = applyInterceptors(streamFn(route, ctx), options.interceptors);
-      const common = { service: route.method.parent, requestMethod: "POST", url: ctx.url, signal: ctx.signal, header: ctx.requestHeader, contextValues: ctx.values };
-      const out = await next({ ...common, stream: true, method: route.method, message: one(input) });
+      const request = Object.assign(requestBase(ctx), { stream: true as const, method: route.method, message: one(input) });
+      const next = applyInterceptors(streamFn(route, ctx, request), options.interceptors);
+      const out = await next(request);
       if (!out.stream) throw new ConnectError("interceptor returned a unary response for a streaming method", Code.Internal);
       await call.sendStream(out.message, route.method.output, out.header, out.trailer);
     }
@@ -86,7 +86,7 @@ function parse(schema: DescMessage, bytes: Uint8Array): Message {
   }
 }
 
-function streamFn(route: Extract<Served, { kind: "server_streaming" }>, ctx: HandlerContext): AnyFn {
+function streamFn(route: Extract<Served, { kind: "server_streaming" }>, ctx: HandlerContext, sent: object): AnyFn {
   return async (req) => {
     if (!req.stream) throw new ConnectError("interceptor turned a stream into a unary request", Code.Internal);
     let input: Message | undefined;
@@ -95,7 +95,7 @@ function streamFn(route: Extract<Served, { kind: "server_streaming" }>, ctx: Han
       input = m;
     }
     if (input === undefined) throw new ConnectError("protocol error: missing input message for server-streaming method", Code.Unimplemented);
-    const output = route.impl(input, merged(ctx, req));
+    const output = route.impl(input, merged(ctx, req, sent));
     const res: StreamResponse = { stream: true, service: route.method.parent, method: route.method, header: ctx.responseHeader, trailer: ctx.responseTrailer, message: normalized(route.method.output, output) };
     return res;
   };

@@ -4,6 +4,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { Clock } from "../gateway/clock.js";
 import type { Gateway } from "../gateway/gateway.js";
+import { Scope } from "../gateway/scope.js";
 import type { CallContext } from "../gateway/types.js";
 import { GatewayService, StreamCompleteResponseSchema } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { toCompleteResponse } from "./convert.js";
@@ -13,6 +14,8 @@ import type { Access } from "./access.js";
 import { getCostReport } from "./cost-report.js";
 import { listModels } from "./list-models.js";
 import { principalKey } from "./principal.js";
+import { callCancelKey } from "./cancel-key.js";
+import type { CallCancel } from "./cancel-key.js";
 import { traceContextKey } from "./trace-key.js";
 import { toGatewayRequest } from "./validate.js";
 
@@ -36,19 +39,38 @@ export function callContext(ctx: HandlerContext, clock: Clock, clientKey?: strin
   const timeout = ctx.timeoutMs();
   const deadline = timeout === undefined ? undefined : clock.now() + timeout;
   const trace = ctx.values.get(traceContextKey);
-  if (timeout === undefined) return { signal: ctx.signal, deadline, clientKey, trace };
-  const cancelled = new AbortController();
+  // The fast paths hand over a listener list; connect-node's calls have their signal only.
+  const call = ctx.values.get(callCancelKey);
+  if (timeout === undefined) return { signal: call ?? ctx.signal, deadline, clientKey, trace };
+  const source: CallCancel = call ?? signalCancel(ctx.signal);
+  const cancelled = new Scope(undefined, undefined, "client");
   const onAbort = (): void => {
-    const reason: unknown = ctx.signal.reason;
+    const reason: unknown = source.reason;
     if (reason instanceof ConnectError && reason.code === Code.DeadlineExceeded) return;
     // A client enforces the same deadline and resets the stream at about the same instant: near the
     // deadline, a reset is the deadline.
     if (deadline !== undefined && clock.now() >= deadline - Math.max(DEADLINE_SLACK_MS, timeout * 0.1)) return;
-    cancelled.abort(reason);
+    cancelled.abort("client");
   };
-  if (ctx.signal.aborted) onAbort();
-  else ctx.signal.addEventListener("abort", onAbort, { once: true });
-  return { signal: cancelled.signal, deadline, clientKey, trace };
+  if (source.aborted) onAbort();
+  else source.onAbort(onAbort);
+  return { signal: cancelled, deadline, clientKey, trace };
+}
+
+/** An AbortSignal seen as a CallCancel. */
+function signalCancel(signal: AbortSignal): CallCancel {
+  return {
+    get aborted() {
+      return signal.aborted;
+    },
+    get reason() {
+      return signal.reason as unknown;
+    },
+    onAbort(fn) {
+      signal.addEventListener("abort", fn, { once: true });
+      return () => signal.removeEventListener("abort", fn);
+    },
+  };
 }
 
 /** Builds the GatewayService implementation. */
