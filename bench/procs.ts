@@ -24,19 +24,26 @@ export interface Proc {
 
 /** CPU time (user + system, seconds) and resident memory (bytes) of a process now. */
 export interface ProcSample {
+  /** CPU time of all the process's threads. */
   readonly cpuS: number;
+  /** CPU time of its main thread (the event loop; Node's own and worker threads excluded). */
+  readonly mainCpuS: number;
   readonly rssBytes: number;
 }
 
 /** Reads utime+stime and VmRSS of a process from /proc. */
 export function sample(pid: number): ProcSample {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // Fields after the command name (which may hold spaces) start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]);
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const rss = /VmRSS:\s+(\d+)\s+kB/.exec(status);
-  return { cpuS: ticks / CLK_TCK, rssBytes: Number(rss?.[1] ?? 0) * 1024 };
+  return { cpuS: cpuTicks(`/proc/${pid}/stat`) / CLK_TCK, mainCpuS: cpuTicks(`/proc/${pid}/task/${pid}/stat`) / CLK_TCK, rssBytes: Number(rss?.[1] ?? 0) * 1024 };
+}
+
+/** User + system clock ticks of a /proc stat file (a process's or one thread's). */
+function cpuTicks(path: string): number {
+  const stat = readFileSync(path, "utf8");
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
 }
 
 /** Busy and total CPU time of the whole machine so far (seconds, all cores), from /proc/stat. */

@@ -3,7 +3,7 @@
  * drives `--load=grpc|connect|stream` for `--seconds`, stops the gateway and prints the hottest functions
  * (self time) and the hottest files. The .cpuprofile is kept for Chrome DevTools.
  * Run: npm run build && node dist/bench/profile.js [--load=grpc|connect|stream] [--seconds=10] [--tracing=sampled-off] [--top=40]
- *   [--no-prof] [--node-flags="--max-semi-space-size=8"]
+ *   [--no-prof] [--node-flags="--max-semi-space-size=8"] [--main=/other/checkout/dist/src/main.js]
  */
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -69,7 +69,8 @@ async function main(): Promise<void> {
   const config = writeConfig(dir, mock.port);
   const profiling = !process.argv.includes("--no-prof");
   const extra = option("node-flags", "").split(" ").filter(Boolean);
-  const gw = await startGateway(config, tracing, sink.port, [...extra, ...(profiling ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [])]);
+  const main = option("main", "");
+  const gw = await startGateway(config, tracing, sink.port, [...extra, ...(profiling ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [])], main || undefined);
   const d = createDrivers(dir, mock.port);
   try {
     await d.grpc(gw.port, 4, 4, { seconds: 2 });
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
     const busy = (100 * (machineAfter.busyS - machineBefore.busyS)) / (machineAfter.totalS - machineBefore.totalS);
     const perCall = (a: number, b: number): string => (((a - b) * 1e6) / calls).toFixed(0);
     process.stdout.write(
-      `${load}: ${calls} calls in ${seconds} s (${Math.round(calls / seconds)}/s), CPU per call: gateway ${perCall(after.cpuS, before.cpuS)} µs, mock ${perCall(mockAfter.cpuS, mockBefore.cpuS)} µs; machine ${busy.toFixed(0)}% busy; gateway RSS peak ${(rss / 1048576).toFixed(0)} MiB\n`,
+      `${load}: ${calls} calls in ${seconds} s (${Math.round(calls / seconds)}/s), CPU per call: gateway ${perCall(after.cpuS, before.cpuS)} µs (event loop ${perCall(after.mainCpuS, before.mainCpuS)}), mock ${perCall(mockAfter.cpuS, mockBefore.cpuS)} µs; machine ${busy.toFixed(0)}% busy; gateway RSS peak ${(rss / 1048576).toFixed(0)} MiB\n`,
     );
   } finally {
     await gw.stop();
