@@ -61,11 +61,13 @@ export function asTraceContext(value: unknown): Context | undefined {
   return typeof value === "object" && value !== null && "getValue" in value && "setValue" in value ? (value as Context) : undefined;
 }
 
-/** The metric attributes of one deployment: its base set and the per-token-type sets. */
+/** The metric attribute sets of one deployment (its base set and the per-token-type sets) and its cost so far. */
 interface MetricSets {
   readonly base: Attributes;
   readonly input: Attributes;
   readonly output: Attributes;
+  /** USD spent on this deployment since start, reported by an observable counter. */
+  costUsd: number;
 }
 
 /** The gateway's tracer and instruments; a no-op when no SDK is started. */
@@ -74,11 +76,11 @@ export class GatewayTelemetry {
   readonly #capture: boolean;
   readonly #tokens: Histogram;
   readonly #duration: Histogram;
-  readonly #requests: Counter;
   readonly #failovers: Counter;
   readonly #hedges: Counter;
-  readonly #cost: Counter;
   readonly #overhead: Histogram;
+  /** Requests ended since start, per outcome, reported by an observable counter. */
+  readonly #requests = new Map<string, number>();
   readonly #meter: Meter;
   readonly #sets = new Map<string, MetricSets>();
   readonly #setsOf = new WeakMap<Attributes, MetricSets>();
@@ -90,11 +92,17 @@ export class GatewayTelemetry {
     const m = this.#meter;
     this.#tokens = m.createHistogram(METRICS.tokenUsage, { unit: "{token}", description: "Tokens used per provider attempt" });
     this.#duration = m.createHistogram(METRICS.operationDuration, { unit: "s", description: "Duration of provider attempts" });
-    this.#requests = m.createCounter(METRICS.requests, { description: "Requests by outcome" });
     this.#failovers = m.createCounter(METRICS.failovers, { description: "Failovers by reason" });
     this.#hedges = m.createCounter(METRICS.hedges, { description: "Hedged attempts by result (won, lost)" });
-    this.#cost = m.createCounter(METRICS.cost, { unit: "USD", description: "Cost by model" });
     this.#overhead = m.createHistogram(METRICS.overhead, { unit: "ms", description: "Gateway time per request: total minus provider time" });
+    // The two per-request counters are summed here and observed at collection: a synchronous add hashes its
+    // attributes on every call (a few µs each on the hot path), an observation once per export.
+    m.createObservableCounter(METRICS.requests, { description: "Requests by outcome" }).addCallback((result) => {
+      for (const [outcome, n] of this.#requests) result.observe(n, { [GATEWAY.outcome]: outcome });
+    });
+    m.createObservableCounter(METRICS.cost, { unit: "USD", description: "Cost by model" }).addCallback((result) => {
+      for (const sets of this.#sets.values()) if (sets.costUsd > 0) result.observe(sets.costUsd, sets.base);
+    });
   }
 
   /**
@@ -152,7 +160,7 @@ export class GatewayTelemetry {
     this.#duration.record(e.latencyMs / 1000, m);
     if (e.inputTokens !== undefined) this.#tokens.record(e.inputTokens, sets?.input ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "input" });
     if (e.outputTokens !== undefined) this.#tokens.record(e.outputTokens, sets?.output ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "output" });
-    if (usd > 0) this.#cost.add(usd, t.metricAttributes);
+    if (usd > 0 && sets) sets.costUsd += usd;
   }
 
   /** The metric attribute sets of a deployment, built once. */
@@ -167,7 +175,7 @@ export class GatewayTelemetry {
         [GATEWAY.model]: i.model,
         [GATEWAY.provider]: i.provider,
       };
-      sets = { base, input: { ...base, [GEN_AI.tokenType]: "input" }, output: { ...base, [GEN_AI.tokenType]: "output" } };
+      sets = { base, input: { ...base, [GEN_AI.tokenType]: "input" }, output: { ...base, [GEN_AI.tokenType]: "output" }, costUsd: 0 };
       this.#sets.set(key, sets);
       this.#setsOf.set(base, sets);
     }
@@ -200,7 +208,7 @@ export class GatewayTelemetry {
 
   /** Counts a finished request and records the gateway's own overhead (total minus provider time). */
   requestEnded(outcome: string, totalMs: number, providerMs: number): void {
-    this.#requests.add(1, { [GATEWAY.outcome]: outcome });
+    this.#requests.set(outcome, (this.#requests.get(outcome) ?? 0) + 1);
     this.#overhead.record(Math.max(0, totalMs - providerMs));
   }
 

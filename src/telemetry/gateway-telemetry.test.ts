@@ -1,0 +1,62 @@
+/** The gateway's metrics as a collector reads them: request and cost totals, attempt durations and tokens. */
+import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
+import type { DataPoint, Histogram, MetricData } from "@opentelemetry/sdk-metrics";
+import { describe, expect, it } from "vitest";
+import { GATEWAY, GEN_AI, METRICS } from "./attributes.js";
+import { GatewayTelemetry } from "./gateway-telemetry.js";
+import type { AttemptEndInfo, AttemptStartInfo } from "./gateway-telemetry.js";
+
+/** A reader collected by hand. */
+class HandReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+const start = (model: string): AttemptStartInfo => ({
+  parent: undefined, requestId: "r", model, upstreamModel: `${model}-up`, provider: "p", providerKind: "openai", serverAddress: "127.0.0.1",
+  attempt: 1, route: undefined, strategy: undefined, hedge: false, failover: false, streamed: false, breakerState: "closed",
+  maxTokens: undefined, temperature: undefined, previous: [], input: [],
+});
+
+const end = (costPicos: bigint): AttemptEndInfo => ({
+  outcome: "succeeded", errorKind: undefined, inputTokens: 10, outputTokens: 4, cachedInputTokens: undefined, usageUnknown: false,
+  costPicos, finishReason: "stop", responseModel: undefined, ttftMs: undefined, latencyMs: 20, output: undefined,
+});
+
+async function collect(reader: HandReader): Promise<Map<string, MetricData>> {
+  const { resourceMetrics } = await reader.collect();
+  return new Map(resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).map((m) => [m.descriptor.name, m]));
+}
+
+const points = (m: MetricData | undefined): DataPoint<unknown>[] => (m?.dataPoints ?? []) as DataPoint<unknown>[];
+const by = (m: MetricData | undefined, key: string): Record<string, unknown> => Object.fromEntries(points(m).map((p) => [String(p.attributes[key]), p.value]));
+
+describe("GatewayTelemetry metrics", () => {
+  it("counts requests per outcome and cost per model as running totals, and records every attempt", async () => {
+    const reader = new HandReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const telemetry = new GatewayTelemetry({ captureContent: false, meter: provider.getMeter("test") });
+    for (const [model, picos] of [["a", 2_500_000n], ["a", 1_500_000n], ["b", 0n]] as const) telemetry.attemptEnded(telemetry.attemptStarted(start(model)), end(picos));
+    telemetry.requestEnded("ok", 30, 20);
+    telemetry.requestEnded("ok", 30, 20);
+    telemetry.requestEnded("unavailable", 5, 0);
+
+    let metrics = await collect(reader);
+    expect(by(metrics.get(METRICS.requests), GATEWAY.outcome)).toEqual({ ok: 2, unavailable: 1 });
+    // Model b cost nothing: no series for it.
+    const cost = by(metrics.get(METRICS.cost), GATEWAY.model);
+    expect(Object.keys(cost)).toEqual(["a"]);
+    expect(cost["a"]).toBeCloseTo(4e-6, 15);
+    const durations = points(metrics.get(METRICS.operationDuration)).map((p) => [p.attributes[GATEWAY.model], (p.value as Histogram).count]);
+    expect(durations).toEqual([["a", 2], ["b", 1]]);
+    const tokens = points(metrics.get(METRICS.tokenUsage)).map((p) => [p.attributes[GATEWAY.model], p.attributes[GEN_AI.tokenType], (p.value as Histogram).sum]);
+    expect(tokens).toEqual([["a", "input", 20], ["a", "output", 8], ["b", "input", 10], ["b", "output", 4]]);
+    expect((points(metrics.get(METRICS.overhead))[0]?.value as Histogram | undefined)?.count).toBe(3);
+
+    // Totals, not increments: a second collection sees everything since start.
+    telemetry.requestEnded("ok", 30, 20);
+    metrics = await collect(reader);
+    expect(by(metrics.get(METRICS.requests), GATEWAY.outcome)).toEqual({ ok: 3, unavailable: 1 });
+    await provider.shutdown();
+  });
+});
