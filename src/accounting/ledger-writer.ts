@@ -21,6 +21,12 @@ export interface ThreadedLedgerOptions extends SqliteLedgerOptions {
   readonly reportWorkerUrl?: URL;
 }
 
+/**
+ * The writer's young generation is kept small: what it allocates (the rows it is sent) dies at once, and
+ * V8's default lets it grow to tens of MiB under load.
+ */
+const WRITER_LIMITS = { maxYoungGenerationSizeMb: 4 };
+
 interface Pending {
   readonly resolve: (value: WriterValue) => void;
   readonly reject: (err: Error) => void;
@@ -54,7 +60,7 @@ export class ThreadedLedgerStore implements LedgerStore {
   /** Starts the writer, which opens (or creates) the file and applies migrations; rejects when it cannot. */
   static async open(options: ThreadedLedgerOptions): Promise<ThreadedLedgerStore> {
     const settings: WriterSettings = { path: options.path, durability: options.durability, rollupEvery: options.rollupEvery, nowMs: options.now() };
-    const worker = new Worker(options.workerUrl ?? LEDGER_WORKER_URL, { workerData: settings });
+    const worker = new Worker(options.workerUrl ?? LEDGER_WORKER_URL, { workerData: settings, resourceLimits: WRITER_LIMITS });
     try {
       const first = await firstMessage(worker);
       if (first.kind !== "ready") throw new Error(first.kind === "failed" ? first.error : "the ledger writer answered before opening the file");
@@ -102,7 +108,7 @@ export class ThreadedLedgerStore implements LedgerStore {
 
   #call(op: Op): Promise<WriterValue> {
     if (this.#closed) return Promise.reject(new Error("the usage ledger is closed"));
-    const worker = this.#worker ?? this.#attach(new Worker(this.#url, { workerData: this.#settings }));
+    const worker = this.#worker ?? this.#attach(new Worker(this.#url, { workerData: this.#settings, resourceLimits: WRITER_LIMITS }));
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
