@@ -25,15 +25,25 @@ export type WriterRequest =
   | { readonly id: number; readonly op: "aggregate"; readonly query: AggregateQuery }
   | { readonly id: number; readonly op: "close" };
 
+/** What each kind of request resolves with. */
+export interface WriterResults {
+  readonly append: undefined;
+  readonly rollUp: undefined;
+  readonly prune: number;
+  readonly aggregate: readonly GroupAggregate[];
+  readonly close: undefined;
+}
+
 /** What a request resolves with: rows pruned, groups aggregated, or nothing. */
-export type WriterValue = number | readonly GroupAggregate[] | undefined;
+export type WriterValue = WriterResults[keyof WriterResults];
 
 /**
- * The writer's messages: the file opened (id 0, with its schema version) or not, a reply to a request, or a
- * background failure (a roll-up) to log.
+ * The writer's messages: the file opened (with its schema version) or not (the thread then ends), a reply to
+ * a request, or a background failure (a roll-up) to log.
  */
 export type WriterReply =
   | { readonly kind: "ready"; readonly schemaVersion: number }
+  | { readonly kind: "unopened"; readonly error: string }
   | { readonly kind: "reply"; readonly id: number; readonly ok: true; readonly value: WriterValue }
   | { readonly kind: "reply"; readonly id: number; readonly ok: false; readonly error: string }
   | { readonly kind: "failed"; readonly error: string };
@@ -66,18 +76,21 @@ if (port && settings) {
   try {
     const onError = (err: unknown): void => send({ kind: "failed", error: text(err) });
     store = SqliteLedgerStore.open({ path: settings.path, durability: settings.durability, rollupEvery: settings.rollupEvery, now: () => settings.nowMs, onError });
-    send({ kind: "ready", schemaVersion: store.schemaVersion });
   } catch (err) {
-    send({ kind: "failed", error: `cannot open the usage ledger at ${settings.path}: ${text(err)}` });
+    // Say why and end the thread: the gateway fails what it sent and tries a new writer for the next request.
+    send({ kind: "unopened", error: `cannot open the usage ledger at ${settings.path}: ${text(err)}` });
+    port.close();
   }
   const opened = store;
-  // Appends are synchronous, so they commit in message order; a prune yields between its chunks and lets
-  // appends through, as it does on the event loop. A file that did not open fails every request.
-  port.on("message", (req: WriterRequest) => {
-    const value = opened ? run(opened, req) : Promise.reject(new Error(`the usage ledger at ${settings.path} is not open`));
-    value.then(
-      (v) => send({ kind: "reply", id: req.id, ok: true, value: v }),
-      (err: unknown) => send({ kind: "reply", id: req.id, ok: false, error: text(err) }),
-    );
-  });
+  if (opened) {
+    send({ kind: "ready", schemaVersion: opened.schemaVersion });
+    // Appends are synchronous, so they commit in message order; a prune yields between its chunks and lets
+    // appends through, as it does on the event loop.
+    port.on("message", (req: WriterRequest) => {
+      run(opened, req).then(
+        (value) => send({ kind: "reply", id: req.id, ok: true, value }),
+        (err: unknown) => send({ kind: "reply", id: req.id, ok: false, error: text(err) }),
+      );
+    });
+  }
 }

@@ -96,4 +96,53 @@ parentPort.on("message", (m) => { if (m.op === "prune" && m.beforeMs < 0) proces
       await store.close();
     }
   });
+
+  it("rejects, when closed, what the writer never answered, and refuses what comes after", async () => {
+    // A writer that opens and closes but never answers anything else.
+    const script = join(dir, "silent-writer.mjs");
+    writeFileSync(
+      script,
+      `import { parentPort } from "node:worker_threads";
+parentPort.postMessage({ kind: "ready", schemaVersion: 1 });
+parentPort.on("message", (m) => { if (m.op === "close") parentPort.postMessage({ kind: "reply", id: m.id, ok: true, value: undefined }); });`,
+    );
+    const store = await ThreadedLedgerStore.open({ path: ":memory:", now: () => T0, workerUrl: pathToFileURL(script) });
+    const pruning = store.prune(T0);
+    await store.close();
+    await expect(pruning).rejects.toThrow(/closed before this request was answered/);
+    await expect(store.append([row(0)])).rejects.toThrow(/closed/);
+  });
+
+  it("starts a new writer when one could not open the file, and says why in the meantime", async () => {
+    // A writer that cannot open the file while a marker exists, and stops on a prune before 1970.
+    const marker = join(dir, "locked");
+    const script = join(dir, "flaky-writer.mjs");
+    writeFileSync(
+      script,
+      `import { existsSync } from "node:fs";
+import { parentPort } from "node:worker_threads";
+if (existsSync(${JSON.stringify(marker)})) {
+  parentPort.postMessage({ kind: "unopened", error: "cannot open the usage ledger: locked" });
+  parentPort.close();
+} else {
+  parentPort.postMessage({ kind: "ready", schemaVersion: 1 });
+  parentPort.on("message", (m) => {
+    if (m.op === "prune" && m.beforeMs < 0) process.exit(3);
+    parentPort.postMessage({ kind: "reply", id: m.id, ok: true, value: m.op === "prune" ? 7 : undefined });
+  });
+}`,
+    );
+    const errors: unknown[] = [];
+    const store = await ThreadedLedgerStore.open({ path: ":memory:", now: () => T0, onError: (e) => errors.push(e), workerUrl: pathToFileURL(script) });
+    try {
+      await expect(store.prune(-1)).rejects.toThrow(/stopped \(exit code 3\)/);
+      writeFileSync(marker, "");
+      await expect(store.append([row(0)])).rejects.toThrow("cannot open the usage ledger: locked");
+      expect(errors.map(String)).toEqual([expect.stringMatching(/exit code 3/), expect.stringMatching(/locked/)]);
+      rmSync(marker);
+      expect(await store.prune(T0)).toBe(7);
+    } finally {
+      await store.close();
+    }
+  });
 });

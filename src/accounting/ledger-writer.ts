@@ -6,7 +6,7 @@
 import { Worker } from "node:worker_threads";
 import type { LedgerRecord } from "./ledger-record.js";
 import type { AggregateQuery, GroupAggregate, LedgerStore } from "./ledger-store.js";
-import type { WriterReply, WriterRequest, WriterSettings, WriterValue } from "./ledger-worker.js";
+import type { WriterReply, WriterRequest, WriterResults, WriterSettings, WriterValue } from "./ledger-worker.js";
 import { ReportReader } from "./report-reader.js";
 import type { SqliteLedgerOptions } from "./sqlite-ledger.js";
 
@@ -63,7 +63,7 @@ export class ThreadedLedgerStore implements LedgerStore {
     const worker = new Worker(options.workerUrl ?? LEDGER_WORKER_URL, { workerData: settings, resourceLimits: WRITER_LIMITS });
     try {
       const first = await firstMessage(worker);
-      if (first.kind !== "ready") throw new Error(first.kind === "failed" ? first.error : "the ledger writer answered before opening the file");
+      if (first.kind !== "ready") throw new Error(first.kind === "unopened" ? first.error : "the ledger writer answered before opening the file");
       return new ThreadedLedgerStore(worker, first.schemaVersion, settings, options);
     } catch (err) {
       await worker.terminate();
@@ -83,46 +83,59 @@ export class ThreadedLedgerStore implements LedgerStore {
 
   /** Deletes whole UTC days before the day of `beforeMs`; resolves with the rows deleted. */
   async prune(beforeMs: number): Promise<number> {
-    return Number(await this.#call({ op: "prune", beforeMs }));
+    return this.#call({ op: "prune", beforeMs });
   }
 
   /** Aggregates in the report thread (a file) or the writer (":memory:"). */
   async aggregate(query: AggregateQuery): Promise<readonly GroupAggregate[]> {
     if (this.#reader) return this.#reader.aggregate(query);
-    return (await this.#call({ op: "aggregate", query })) as readonly GroupAggregate[];
+    return this.#call({ op: "aggregate", query });
   }
 
-  /** Closes the file (after the requests already sent) and stops both threads. */
+  /** Closes the file (after the requests already sent) and stops both threads; what it never answered is rejected. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#closed = true;
     await this.#reader?.close();
     const worker = this.#worker;
+    if (!worker) return;
     try {
-      if (worker) await this.#call({ op: "close" });
+      await this.#send(worker, { op: "close" });
     } finally {
-      this.#closed = true;
       this.#worker = undefined;
-      if (worker) await worker.terminate();
+      await worker.terminate();
+      this.#fail(new Error("the usage ledger was closed before this request was answered"));
     }
   }
 
-  #call(op: Op): Promise<WriterValue> {
+  #call<K extends keyof WriterResults>(op: Extract<Op, { readonly op: K }>): Promise<WriterResults[K]> {
     if (this.#closed) return Promise.reject(new Error("the usage ledger is closed"));
-    const worker = this.#worker ?? this.#attach(new Worker(this.#url, { workerData: this.#settings, resourceLimits: WRITER_LIMITS }));
+    return this.#send(this.#worker ?? this.#attach(new Worker(this.#url, { workerData: this.#settings, resourceLimits: WRITER_LIMITS })), op);
+  }
+
+  #send<K extends keyof WriterResults>(worker: Worker, op: Extract<Op, { readonly op: K }>): Promise<WriterResults[K]> {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      // The worker answers each kind of request with that kind's result.
+      this.#pending.set(id, { resolve: (value) => resolve(value as WriterResults[K]), reject });
       if (this.#pending.size === 1) worker.ref();
       const request = { ...op, id } as WriterRequest;
       worker.postMessage(request);
     });
   }
 
+  #fail(err: Error): void {
+    for (const p of this.#pending.values()) p.reject(err);
+    this.#pending.clear();
+  }
+
   #attach(worker: Worker): Worker {
     this.#worker = worker;
     worker.unref();
+    let unopened: string | undefined;
     worker.on("message", (msg: WriterReply) => {
-      if (msg.kind === "failed") {
+      if (msg.kind === "failed" || msg.kind === "unopened") {
+        if (msg.kind === "unopened") unopened = msg.error;
         this.#onError(new Error(msg.error));
         return;
       }
@@ -134,16 +147,16 @@ export class ThreadedLedgerStore implements LedgerStore {
       if (msg.ok) pending.resolve(msg.value);
       else pending.reject(new Error(msg.error));
     });
-    // A writer that stops fails what it had not answered; the next request starts a new one.
+    // A writer that stops fails what it had not answered (committed or not: unknown); the next request starts a
+    // new one.
     const gone = (err: Error): void => {
       if (this.#worker !== worker) return;
       this.#worker = undefined;
-      if (!this.#closed) this.#onError(err);
-      for (const p of this.#pending.values()) p.reject(err);
-      this.#pending.clear();
+      if (!this.#closed && unopened === undefined) this.#onError(err);
+      this.#fail(err);
     };
     worker.on("error", gone);
-    worker.on("exit", (code) => gone(new Error(`the usage ledger writer stopped (exit code ${code})`)));
+    worker.on("exit", (code) => gone(new Error(unopened ?? `the usage ledger writer stopped (exit code ${code}); whether it committed the rows it was sent is unknown`)));
     return worker;
   }
 }

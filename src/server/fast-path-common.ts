@@ -107,6 +107,8 @@ export function requestBase(ctx: HandlerContext): { readonly service: DescServic
 export function merged(ctx: HandlerContext, req: Parameters<AnyFn>[0], sent?: object): HandlerContext {
   if (req === sent) return ctx;
   if (req.signal === ctx.signal && req.header === ctx.requestHeader && req.contextValues === ctx.values) return ctx;
+  // An interceptor that put in a signal of its own: handlers must follow it, not the call's listener list.
+  if (req.signal !== ctx.signal) req.contextValues.delete(callCancelKey);
   return { ...ctx, signal: req.signal, requestHeader: req.header, values: req.contextValues };
 }
 

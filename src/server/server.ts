@@ -17,7 +17,6 @@ import { TlsListener } from "./tls-listener.js";
 import type { TlsConfig } from "../config/auth.js";
 import type { UniversalHandler } from "./listener.js";
 import { Reflector, registerReflection } from "./reflection.js";
-import { useFastTextEncoding } from "./text-encoding.js";
 
 /** Unknown paths: gRPC clients get UNIMPLEMENTED as a status (the spec's answer), others a plain 404. */
 const unknownRoute: NonNullable<ConnectNodeAdapterOptions["fallback"]> = (req, res) => {
@@ -52,7 +51,6 @@ export class GatewayServer {
   readonly #inFlight = new InFlight();
 
   constructor(options: ServerOptions) {
-    useFastTextEncoding();
     const exposed: DescService[] = [GatewayService, Health, ServerReflection];
     this.health = new HealthState([GatewayService.typeName]);
     const reflector = new Reflector(exposed);

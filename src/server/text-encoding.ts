@@ -4,7 +4,8 @@ import { configureTextEncoding, getTextEncoding } from "@bufbuild/protobuf/wire"
 /**
  * Makes protobuf-es encode strings with Buffer.from: the same bytes as TextEncoder (lone surrogates become
  * U+FFFD in both) from a pooled allocation, about 100 ns per short string instead of 330. A response message
- * carries twenty-odd strings. Decoding and UTF-8 checks stay protobuf-es's own. Idempotent.
+ * carries twenty-odd strings. Decoding and UTF-8 checks stay protobuf-es's own. Process-wide (protobuf-es keeps
+ * one setting): called by the composition root. Idempotent.
  */
 export function useFastTextEncoding(): void {
   const current = getTextEncoding();
@@ -13,6 +14,7 @@ export function useFastTextEncoding(): void {
 }
 
 function encodeUtf8(text: string): Uint8Array<ArrayBuffer> {
-  // A string's Buffer comes from Node's pool, an ArrayBuffer (never shared).
+  // A short string's Buffer is a view of Node's pooled ArrayBuffer (not a SharedArrayBuffer); protobuf-es copies
+  // it into the message's bytes when it finishes, so sharing the pool is harmless.
   return Buffer.from(text, "utf8") as Uint8Array<ArrayBuffer>;
 }

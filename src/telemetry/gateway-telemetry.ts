@@ -66,8 +66,8 @@ interface MetricSets {
   readonly base: Attributes;
   readonly input: Attributes;
   readonly output: Attributes;
-  /** USD spent on this deployment since start, reported by an observable counter. */
-  costUsd: number;
+  /** Pico-dollars spent on this deployment since start (exact), reported in USD by an observable counter. */
+  costPicos: bigint;
 }
 
 /** The gateway's tracer and instruments; a no-op when no SDK is started. */
@@ -101,7 +101,7 @@ export class GatewayTelemetry {
       for (const [outcome, n] of this.#requests) result.observe(n, { [GATEWAY.outcome]: outcome });
     });
     m.createObservableCounter(METRICS.cost, { unit: "USD", description: "Cost by model" }).addCallback((result) => {
-      for (const sets of this.#sets.values()) if (sets.costUsd > 0) result.observe(sets.costUsd, sets.base);
+      for (const sets of this.#sets.values()) if (sets.costPicos > 0n) result.observe(Number(sets.costPicos) / PICOS_PER_USD, sets.base);
     });
   }
 
@@ -138,8 +138,8 @@ export class GatewayTelemetry {
   /** Ends an attempt's span with usage, cost and outcome, and records its metrics. */
   attemptEnded(t: AttemptTrace, e: AttemptEndInfo): void {
     const { span } = t;
-    const usd = Number(e.costPicos) / PICOS_PER_USD;
     if (span.isRecording()) {
+      const usd = Number(e.costPicos) / PICOS_PER_USD;
       const attrs: Attributes = { [GATEWAY.outcome]: e.outcome, [GATEWAY.costUsd]: usd, [GATEWAY.costPicoUsd]: e.costPicos.toString(), [GATEWAY.usageUnknown]: e.usageUnknown };
       if (e.inputTokens !== undefined) attrs[GEN_AI.usageInputTokens] = e.inputTokens;
       if (e.outputTokens !== undefined) attrs[GEN_AI.usageOutputTokens] = e.outputTokens;
@@ -160,7 +160,7 @@ export class GatewayTelemetry {
     this.#duration.record(e.latencyMs / 1000, m);
     if (e.inputTokens !== undefined) this.#tokens.record(e.inputTokens, sets?.input ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "input" });
     if (e.outputTokens !== undefined) this.#tokens.record(e.outputTokens, sets?.output ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "output" });
-    if (usd > 0 && sets) sets.costUsd += usd;
+    if (e.costPicos > 0n && sets) sets.costPicos += e.costPicos;
   }
 
   /** The metric attribute sets of a deployment, built once. */
@@ -175,7 +175,7 @@ export class GatewayTelemetry {
         [GATEWAY.model]: i.model,
         [GATEWAY.provider]: i.provider,
       };
-      sets = { base, input: { ...base, [GEN_AI.tokenType]: "input" }, output: { ...base, [GEN_AI.tokenType]: "output" }, costUsd: 0 };
+      sets = { base, input: { ...base, [GEN_AI.tokenType]: "input" }, output: { ...base, [GEN_AI.tokenType]: "output" }, costPicos: 0n };
       this.#sets.set(key, sets);
       this.#setsOf.set(base, sets);
     }
