@@ -1,5 +1,4 @@
 /** One call on the gRPC fast path: its cancellation and deadline, and writing messages, headers and the status trailers. */
-import { toBinary } from "@bufbuild/protobuf";
 import type { DescMessage, Message } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
@@ -7,6 +6,7 @@ import { constants } from "node:http2";
 import type { Http2ServerResponse } from "node:http2";
 import { CallControl } from "./call-control.js";
 import { frame } from "./grpc-envelope.js";
+import { encodeMessage } from "./proto-encoder.js";
 import { specEncode } from "./grpc-message.js";
 
 type NodeHeaders = Record<string, string>;
@@ -71,7 +71,7 @@ export class GrpcCall extends CallControl {
         }
         if (this.closed) return;
         if (!this.#res.headersSent) this.#res.writeHead(200, assign({ "content-type": this.#type }, header));
-        if (!this.#res.write(frame(toBinary(schema, step.value)))) await this.#drained();
+        if (!this.#res.write(frame(encodeMessage(schema, step.value)))) await this.#drained();
       }
     } catch (err) {
       finished = true;

@@ -5,7 +5,7 @@
  * health, reflection) is left to connect-node. connect-node's generic async-iterable pipeline costs several
  * times what the gateway itself spends per call (see bench/RESULTS.md).
  */
-import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { fromBinary } from "@bufbuild/protobuf";
 import type { DescMessage, DescService, Message, MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, createServiceImplSpec } from "@connectrpc/connect";
 import type { HandlerContext, Interceptor, StreamResponse } from "@connectrpc/connect";
@@ -16,6 +16,7 @@ import { applyInterceptors, first, handlerContext, invokeUnary, merged, normaliz
 import type { AnyFn, FastPath, FastPathOptions, Served } from "./fast-path-common.js";
 import { GrpcCall } from "./grpc-call.js";
 import { readBody, singleMessage } from "./grpc-envelope.js";
+import { encodeMessage } from "./proto-encoder.js";
 
 const CONTENT_TYPES = new Set(["application/grpc", "application/grpc+proto"]);
 
@@ -57,7 +58,7 @@ async function serve(route: Served, req: Http2ServerRequest, res: Http2ServerRes
     const ctx = handlerContext(route, req, call, "grpc");
     if (route.kind === "unary") {
       const out = await invokeUnary(route, ctx, input, options.interceptors);
-      call.sendUnary(toBinary(route.method.output, out.message), out.header, out.trailer);
+      call.sendUnary(encodeMessage(route.method.output, out.message), out.header, out.trailer);
     } else {
       const request = Object.assign(requestBase(ctx), { stream: true as const, method: route.method, message: one(input) });
       const next = applyInterceptors(streamFn(route, ctx, request), options.interceptors);
