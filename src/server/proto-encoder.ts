@@ -10,27 +10,26 @@ import { ScalarType, toBinary } from "@bufbuild/protobuf";
 import type { DescField, DescMessage, Message } from "@bufbuild/protobuf";
 import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 
-type Kind = "string" | "bool" | "int32" | "uint32" | "int64" | "uint64" | "message" | "messages";
+type ScalarKind = "string" | "bool" | "int32" | "uint32" | "int64" | "uint64";
 
-interface Step {
+/** How one field is written: a scalar, or a message (one or repeated) with the plan of its type. */
+type Step = {
   /** The property holding the value (for a oneof member: the oneof's). */
   readonly key: string;
   /** For a oneof member: the case that selects it. */
   readonly oneofCase: string | undefined;
-  readonly kind: Kind;
   /** Written whenever set (proto3 `optional`, oneof members, messages) rather than when not zero. */
   readonly explicit: boolean;
   /** The field's tag as varint bytes. */
   readonly tag: Buffer;
-  /** The plan of a message field's type. */
-  readonly sub: Plan | undefined;
-}
+} & ({ readonly kind: ScalarKind } | { readonly kind: "message" | "messages"; readonly sub: Plan });
 
+/** A schema's fields in field-number order. */
 interface Plan {
-  steps: Step[];
+  readonly steps: readonly Step[];
 }
 
-const SCALARS: Partial<Record<ScalarType, Kind>> = {
+const SCALARS: Partial<Record<ScalarType, ScalarKind>> = {
   [ScalarType.STRING]: "string",
   [ScalarType.BOOL]: "bool",
   [ScalarType.INT32]: "int32",
@@ -80,10 +79,10 @@ function stepOf(f: DescField): Step | null {
     case "scalar": {
       const kind = SCALARS[f.scalar];
       if (kind === undefined || f.longAsString) return null;
-      return { key, oneofCase, kind, explicit, tag: tag(kind === "string" ? 2 : 0), sub: undefined };
+      return { key, oneofCase, kind, explicit, tag: tag(kind === "string" ? 2 : 0) };
     }
     case "enum":
-      return { key, oneofCase, kind: "int32", explicit, tag: tag(0), sub: undefined };
+      return { key, oneofCase, kind: "int32", explicit, tag: tag(0) };
     case "message":
     case "list": {
       if (f.fieldKind === "list" && f.listKind !== "message") return null;
@@ -140,10 +139,10 @@ function measure(m: Fields, plan: Plan, sizes: number[]): number {
         n += s.tag.length + bigVarintSize(unsigned(v as bigint));
         break;
       case "message":
-        n += s.tag.length + nested(v as Fields, s.sub as Plan, sizes);
+        n += s.tag.length + nested(v as Fields, s.sub, sizes);
         break;
       case "messages":
-        for (const item of v as readonly Fields[]) n += s.tag.length + nested(item, s.sub as Plan, sizes);
+        for (const item of v as readonly Fields[]) n += s.tag.length + nested(item, s.sub, sizes);
     }
   }
   return n;
@@ -202,10 +201,10 @@ function write(m: Fields, plan: Plan, out: Out, sizes: readonly number[]): void 
   }
 }
 
-function writeNested(m: Fields, s: Step, out: Out, sizes: readonly number[]): void {
+function writeNested(m: Fields, s: Extract<Step, { readonly sub: Plan }>, out: Out, sizes: readonly number[]): void {
   out.pos += s.tag.copy(out.buf, out.pos);
   writeVarint(out, sizes[out.next++] ?? 0);
-  write(m, s.sub as Plan, out, sizes);
+  write(m, s.sub, out, sizes);
 }
 
 /** A 64-bit integer as the unsigned value of its two's complement (negative int64s take ten bytes). */
