@@ -32,8 +32,9 @@ interface Pending {
   readonly reject: (err: Error) => void;
 }
 
-/** A request without its id (the id is given when it is sent). */
-type Op = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R, "id"> : never) : never;
+/** Each kind of request without its id (the id is given when it is sent). */
+type WithoutId<R> = R extends unknown ? Omit<R, "id"> : never;
+type Op = WithoutId<WriterRequest>;
 
 /** A LedgerStore whose writes run in a worker thread; a writer that stops is replaced on the next request. */
 export class ThreadedLedgerStore implements LedgerStore {

@@ -122,6 +122,7 @@ function measure(m: Fields, plan: Plan, sizes: number[]): number {
     switch (s.kind) {
       case "string": {
         const len = Buffer.byteLength(v as string);
+        sizes.push(len);
         n += s.tag.length + varintSize(len) + len;
         break;
       }
@@ -148,7 +149,7 @@ function measure(m: Fields, plan: Plan, sizes: number[]): number {
   return n;
 }
 
-/** A submessage's length prefix and body; its body size is kept, in visiting order, for the write pass. */
+/** A submessage's length prefix and body; its size is kept for the write pass, in visiting order, as strings' are. */
 function nested(m: Fields, plan: Plan, sizes: number[]): number {
   const at = sizes.length;
   sizes.push(0);
@@ -160,7 +161,7 @@ function nested(m: Fields, plan: Plan, sizes: number[]): number {
 interface Out {
   buf: Buffer;
   pos: number;
-  /** The next submessage size to use, in visiting order. */
+  /** The next length (of a submessage or a string) to use, in visiting order. */
   next: number;
 }
 
@@ -180,7 +181,7 @@ function write(m: Fields, plan: Plan, out: Out, sizes: readonly number[]): void 
     switch (s.kind) {
       case "string": {
         const str = v as string;
-        writeVarint(out, Buffer.byteLength(str));
+        writeVarint(out, sizes[out.next++] ?? 0);
         out.pos += out.buf.write(str, out.pos, "utf8");
         break;
       }
