@@ -10,7 +10,6 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { CompleteResponseSchema, GatewayService, StreamCompleteResponseSchema } from "../gen/llmgateway/v1/gateway_pb.js";
 import { GatewayServer } from "../src/server/server.js";
-import { useFastTextEncoding } from "../src/server/text-encoding.js";
 import { parseConfig } from "../src/config/load.js";
 import { createAdapter } from "../src/providers/registry.js";
 import type { ProviderAdapter } from "../src/providers/adapter.js";
@@ -57,7 +56,6 @@ const service: ServiceImpl<typeof GatewayService> = {
   },
 };
 
-useFastTextEncoding();
 const server = new GatewayServer({ service, maxRequestBytes: 4 * 1024 * 1024, grpcFastPath: !process.argv.includes("--connect"), connectFastPath: !process.argv.includes("--connect") });
 server.listen(0, "127.0.0.1").then((port) => process.stdout.write(`${JSON.stringify({ ready: true, port })}\n`));
 const stop = (): void => {

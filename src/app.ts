@@ -21,7 +21,6 @@ import { authInterceptor } from "./server/auth.js";
 import { Access } from "./service/access.js";
 import type { Interceptor } from "@connectrpc/connect";
 import { GatewayService } from "../gen/llmgateway/v1/gateway_pb.js";
-import { useFastTextEncoding } from "./server/text-encoding.js";
 
 /** A built, not yet listening, gateway. */
 export interface App {
@@ -63,8 +62,7 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   const interceptors: Interceptor[] = [];
   if (options.tracing) interceptors.push(tracingInterceptor([GatewayService.typeName]));
   if (config.auth.enabled) interceptors.push(authInterceptor(config.auth, [GatewayService.typeName]));
-  useFastTextEncoding();
-  const server = new GatewayServer({ service, maxRequestBytes: config.maxRequestBytes, interceptors, tls: config.tls });
+    const server = new GatewayServer({ service, maxRequestBytes: config.maxRequestBytes, interceptors, tls: config.tls });
   return {
     config,
     gateway,
