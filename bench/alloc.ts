@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const sink = await startSink();
   for (const k of Object.keys(process.env)) if (k.startsWith("OTEL_")) delete process.env[k];
   Object.assign(process.env, { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}`, OTEL_TRACES_SAMPLER: "always_off", OTEL_LOGS_EXPORTER: "none" });
-  const { serve } = await import("../src/serve.js");
+  const { serve } = await import("../src/app/serve.js");
   const { parseArgs } = await import("../src/cli/args.js");
   void serve(parseArgs(["--config", writeConfig(dir, mock.port), "--listen", `127.0.0.1:${port}`]));
   await new Promise((resolve) => setTimeout(resolve, 2000));

@@ -1,20 +1,20 @@
 /** The gateway core facade: plan -> failover loop (with hedging) -> outcome, for unary and streaming completions. */
 import type { GatewayConfig } from "../config/schema.js";
 import type { ProviderAdapter } from "../providers/adapter.js";
-import { Balancer } from "./balancer.js";
+import { Balancer } from "./health/balancer.js";
 import type { Clock, Random } from "./clock.js";
-import { completeUnary } from "./failover-unary.js";
-import { streamCompletion } from "./failover-stream.js";
-import type { FailoverDeps } from "./failover.js";
+import { completeUnary } from "./attempts/failover-unary.js";
+import { streamCompletion } from "./attempts/failover-stream.js";
+import type { FailoverDeps } from "./attempts/failover.js";
 import { NO_OBSERVER } from "./observer.js";
 import type { GatewayObserver } from "./observer.js";
-import type { RequestSetup } from "./request.js";
-import { requestScope } from "./request.js";
+import type { RequestSetup } from "./attempts/request.js";
+import { requestScope } from "./attempts/request.js";
 import { InFlight } from "./in-flight.js";
-import { plan } from "./router.js";
-import type { Plan } from "./router.js";
+import { plan } from "./routing/router.js";
+import type { Plan } from "./routing/router.js";
 import { GatewayError } from "./types.js";
-import type { SmoothWeightedRoundRobin } from "./strategies/weighted.js";
+import type { SmoothWeightedRoundRobin } from "./routing/strategies/weighted.js";
 import type { CallContext, CompletionOutcome, GatewayRequest, GatewayStreamEvent, ModelHealth } from "./types.js";
 
 /** What the gateway is built from. */

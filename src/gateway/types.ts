@@ -2,7 +2,7 @@
 import type { Tier } from "../config/schema.js";
 import type { ErrorKind } from "../providers/errors.js";
 import type { ChatRequest, FinishReason, Usage } from "../providers/types.js";
-import type { Abortable } from "./wait.js";
+import type { Abortable } from "./attempts/wait.js";
 
 /** The provider-neutral chat types, re-exported for the rooms above the core. */
 export type { ChatMessage, FinishReason, Role, Usage } from "../providers/types.js";

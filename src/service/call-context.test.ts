@@ -7,8 +7,8 @@ import type { HandlerContext } from "@connectrpc/connect";
 import { EventEmitter } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
-import { Scope } from "../gateway/scope.js";
-import { CallControl } from "../server/call-control.js";
+import { Scope } from "../gateway/attempts/scope.js";
+import { CallControl } from "../server/lean/call-control.js";
 import { callCancelKey } from "./cancel-key.js";
 import { callContext } from "./gateway-service.js";
 

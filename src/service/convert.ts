@@ -2,7 +2,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { Duration } from "@bufbuild/protobuf/wkt";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
-import { formatUsd, splitUsd } from "../accounting/money.js";
+import { formatUsd, splitUsd } from "../accounting/money/money.js";
 import type { AttemptRecord, CompletionOutcome } from "../gateway/types.js";
 import type { ErrorKind, FinishReason as CoreFinish, Usage as CoreUsage } from "../gateway/types.js";
 import type { CompleteResponse } from "../../gen/llmgateway/v1/gateway_pb.js";

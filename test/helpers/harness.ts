@@ -2,8 +2,8 @@
 import { createClient } from "@connectrpc/connect";
 import type { Client } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
-import { buildApp } from "../../src/app.js";
-import type { App, AppOptions } from "../../src/app.js";
+import { buildApp } from "../../src/app/app.js";
+import type { App, AppOptions } from "../../src/app/app.js";
 import { validateConfig } from "../../src/config/validate.js";
 import { startSimulator } from "../../src/sim/server.js";
 import type { SimEndpointSpec, Simulator } from "../../src/sim/server.js";

@@ -1,6 +1,6 @@
 /** Ledger rows and queries for store tests: request i an hour after request i-1, over two keys, two models and two tags. */
-import type { LedgerRecord } from "../../src/accounting/ledger-record.js";
-import type { AggregateQuery } from "../../src/accounting/ledger-store.js";
+import type { LedgerRecord } from "../../src/accounting/ledger/ledger-record.js";
+import type { AggregateQuery } from "../../src/accounting/ledger/ledger-store.js";
 
 /** The start of the rows' time (2026-11-10, UTC). */
 export const ROWS_T0 = Date.UTC(2026, 10, 10);

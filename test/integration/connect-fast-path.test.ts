@@ -17,7 +17,7 @@ import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CompleteResponseSchema, GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { AttemptFailuresSchema } from "../../gen/llmgateway/v1/types_pb.js";
-import { createConnectFastPath } from "../../src/server/connect-fast-path.js";
+import { createConnectFastPath } from "../../src/server/lean/connect-fast-path.js";
 
 const MAX = 2048;
 const who = createContextKey<string>("nobody");

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "../../gen/llmgateway/v1/types_pb.js";
-import { openSqlite } from "../../src/accounting/sqlite-driver.js";
+import { openSqlite } from "../../src/accounting/ledger/sqlite-driver.js";
 import { rejection } from "../helpers/expect-error.js";
 import { startHarness } from "../helpers/harness.js";
 import type { Harness } from "../helpers/harness.js";

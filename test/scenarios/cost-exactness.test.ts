@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openSqlite } from "../../src/accounting/sqlite-driver.js";
+import { openSqlite } from "../../src/accounting/ledger/sqlite-driver.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Dimension } from "../../gen/llmgateway/v1/cost_pb.js";
 import { Role } from "../../gen/llmgateway/v1/types_pb.js";

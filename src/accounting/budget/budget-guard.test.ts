@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { BudgetGuard, GLOBAL_BUDGET, clientKeyBudget, tagBudget } from "./budget-guard.js";
+import { Ledger } from "../ledger/ledger.js";
+import type { LedgerRecord } from "../ledger/ledger-record.js";
+import { PICOS_PER_DOLLAR } from "../money/money.js";
+import { SqliteLedgerStore } from "../ledger/sqlite-ledger.js";
+
+const NOV = (day: number): number => Date.UTC(2026, 10, day, 12);
+const DEC1 = Date.UTC(2026, 11, 1);
+const usd = (cents: number): bigint => (BigInt(cents) * PICOS_PER_DOLLAR) / 100n;
+
+function spend(id: string, timeMs: number, clientKey: string | undefined, tags: Record<string, string>, cents: number): LedgerRecord {
+  return {
+    timeMs, requestId: id, clientKey, tags, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
+    cachedInputTokens: undefined, cacheWriteTokens: undefined, usageUnknown: false, costPicos: usd(cents), latencyMs: 1, ttftMs: undefined,
+    outcome: "succeeded", attempt: 1, failover: false, hedge: false, streamed: false, errorKind: undefined,
+    request: { outcome: "succeeded", latencyMs: 1, ttftMs: undefined },
+  };
+}
+
+const BUDGETS = new Map([
+  [GLOBAL_BUDGET, usd(1000)],
+  [clientKeyBudget("k1"), usd(100)],
+  [tagBudget("team", "ads"), usd(200)],
+]);
+
+async function setup(): Promise<{ ledger: Ledger; guard: BudgetGuard }> {
+  const ledger = new Ledger(SqliteLedgerStore.open({ path: ":memory:", now: () => NOV(1) }));
+  await ledger.record([
+    spend("last-month", Date.UTC(2026, 9, 31, 23, 59), "k1", {}, 500),
+    spend("a", NOV(2), "k1", { team: "search" }, 60),
+    spend("b", NOV(3), "k2", { team: "ads" }, 150),
+  ]);
+  const guard = await BudgetGuard.load(ledger, BUDGETS, NOV(20));
+  ledger.onCommit((rows) => guard.add(rows));
+  return { ledger, guard };
+}
+
+describe("BudgetGuard", () => {
+  it("loads this UTC month's spend per budgeted scope from the ledger", async () => {
+    const { guard, ledger } = await setup();
+    expect(guard.spent(clientKeyBudget("k1"), NOV(20))).toBe(usd(60));
+    expect(guard.spent(tagBudget("team", "ads"), NOV(20))).toBe(usd(150));
+    expect(guard.spent(GLOBAL_BUDGET, NOV(20))).toBe(usd(210));
+    expect(guard.check(clientKeyBudget("k1"), NOV(20))).toEqual({ ok: true });
+    await ledger.close();
+  });
+
+  it("refuses a scope once recorded spend reaches its budget, until the next UTC month", async () => {
+    const { guard, ledger } = await setup();
+    await ledger.record([spend("c", NOV(20), "k1", {}, 39)]);
+    expect(guard.check(clientKeyBudget("k1"), NOV(20)).ok).toBe(true);
+    await ledger.record([spend("d", NOV(21), "k1", {}, 1)]);
+    expect(guard.check(clientKeyBudget("k1"), NOV(21))).toEqual({ ok: false, scope: "key:k1", spentPicos: usd(100), budgetPicos: usd(100), resetsAt: DEC1 });
+    expect(guard.check(clientKeyBudget("k1"), DEC1 - 1).ok).toBe(false);
+    expect(guard.check(clientKeyBudget("k1"), DEC1)).toEqual({ ok: true });
+    expect(guard.spent(clientKeyBudget("k1"), DEC1)).toBe(0n);
+    // A late row of November no longer counts once December has begun.
+    guard.add([spend("late", NOV(30), "k1", {}, 100)]);
+    expect(guard.spent(clientKeyBudget("k1"), DEC1)).toBe(0n);
+    await ledger.close();
+  });
+
+  it("checks the global budget, the key's and each tag's, and reports the exhausted one", async () => {
+    const { guard, ledger } = await setup();
+    const subject = { clientKey: "k2", tags: { team: "ads", env: "prod" } };
+    expect(guard.checkRequest(subject, NOV(20))).toEqual({ ok: true });
+    await ledger.record([spend("e", NOV(20), "k9", { team: "ads" }, 50)]);
+    expect(guard.checkRequest(subject, NOV(20))).toMatchObject({ ok: false, scope: "tag:team=ads", spentPicos: usd(200) });
+    expect(guard.checkRequest({ clientKey: "k2", tags: { team: "search" } }, NOV(20))).toEqual({ ok: true });
+    await ledger.record([spend("f", NOV(20), undefined, {}, 740)]);
+    expect(guard.checkRequest({ clientKey: undefined, tags: {} }, NOV(20))).toMatchObject({ ok: false, scope: "global", spentPicos: usd(1000) });
+    await ledger.close();
+  });
+
+  it("lets scopes without a budget through", () => {
+    const guard = new BudgetGuard(new Map([[clientKeyBudget("k1"), 0n]]), NOV(1));
+    expect(guard.check(clientKeyBudget("other"), NOV(1))).toEqual({ ok: true });
+    expect(guard.check(clientKeyBudget("k1"), NOV(1)).ok).toBe(false);
+  });
+});

@@ -1,0 +1,81 @@
+/** The composition root: builds every component from one config snapshot and wires them. */
+import type { GatewayConfig } from "../config/schema.js";
+import { Gateway } from "../gateway/gateway.js";
+import type { ProviderAdapter } from "../providers/adapter.js";
+import { createAdapter } from "../providers/registry.js";
+import { GatewayServer } from "../server/server.js";
+import { createGatewayService } from "../service/gateway-service.js";
+import { systemClock, systemRandom } from "./system.js";
+import { redacting } from "../telemetry/log.js";
+import type { Logger } from "../telemetry/log.js";
+import { logObserver } from "../gateway/observers/log-observer.js";
+import { ledgerObserver } from "../gateway/observers/ledger-observer.js";
+import { openAccounting } from "./accounting.js";
+import { GatewayTelemetry } from "../telemetry/gateway-telemetry.js";
+import { composeObservers } from "../gateway/observer.js";
+import type { GatewayObserver } from "../gateway/observer.js";
+import type { ModelHealth } from "../gateway/types.js";
+import { telemetryObserver } from "../gateway/observers/telemetry-observer.js";
+import { tracingInterceptor } from "../server/tracing.js";
+import { authInterceptor } from "../server/auth.js";
+import { Access } from "../gateway/admission/admission.js";
+import type { Interceptor } from "@connectrpc/connect";
+import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
+
+/** A built, not yet listening, gateway. */
+export interface App {
+  readonly config: GatewayConfig;
+  readonly gateway: Gateway;
+  readonly server: GatewayServer;
+  /** Listens on the configured address (or `port` when given; 0 picks a free port). */
+  listen(port?: number): Promise<number>;
+  /** Drains and closes everything; true when in-flight calls finished within the grace period. */
+  close(graceMs?: number): Promise<boolean>;
+}
+
+/** Breaker gauge values: 0 closed, 1 half-open, 2 open, 3 cooling down. */
+const HEALTH_GAUGE: Record<ModelHealth, number> = { healthy: 0, probing: 1, unhealthy: 2, cooling_down: 3 };
+
+/** Options of the composition that do not come from the config file. */
+export interface AppOptions {
+  /** Trace RPCs and attempts (the SDK is started; without it the API is a no-op anyway). */
+  readonly tracing: boolean;
+  /** Record prompts in spans (operator opt-in). */
+  readonly captureContent: boolean;
+}
+
+/** Builds the gateway from a config snapshot (opening its ledger). */
+export async function buildApp(config: GatewayConfig, logger: Logger, options: AppOptions = { tracing: false, captureContent: false }): Promise<App> {
+  const adapters = new Map<string, ProviderAdapter>();
+  for (const p of config.providers.values()) adapters.set(p.name, createAdapter(p));
+  const secrets = [...config.providers.values()].flatMap((p) => (p.apiKey ? [p.apiKey.reveal()] : []));
+  const log = redacting(logger, secrets);
+  const accounting = await openAccounting(config, systemClock, log);
+  const access = new Access(config, systemClock, accounting.budgets, accounting.recordRefusal);
+  const observers: GatewayObserver[] = [logObserver(log), ledgerObserver(accounting.ledger, log), access.observer()];
+  const telemetry = options.tracing ? new GatewayTelemetry({ captureContent: options.captureContent }) : undefined;
+  if (telemetry) observers.push(telemetryObserver(telemetry, config));
+  const gateway = new Gateway({ config, adapters, clock: systemClock, random: systemRandom, observer: composeObservers(observers) });
+  telemetry?.observeBreakers(() => [...config.models.values()].map((m) => ({ model: m.name, provider: m.provider, state: HEALTH_GAUGE[gateway.health(m.name)] })));
+  const service = createGatewayService({ gateway, clock: systemClock, access, ledger: accounting.ledger });
+  // Outermost first: trace every RPC, then authenticate it.
+  const interceptors: Interceptor[] = [];
+  if (options.tracing) interceptors.push(tracingInterceptor([GatewayService.typeName]));
+  if (config.auth.enabled) interceptors.push(authInterceptor(config.auth, [GatewayService.typeName]));
+    const server = new GatewayServer({ service, maxRequestBytes: config.maxRequestBytes, interceptors, tls: config.tls });
+  return {
+    config,
+    gateway,
+    server,
+    listen: (port) => server.listen(port ?? config.listen.port, config.listen.host),
+    async close(graceMs = config.shutdownGraceMs) {
+      const finished = await server.stop(graceMs);
+      if (!finished) log.log("warn", "grace period over: closed calls still in flight", { graceMs });
+      // Requests cut by the drain still write their ledger rows: wait for them before closing the ledger.
+      await gateway.idle(2_000);
+      await Promise.all([...adapters.values()].map((a) => a.close()));
+      await accounting.close();
+      return finished;
+    },
+  };
+}

@@ -1,0 +1,166 @@
+/** One running attempt: its scope, its balancer ticket, and its record, closed exactly once. */
+import type { ModelConfig } from "../../config/schema.js";
+import type { CallOptions, ProviderAdapter } from "../../providers/adapter.js";
+import { ProviderError } from "../../providers/errors.js";
+import type { Usage } from "../../providers/types.js";
+import { asProviderError, finishAttempt, startAttempt } from "./attempt.js";
+import type { AttemptStart } from "./attempt.js";
+import type { Balancer } from "../health/balancer.js";
+import type { Clock } from "../clock.js";
+import type { Ticket } from "../health/deployment.js";
+import { Scope } from "./scope.js";
+import type { AbortCause } from "./scope.js";
+import type { AttemptClose } from "../observer.js";
+import type { AttemptRecord } from "../types.js";
+
+/** What an attempt needs from the gateway. */
+export interface RunDeps {
+  readonly clock: Clock;
+  readonly balancer: Balancer;
+}
+
+/** How an attempt is started. */
+export interface RunInit {
+  readonly number: number;
+  readonly model: ModelConfig;
+  readonly adapter: ProviderAdapter;
+  readonly ticket: Ticket;
+  readonly hedge: boolean;
+  readonly failover: boolean;
+  /** The request's scope; the attempt's scope is its child. */
+  readonly parent: Scope;
+  /** The attempt's own timeout, ms (undefined: none besides the request's). */
+  readonly timeoutMs: number | undefined;
+  readonly stream: boolean;
+  /** Told once when the attempt closes (telemetry, ledger). */
+  readonly onClose: (record: AttemptRecord, close: AttemptClose) => void;
+}
+
+/** Usage of an attempt the provider refused with an error status. */
+const ZERO_USAGE: Usage = { inputTokens: 0, outputTokens: 0 };
+
+const NO_CLOSE: AttemptClose = { finishReason: undefined, responseModel: undefined };
+
+/** Causes that end an attempt without saying anything about the provider. */
+const NEUTRAL: ReadonlySet<AbortCause> = new Set<AbortCause>(["client", "deadline", "hedge_lost"]);
+
+/** A started attempt. */
+export class AttemptRun {
+  readonly model: ModelConfig;
+  readonly adapter: ProviderAdapter;
+  readonly start: AttemptStart;
+  readonly scope: Scope;
+  /** Usage reported so far (streams report it at the end). */
+  usage: Usage = {};
+  /** Monotonic time of the first token, once it arrived. */
+  ttftMono: number | undefined;
+  readonly #deps: RunDeps;
+  readonly #ticket: Ticket;
+  readonly #stream: boolean;
+  readonly #onClose: (record: AttemptRecord, close: AttemptClose) => void;
+  #record: AttemptRecord | undefined;
+  #error: ProviderError | undefined;
+  #onAbort: (() => void) | undefined;
+
+  constructor(deps: RunDeps, init: RunInit) {
+    this.#deps = deps;
+    this.model = init.model;
+    this.adapter = init.adapter;
+    this.#ticket = init.ticket;
+    this.#stream = init.stream;
+    this.#onClose = init.onClose;
+    this.start = startAttempt(deps.clock, init.number, init.model, init.adapter, { hedge: init.hedge, failover: init.failover });
+    this.scope = new Scope(init.parent, init.timeoutMs, "attempt_timeout");
+  }
+
+  /** Options for the adapter call: this attempt's signal, and rate-limit headers fed to the balancer. */
+  callOptions(): CallOptions {
+    const model = this.model.name;
+    return { signal: this.scope.signal, onRateLimit: (hint) => this.#deps.balancer.applyHint(model, hint) };
+  }
+
+  /** Registers cleanup to run when the attempt is aborted from outside (closing a stream iterator). */
+  onAbort(fn: () => void): void {
+    this.#onAbort = fn;
+  }
+
+  /** The closed record, once closed. */
+  get record(): AttemptRecord | undefined {
+    return this.#record;
+  }
+
+  /** The classified error of a failed attempt. */
+  get error(): ProviderError | undefined {
+    return this.#error;
+  }
+
+  /** Marks the first token now. */
+  firstToken(): void {
+    this.ttftMono ??= this.#deps.clock.monotonic();
+  }
+
+  /** Closes the attempt as succeeded with its usage (and, for telemetry, how the answer ended). */
+  succeed(usage: Usage, close: AttemptClose = NO_CLOSE): AttemptRecord {
+    if (this.#record) return this.#record;
+    this.usage = usage;
+    const record = finishAttempt(this.#deps.clock, this.start, "succeeded", usage, this.ttftMono);
+    const firstAnswerMs = this.#stream ? record.ttftMs : record.latencyMs;
+    return this.#close(record, { errorKind: undefined, neutral: false, retryAfterMs: undefined, usage, stream: this.#stream, firstAnswerMs }, close);
+  }
+
+  /** Closes the attempt as failed (or aborted, when its scope was aborted) from what the adapter threw. */
+  fail(err: unknown): AttemptRecord {
+    if (this.#record) return this.#record;
+    const cause = this.scope.cause;
+    const error = this.#classify(err, cause);
+    this.#error = error;
+    // The error's usage when it reports any count, else what the stream reported before failing; a provider
+    // that answered with an HTTP error status generated nothing and bills nothing: known zero, not unknown.
+    const reported = error.usage && Object.values(error.usage).some((v) => v !== undefined) ? error.usage : this.usage;
+    const rejected = error.status !== undefined && error.status >= 400 && reported.inputTokens === undefined && reported.outputTokens === undefined;
+    const usage = rejected ? ZERO_USAGE : reported;
+    const aborted = cause === "client" || cause === "hedge_lost";
+    const record = finishAttempt(this.#deps.clock, this.start, aborted ? "aborted" : "failed", usage, this.ttftMono, error);
+    const neutral = cause !== undefined && NEUTRAL.has(cause);
+    // A run that failed or lost before its first answer is slow at least by its elapsed time: a lower-bound
+    // sample, so that a provider that only times out does not look fastest to the latency strategy.
+    const firstAnswerMs = this.ttftMono === undefined && cause !== "client" ? record.latencyMs : undefined;
+    return this.#close(record, { errorKind: error.kind, neutral, retryAfterMs: error.retryAfterMs, usage, stream: this.#stream, firstAnswerMs }, { ...NO_CLOSE, cause: error.cause });
+  }
+
+  /** Aborts the attempt now (hedge lost, client gone) and closes it as aborted with the usage seen so far. */
+  abort(cause: AbortCause): AttemptRecord {
+    this.scope.abort(cause);
+    const record = this.fail(new Error(cause));
+    this.#onAbort?.();
+    return record;
+  }
+
+
+  #classify(err: unknown, cause: AbortCause | undefined): ProviderError {
+    switch (cause) {
+      case "first_token_timeout":
+        return new ProviderError({ kind: "timeout", reason: "no first token within the first-token timeout", cause: err });
+      case "attempt_timeout":
+        return new ProviderError({ kind: "timeout", reason: "attempt timeout", cause: err });
+      case "idle_timeout":
+        return new ProviderError({ kind: "timeout", reason: "stream stalled longer than the idle timeout", cause: err });
+      case "deadline":
+        return new ProviderError({ kind: "timeout", reason: "request deadline", cause: err });
+      case "client":
+        return new ProviderError({ kind: "cancelled", reason: "cancelled by the client", cause: err });
+      case "hedge_lost":
+        return new ProviderError({ kind: "cancelled", reason: "lost the hedge race", cause: err });
+      case undefined:
+        return asProviderError(err);
+    }
+  }
+
+  #close(record: AttemptRecord, result: Parameters<Balancer["finish"]>[1], close: AttemptClose = NO_CLOSE): AttemptRecord {
+    this.#record = record;
+    this.#deps.balancer.finish(this.#ticket, result);
+    this.scope.dispose();
+    this.#onClose(record, close);
+    return record;
+  }
+}

@@ -1,0 +1,65 @@
+/** One provider attempt: call the adapter, time it, price it, and turn it into an AttemptRecord. */
+import { costOf } from "../../accounting/money/pricing.js";
+import type { ModelConfig } from "../../config/schema.js";
+import type { ProviderAdapter } from "../../providers/adapter.js";
+import { ProviderError } from "../../providers/errors.js";
+import type { ChatRequest, FinishReason, Usage } from "../../providers/types.js";
+import type { Clock } from "../clock.js";
+import type { AttemptOutcome, AttemptRecord } from "../types.js";
+
+/** What is known about an attempt when it starts. */
+export interface AttemptStart {
+  readonly number: number;
+  readonly model: ModelConfig;
+  readonly adapter: ProviderAdapter;
+  readonly hedge: boolean;
+  readonly failover: boolean;
+  readonly startedAt: number;
+  readonly startedMono: number;
+}
+
+/** Starts the bookkeeping of an attempt. */
+export function startAttempt(clock: Clock, number: number, model: ModelConfig, adapter: ProviderAdapter, flags: { hedge: boolean; failover: boolean }): AttemptStart {
+  return { number, model, adapter, ...flags, startedAt: clock.now(), startedMono: clock.monotonic() };
+}
+
+/** Closes an attempt into a record: latency, cost of the usage the provider reported. */
+export function finishAttempt(
+  clock: Clock,
+  start: AttemptStart,
+  outcome: AttemptOutcome,
+  usage: Usage,
+  ttftMono: number | undefined,
+  error?: ProviderError,
+  reason?: string,
+): AttemptRecord {
+  const cost = costOf(usage, start.model.pricing);
+  return {
+    number: start.number,
+    model: start.model.name,
+    provider: start.model.provider,
+    outcome,
+    errorKind: error?.kind,
+    httpStatus: error?.status,
+    reason: reason ?? (error ? error.message : "ok"),
+    startedAt: start.startedAt,
+    latencyMs: clock.monotonic() - start.startedMono,
+    ttftMs: ttftMono === undefined ? undefined : ttftMono - start.startedMono,
+    hedge: start.hedge,
+    failover: start.failover,
+    usage,
+    costPicos: cost.picos,
+    usageUnknown: cost.usageUnknown,
+  };
+}
+
+/** Builds the provider call for a model. */
+export function upstreamCall(model: ModelConfig, chat: ChatRequest): { request: ChatRequest; upstreamModel: string; defaultMaxTokens: number } {
+  return { request: chat, upstreamModel: model.upstreamModel, defaultMaxTokens: model.defaultMaxTokens };
+}
+
+/** Normalises anything thrown by an adapter into a ProviderError. */
+export function asProviderError(err: unknown): ProviderError {
+  if (err instanceof ProviderError) return err;
+  return new ProviderError({ kind: "invalid_response", reason: "adapter failure", cause: err });
+}

@@ -1,0 +1,113 @@
+/** The per-request candidate queue: which model to call next, honouring backoff, exclusions and the balancer. */
+import type { FailoverConfig, ModelConfig } from "../../config/schema.js";
+import type { ProviderError } from "../../providers/errors.js";
+import { retryAt } from "./backoff.js";
+import type { Random } from "../clock.js";
+import type { Skip, Ticket } from "../health/deployment.js";
+
+/** Admits calls to models (the balancer, or a fake in tests). */
+export interface Admitter {
+  admit(model: string, tokens: number): Ticket | Skip;
+}
+
+/** The next call to make, or why there is none now. */
+export type NextPick =
+  | { readonly kind: "call"; readonly model: ModelConfig; readonly ticket: Ticket }
+  | {
+      readonly kind: "wait";
+      /** Earliest monotonic ms a skipped candidate may be ready; undefined when only a state change can tell (a probe's result). */
+      readonly readyAt: number | undefined;
+      readonly skips: readonly Skip[];
+    }
+  | { readonly kind: "none"; readonly skips: readonly Skip[] };
+
+interface Entry {
+  readonly model: ModelConfig;
+  readonly order: number;
+  failures: number;
+  notBefore: number;
+  excluded: boolean;
+  running: boolean;
+}
+
+/** Candidates of one request in plan order; each tracks its failures and backoff within the request. */
+export class CandidateQueue {
+  readonly #entries: Entry[];
+  readonly #admitter: Admitter;
+  readonly #tokens: (m: ModelConfig) => number;
+  readonly #config: FailoverConfig;
+  readonly #random: Random;
+
+  constructor(models: readonly ModelConfig[], admitter: Admitter, tokens: (m: ModelConfig) => number, config: FailoverConfig, random: Random) {
+    this.#entries = models.map((model, order) => ({ model, order, failures: 0, notBefore: 0, excluded: false, running: false }));
+    this.#admitter = admitter;
+    this.#tokens = tokens;
+    this.#config = config;
+    this.#random = random;
+  }
+
+  /**
+   * The next model to call at `now`: untried candidates first (plan order), then the least retried
+   * whose backoff has passed; a model already running for this request is never picked twice.
+   */
+  next(now: number): NextPick {
+    const skips: Skip[] = [];
+    let readyAt = Infinity;
+    const open = this.#entries.filter((e) => !e.excluded && !e.running).sort((a, b) => a.failures - b.failures || a.order - b.order);
+    for (const e of open) {
+      if (now < e.notBefore) {
+        skips.push({ model: e.model.name, reason: "backoff", readyAt: e.notBefore });
+        readyAt = minReady(readyAt, e.notBefore);
+        continue;
+      }
+      const admitted = this.#admitter.admit(e.model.name, this.#tokens(e.model));
+      if ("permit" in admitted) {
+        e.running = true;
+        return { kind: "call", model: e.model, ticket: admitted };
+      }
+      skips.push(admitted);
+      readyAt = minReady(readyAt, admitted.readyAt);
+    }
+    if (open.length === 0 && !this.#entries.some((e) => e.running)) return { kind: "none", skips };
+    return { kind: "wait", readyAt: readyAt === Infinity ? undefined : readyAt, skips };
+  }
+
+  /** True while some candidate could still be called (now or later). */
+  get hasCandidates(): boolean {
+    return this.#entries.some((e) => !e.excluded);
+  }
+
+  /** A running candidate ended well or was aborted: it may be picked again. */
+  released(model: string): void {
+    const e = this.#find(model);
+    if (e) e.running = false;
+  }
+
+  /**
+   * A running candidate failed: it backs off (or is excluded for a kind that will not change);
+   * a context-too-long failure also excludes every model whose window is not larger.
+   */
+  failed(model: string, error: ProviderError, now: number): void {
+    const e = this.#find(model);
+    if (!e) return;
+    e.running = false;
+    e.failures++;
+    e.notBefore = retryAt(now, e.failures, error, this.#config, this.#random);
+    if (e.notBefore === Infinity) e.excluded = true;
+    if (error.kind === "context_too_long") {
+      const window = e.model.contextWindow;
+      for (const other of this.#entries) {
+        const w = other.model.contextWindow;
+        if (window !== undefined && w !== undefined && w <= window) other.excluded = true;
+      }
+    }
+  }
+
+  #find(model: string): Entry | undefined {
+    return this.#entries.find((e) => e.model.name === model);
+  }
+}
+
+function minReady(a: number, b: number | undefined): number {
+  return b === undefined ? a : Math.min(a, b);
+}

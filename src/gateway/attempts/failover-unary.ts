@@ -1,0 +1,54 @@
+/** A unary completion through the failover loop. */
+import type { ChatResult } from "../../providers/types.js";
+import { upstreamCall } from "./attempt.js";
+import type { AttemptRun } from "./attempt-run.js";
+import { recordsOf, runFailover } from "./failover.js";
+import type { FailoverDeps, Settled } from "./failover.js";
+import type { RequestSetup } from "./request.js";
+import { completionOutcome } from "./request.js";
+import type { RequestEnd } from "../observer.js";
+import { endRequest } from "./request.js";
+import type { CompletionOutcome } from "../types.js";
+import { GatewayError } from "../types.js";
+
+/** Serves a unary request: the first attempt to answer wins; losers of a hedge are aborted and recorded. */
+export async function completeUnary(deps: FailoverDeps, setup: RequestSetup): Promise<CompletionOutcome> {
+  const { req, plan, scope } = setup;
+  let runs: readonly AttemptRun[] = [];
+  let outcome: RequestEnd["outcome"] = "internal";
+  const launch = async (run: AttemptRun): Promise<Settled<ChatResult>> => {
+    try {
+      const result = await run.adapter.complete(upstreamCall(run.model, req.chat), run.callOptions());
+      run.succeed(result.usage, { finishReason: result.finishReason, responseModel: result.responseModel });
+      return { ok: true, value: result };
+    } catch (err) {
+      run.fail(err);
+      return { ok: false };
+    }
+  };
+  try {
+    const won = await runFailover(deps, {
+      request: req,
+      trace: setup.ctx.trace,
+      plan,
+      chat: req.chat,
+      stream: false,
+      scope,
+      deadlineMono: setup.deadlineMono,
+      attemptTimeoutMs: deps.config.failover.attemptTimeoutMs,
+      launch,
+      onRuns: (r) => (runs = r),
+    });
+    const served = won.run.record;
+    if (!served) throw new Error("winning attempt has no record");
+    outcome = "ok";
+    return completionOutcome(req, plan, served, recordsOf(won.runs), won.value.text, won.value.finishReason, won.value.responseModel);
+  } catch (err) {
+    outcome = err instanceof GatewayError ? err.code : "internal";
+    throw err;
+  } finally {
+    scope.dispose();
+    // Before the answer (or the error) leaves: the ledger must hold every attempt.
+    await endRequest(deps, setup, false, recordsOf(runs), outcome);
+  }
+}

@@ -1,0 +1,76 @@
+/** Per-request setup shared by unary and streams: the plan, the scope with its deadline, and the outcome. */
+import type { FinishReason } from "../../providers/types.js";
+import type { Clock } from "../clock.js";
+import type { GatewayObserver, RequestEnd } from "../observer.js";
+import type { Plan } from "../routing/router.js";
+import { Scope } from "./scope.js";
+import type { AttemptRecord, CallContext, CompletionOutcome, GatewayRequest } from "../types.js";
+
+/** A planned request with its cancellation scope. */
+export interface RequestSetup {
+  readonly req: GatewayRequest;
+  readonly ctx: CallContext;
+  /** Wall-clock and monotonic start. */
+  readonly startedAt: number;
+  readonly startedMono: number;
+  readonly plan: Plan;
+  /** Aborted by the client ("client") or at the deadline ("deadline"). */
+  readonly scope: Scope;
+  /** The deadline in monotonic ms. */
+  readonly deadlineMono: number;
+  /** Lifts the configured default deadline (a stream that committed is then bounded by its idle timeout only). */
+  readonly liftDefaultDeadline: () => void;
+}
+
+/** The request's scope and monotonic deadline: the client's deadline when set, else the configured one. */
+export function requestScope(ctx: CallContext, clock: Clock, defaultDeadlineMs: number): { scope: Scope; deadlineMono: number; liftDefaultDeadline: () => void } {
+  const remaining = ctx.deadline === undefined ? defaultDeadlineMs : ctx.deadline - clock.now();
+  const scope = new Scope(ctx.signal, undefined, "deadline");
+  const disarm = scope.arm(remaining, "deadline");
+  // The client's own deadline always holds; only the configured default may be lifted.
+  return { scope, deadlineMono: clock.monotonic() + remaining, liftDefaultDeadline: ctx.deadline === undefined ? disarm : () => undefined };
+}
+
+/** Tells the observer a request ended and waits until its records are durable. */
+export async function endRequest(
+  deps: { readonly observer: GatewayObserver; readonly clock: Clock },
+  setup: RequestSetup,
+  streamed: boolean,
+  attempts: readonly AttemptRecord[],
+  outcome: RequestEnd["outcome"],
+): Promise<void> {
+  await deps.observer.requestEnded({
+    request: setup.req,
+    clientKey: setup.ctx.clientKey,
+    route: setup.plan.route?.name,
+    streamed,
+    attempts,
+    outcome,
+    startedAt: setup.startedAt,
+    totalMs: deps.clock.monotonic() - setup.startedMono,
+  });
+}
+
+/** The outcome of a served request: the serving attempt's usage, the cost of every attempt. */
+export function completionOutcome(
+  req: GatewayRequest,
+  plan: Plan,
+  served: AttemptRecord,
+  attempts: readonly AttemptRecord[],
+  text: string,
+  finishReason: FinishReason,
+  responseModel: string | undefined,
+): CompletionOutcome {
+  return {
+    requestId: req.requestId,
+    text,
+    finishReason,
+    model: served.model,
+    provider: served.provider,
+    responseModel,
+    route: plan.route?.name,
+    usage: served.usage,
+    costPicos: attempts.reduce((sum, a) => sum + a.costPicos, 0n),
+    attempts,
+  };
+}

@@ -1,0 +1,83 @@
+/** The live state of every deployment, shared by all requests: admission, results, health, change signal. */
+import type { GatewayConfig } from "../../config/schema.js";
+import type { RateLimitHint } from "../../providers/wire.js";
+import type { Clock } from "../clock.js";
+import { Deployment } from "./deployment.js";
+import type { CallResult, Skip, Ticket } from "./deployment.js";
+import type { ModelHealth } from "../types.js";
+
+/** What routing strategies may read about deployments. */
+export interface DeploymentView {
+  /** The deployment of a model (undefined for an unknown name). */
+  deployment(model: string): Deployment | undefined;
+  /** Monotonic now. */
+  now(): number;
+}
+
+/** Every deployment of a config; wakes waiting requests when any deployment's state changes. */
+export class Balancer implements DeploymentView {
+  readonly #clock: Clock;
+  readonly #deployments = new Map<string, Deployment>();
+  #waiters: Array<() => void> = [];
+
+  constructor(config: GatewayConfig, clock: Clock) {
+    this.#clock = clock;
+    const now = clock.monotonic();
+    for (const m of config.models.values()) this.#deployments.set(m.name, new Deployment(m, config.breaker, config.failover, now));
+  }
+
+  /** The deployment of a model. */
+  deployment(model: string): Deployment | undefined {
+    return this.#deployments.get(model);
+  }
+
+  /** Monotonic now. */
+  now(): number {
+    return this.#clock.monotonic();
+  }
+
+  /** Admits a call to a model or says why it is skipped. */
+  admit(model: string, tokens: number): Ticket | Skip {
+    const d = this.#deployments.get(model);
+    if (!d) return { model, reason: "circuit_open", readyAt: undefined };
+    return d.admit(tokens, this.now());
+  }
+
+  /** Records the end of an admitted call and wakes waiters. */
+  finish(ticket: Ticket, result: CallResult): void {
+    this.#deployments.get(ticket.model)?.finish(ticket, result, this.now());
+    this.#wake();
+  }
+
+  /** Applies a provider's rate-limit headers to a model's limits. */
+  applyHint(model: string, hint: RateLimitHint): void {
+    this.#deployments.get(model)?.applyHint(hint, this.now());
+  }
+
+  /** A model's health now ("healthy" for an unknown name). */
+  health(model: string): ModelHealth {
+    return this.#deployments.get(model)?.health(this.now()) ?? "healthy";
+  }
+
+  /** Resolves at the next finished call of any deployment (a probe's result, a freed slot). */
+  changed(): { promise: Promise<void>; cancel: () => void } {
+    let wake: () => void = () => undefined;
+    const promise = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    this.#waiters.push(wake);
+    return {
+      promise,
+      cancel: () => {
+        this.#waiters = this.#waiters.filter((w) => w !== wake);
+      },
+    };
+  }
+
+  #wake(): void {
+    if (this.#waiters.length === 0) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+}

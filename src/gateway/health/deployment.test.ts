@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import type { ErrorKind } from "../../providers/errors.js";
+import { Balancer } from "./balancer.js";
+import type { CallResult, Deployment } from "./deployment.js";
+import { verdictOf } from "./deployment.js";
+import { configFor } from "../../../test/helpers/gateway-fixture.js";
+
+let t = 0;
+const clock = { now: () => t, monotonic: () => t };
+
+function build(fields: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): { d: Deployment; balancer: Balancer } {
+  const config = configFor({ m: fields }, { breaker: { consecutiveFailures: 2, cooldownMs: 1_000 }, failover: { rateLimitCooldownMs: 700, quotaCooldownMs: 60_000 }, ...extra });
+  const balancer = new Balancer(config, clock);
+  const d = balancer.deployment("m");
+  if (!d) throw new Error("no deployment");
+  return { d, balancer };
+}
+
+const fail = (errorKind: ErrorKind, extra: Partial<CallResult> = {}): CallResult => ({
+  errorKind,
+  neutral: false,
+  retryAfterMs: undefined,
+  usage: {},
+  stream: false,
+  firstAnswerMs: undefined,
+  ...extra,
+});
+const ok = (firstAnswerMs = 100, stream = false): CallResult => ({ errorKind: undefined, neutral: false, retryAfterMs: undefined, usage: {}, stream, firstAnswerMs });
+
+function call(d: Deployment, result: CallResult, tokens = 1): void {
+  const ticket = d.admit(tokens, t);
+  if (!("permit" in ticket)) throw new Error(`skipped: ${ticket.reason}`);
+  d.finish(ticket, result, t);
+}
+
+describe("Deployment", () => {
+  it("counts only provider-side failures against its breaker", () => {
+    const { d } = build();
+    t = 0;
+    for (const kind of ["invalid_request", "content_filtered", "context_too_long", "cancelled", "rate_limited"] as const) {
+      expect(verdictOf(fail(kind))).toBe("neutral");
+    }
+    call(d, fail("invalid_request"));
+    call(d, fail("context_too_long"));
+    call(d, fail("cancelled"));
+    call(d, fail("server_error", { neutral: true })); // e.g. the request's own deadline
+    call(d, fail("server_error"));
+    expect(d.health(t)).toBe("healthy");
+    call(d, fail("overloaded"));
+    expect(d.health(t)).toBe("unhealthy");
+    expect(d.check(1, t)?.reason).toBe("circuit_open");
+  });
+
+  it("reports probing while half-open and healthy once the probe succeeds", () => {
+    const { d } = build();
+    t = 10_000;
+    call(d, fail("network"));
+    call(d, fail("timeout"));
+    t += 1_000;
+    expect(d.health(t)).toBe("probing");
+    const probe = d.admit(1, t);
+    expect("permit" in probe && probe.permit.probe).toBe(true);
+    expect(d.admit(1, t)).toMatchObject({ reason: "probe_in_flight" });
+    if ("permit" in probe) d.finish(probe, ok(), t);
+    expect(d.health(t)).toBe("healthy");
+  });
+
+  it("cools down for Retry-After after a 429 instead of losing health", () => {
+    const { d } = build();
+    t = 20_000;
+    call(d, fail("rate_limited", { retryAfterMs: 2_000 }));
+    expect(d.health(t)).toBe("cooling_down");
+    expect(d.check(1, t)).toEqual({ model: "m", reason: "cooling_down", readyAt: 22_000 });
+    expect(d.breaker.state(t)).toBe("closed");
+    t = 22_000;
+    expect(d.health(t)).toBe("healthy");
+    expect(d.effectiveWeight(t)).toBe(1);
+  });
+
+  it("uses the configured cooldown for a 429 without Retry-After, a long one for quota", () => {
+    const { d } = build();
+    t = 30_000;
+    call(d, fail("rate_limited"));
+    expect(d.cooldownUntil).toBe(30_700);
+    t = 40_000;
+    call(d, fail("quota_exhausted", { retryAfterMs: 1_000 }));
+    expect(d.cooldownUntil).toBe(100_000);
+  });
+
+  it("skips a deployment without headroom, and reports it cooling down", () => {
+    const { d } = build({ rpm: 1, tpm: 1_000 });
+    t = 50_000;
+    expect(d.check(2_000, t)).toBeUndefined(); // bigger than the bucket but the bucket is full
+    call(d, ok(), 500);
+    expect(d.check(1, t)).toMatchObject({ reason: "rpm" });
+    expect(d.health(t)).toBe("cooling_down");
+  });
+
+  it("applies rate-limit headers through the balancer", () => {
+    const { d, balancer } = build();
+    t = 60_000;
+    balancer.applyHint("m", { remainingRequests: 0, resetMs: 5_000 });
+    expect(d.check(1, t)).toEqual({ model: "m", reason: "rpm", readyAt: 65_000 });
+    expect(balancer.health("m")).toBe("cooling_down");
+  });
+
+  it("feeds latency statistics and in-flight counts", () => {
+    const { d } = build();
+    t = 70_000;
+    const ticket = d.admit(1, t);
+    expect(d.inflight).toBe(1);
+    if ("permit" in ticket) d.finish(ticket, ok(250, true), t);
+    expect(d.inflight).toBe(0);
+    expect(d.stats.ttftMs).toBe(250);
+    call(d, fail("server_error"));
+    expect(d.stats.ttftMs).toBe(250);
+  });
+
+  it("wakes waiters when a call finishes", async () => {
+    const { d, balancer } = build();
+    const change = balancer.changed();
+    let woke = false;
+    void change.promise.then(() => {
+      woke = true;
+    });
+    const ticket = d.admit(1, t);
+    if ("permit" in ticket) balancer.finish(ticket, ok());
+    await Promise.resolve();
+    expect(woke).toBe(true);
+  });
+});

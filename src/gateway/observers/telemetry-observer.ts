@@ -1,0 +1,77 @@
+/** The observer that turns gateway lifecycle events into spans, span events and metrics. */
+import type { SpanContext } from "@opentelemetry/api";
+import type { GatewayConfig } from "../../config/schema.js";
+import { asTraceContext } from "../../telemetry/gateway-telemetry.js";
+import type { GatewayTelemetry } from "../../telemetry/gateway-telemetry.js";
+import type { GatewayObserver } from "../observer.js";
+import type { AttemptRecord, GatewayRequest } from "../types.js";
+
+const NO_LINKS: readonly SpanContext[] = [];
+
+/** Builds the tracing observer; prompts and answers go into spans only when `captureContent` is on. */
+export function telemetryObserver(telemetry: GatewayTelemetry, config: GatewayConfig): GatewayObserver {
+  const previous = new WeakMap<GatewayRequest, SpanContext[]>();
+  return {
+    planned: (trace, candidates, tooSmall) => telemetry.planned(asTraceContext(trace), candidates, tooSmall),
+    attemptStarted(info) {
+      const links = previous.get(info.request) ?? NO_LINKS;
+      const provider = config.providers.get(info.model.provider);
+      const t = telemetry.attemptStarted({
+        parent: asTraceContext(info.trace),
+        requestId: info.request.requestId,
+        model: info.model.name,
+        upstreamModel: info.model.upstreamModel,
+        provider: info.model.provider,
+        providerKind: provider?.kind ?? "unknown",
+        serverAddress: info.providerHost,
+        attempt: info.number,
+        route: info.route,
+        strategy: info.strategy,
+        hedge: info.hedge,
+        failover: info.failover,
+        streamed: info.streamed,
+        breakerState: info.breakerState,
+        maxTokens: info.request.chat.params.maxTokens,
+        temperature: info.request.chat.params.temperature,
+        previous: links,
+        input: info.request.chat.messages,
+      });
+      // Later attempts link to this one; only a recording span is worth linking to.
+      if (t.span.isRecording()) previous.set(info.request, [...links, t.span.spanContext()]);
+      return (record, close) =>
+        telemetry.attemptEnded(t, {
+          outcome: record.outcome,
+          errorKind: record.errorKind,
+          inputTokens: record.usage.inputTokens,
+          outputTokens: record.usage.outputTokens,
+          cachedInputTokens: record.usage.cachedInputTokens,
+          usageUnknown: record.usageUnknown,
+          costPicos: record.costPicos,
+          finishReason: close.finishReason,
+          responseModel: close.responseModel,
+          ttftMs: record.ttftMs,
+          latencyMs: record.latencyMs,
+          output: undefined,
+        });
+    },
+    failover: (trace, from, to, reason) => telemetry.failover(asTraceContext(trace), from, to, reason),
+    hedgeStarted: (trace, from, to, delayMs) => telemetry.hedgeStarted(asTraceContext(trace), from, to, delayMs),
+    async requestEnded(end) {
+      for (const a of end.attempts) if (a.hedge) telemetry.hedgeResult(a.outcome === "succeeded", a.model);
+      telemetry.requestEnded(end.outcome, end.totalMs, providerTimeMs(end.attempts));
+    },
+  };
+}
+
+/** Time during which at least one attempt was running (the union of attempt intervals), ms. */
+export function providerTimeMs(attempts: readonly AttemptRecord[]): number {
+  const spans = attempts.map((a) => [a.startedAt, a.startedAt + a.latencyMs] as const).sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let end = -Infinity;
+  for (const [s, e] of spans) {
+    if (e <= end) continue;
+    total += e - Math.max(s, end);
+    end = e;
+  }
+  return total;
+}
