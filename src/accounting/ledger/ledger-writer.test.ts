@@ -17,7 +17,7 @@ import { ROWS_T0 as T0, ledgerRow as row, rowsQuery as query } from "../../../te
 const DAY = 86_400_000;
 const DIST = new URL("../../../dist/src/accounting/ledger/", import.meta.url);
 const WRITER = new URL("ledger-worker.js", DIST);
-const READER = new URL("report-worker.js", DIST);
+const READER = new URL("../report/report-worker.js", DIST);
 
 describe("ThreadedLedgerStore", () => {
   let dir = "";
