@@ -1,7 +1,6 @@
-/** Composition of the accounting side: the ledger file, budgets from client keys, retention, refusal rows. */
+/** Composition of the accounting side: the ledger file, budgets from client keys, retention. */
 import { BudgetGuard, clientKeyBudget } from "../accounting/budget/budget-guard.js";
 import { Ledger } from "../accounting/ledger/ledger.js";
-import { requestRows } from "../accounting/ledger/ledger-rows.js";
 import { startRetention } from "../accounting/ledger/retention.js";
 import { SqliteLedgerStore } from "../accounting/ledger/sqlite-ledger.js";
 import { LEDGER_WORKER_URL, ThreadedLedgerStore } from "../accounting/ledger/ledger-writer.js";
@@ -10,15 +9,12 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { GatewayConfig } from "../config/schema.js";
 import type { Clock } from "../gateway/clock.js";
-import type { RefusalRecorder } from "../gateway/admission/admission.js";
 import type { Logger } from "../telemetry/log.js";
 
 /** The accounting components of a running gateway. */
 export interface Accounting {
   readonly ledger: Ledger;
   readonly budgets: BudgetGuard;
-  /** Writes the row of a request refused before any provider call. */
-  readonly recordRefusal: RefusalRecorder;
   /** Stops retention and closes the ledger after flushing it. */
   close(): Promise<void>;
 }
@@ -40,11 +36,6 @@ export async function openAccounting(config: GatewayConfig, clock: Clock, log: L
   return {
     ledger,
     budgets,
-    async recordRefusal(req, clientKey, reason) {
-      const now = clock.now();
-      const facts = { requestId: req.requestId, clientKey, tags: req.tags, route: undefined, streamed: false, startedAt: now, outcome: "failed" as const, latencyMs: 0, ttftMs: undefined, refusal: reason };
-      await ledger.record(requestRows(facts, [])).catch(onError);
-    },
     async close() {
       retention.stop();
       await ledger.close();

@@ -9,7 +9,7 @@ import { systemClock, systemRandom } from "./system.js";
 import { redacting } from "../telemetry/log.js";
 import type { Logger } from "../telemetry/log.js";
 import { logObserver } from "../gateway/observers/log-observer.js";
-import { ledgerObserver } from "../gateway/observers/ledger-observer.js";
+import { ledgerRecorder } from "../gateway/usage.js";
 import { openAccounting } from "./accounting.js";
 import { GatewayTelemetry } from "../telemetry/gateway-telemetry.js";
 import { composeObservers } from "../gateway/observer.js";
@@ -18,7 +18,6 @@ import type { ModelHealth } from "../gateway/types.js";
 import { telemetryObserver } from "../gateway/observers/telemetry-observer.js";
 import { tracingInterceptor } from "../server/tracing.js";
 import { authInterceptor } from "../server/auth.js";
-import { Access } from "../gateway/admission/admission.js";
 import type { Interceptor } from "@connectrpc/connect";
 import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
 
@@ -51,18 +50,25 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   const secrets = [...config.providers.values()].flatMap((p) => (p.apiKey ? [p.apiKey.reveal()] : []));
   const log = redacting(logger, secrets);
   const accounting = await openAccounting(config, systemClock, log);
-  const access = new Access(config, systemClock, accounting.budgets, accounting.recordRefusal);
-  const observers: GatewayObserver[] = [logObserver(log), ledgerObserver(accounting.ledger, log), access.observer()];
+  const observers: GatewayObserver[] = [logObserver(log)];
   const telemetry = options.tracing ? new GatewayTelemetry({ captureContent: options.captureContent }) : undefined;
   if (telemetry) observers.push(telemetryObserver(telemetry, config));
-  const gateway = new Gateway({ config, adapters, clock: systemClock, random: systemRandom, observer: composeObservers(observers) });
+  const gateway = new Gateway({
+    config,
+    adapters,
+    clock: systemClock,
+    random: systemRandom,
+    observer: composeObservers(observers),
+    usage: ledgerRecorder(accounting.ledger, log),
+    budgets: accounting.budgets,
+  });
   telemetry?.observeBreakers(() => [...config.models.values()].map((m) => ({ model: m.name, provider: m.provider, state: HEALTH_GAUGE[gateway.health(m.name)] })));
-  const service = createGatewayService({ gateway, clock: systemClock, access, ledger: accounting.ledger });
+  const service = createGatewayService({ gateway, clock: systemClock, ledger: accounting.ledger });
   // Outermost first: trace every RPC, then authenticate it.
   const interceptors: Interceptor[] = [];
   if (options.tracing) interceptors.push(tracingInterceptor([GatewayService.typeName]));
   if (config.auth.enabled) interceptors.push(authInterceptor(config.auth, [GatewayService.typeName]));
-    const server = new GatewayServer({ service, maxRequestBytes: config.maxRequestBytes, interceptors, tls: config.tls });
+  const server = new GatewayServer({ service, maxRequestBytes: config.maxRequestBytes, interceptors, tls: config.tls });
   return {
     config,
     gateway,

@@ -1,5 +1,10 @@
-/** The gateway core facade: plan -> failover loop (with hedging) -> outcome, for unary and streaming completions. */
+/** The gateway core facade: admit -> plan -> failover loop (with hedging) -> outcome -> ledger, for unary and streaming completions. */
+import type { ClientKeyConfig } from "../config/auth.js";
 import type { GatewayConfig } from "../config/schema.js";
+import { Admission, Refusal } from "./admission/admission.js";
+import type { BudgetView } from "./admission/admission.js";
+import { LocalKeyState } from "./admission/key-state.js";
+import type { KeyState } from "./admission/key-state.js";
 import type { ProviderAdapter } from "../providers/adapter.js";
 import { Balancer } from "./health/balancer.js";
 import type { Clock, Random } from "./clock.js";
@@ -7,13 +12,15 @@ import { completeUnary } from "./attempts/failover-unary.js";
 import { streamCompletion } from "./attempts/failover-stream.js";
 import type { FailoverDeps } from "./attempts/failover.js";
 import { NO_OBSERVER } from "./observer.js";
-import type { GatewayObserver } from "./observer.js";
+import type { GatewayObserver, RequestEnd } from "./observer.js";
 import type { RequestSetup } from "./attempts/request.js";
 import { requestScope } from "./attempts/request.js";
 import { InFlight } from "./in-flight.js";
 import { plan } from "./routing/router.js";
 import type { Plan } from "./routing/router.js";
 import { GatewayError } from "./types.js";
+import { NO_USAGE } from "./usage.js";
+import type { UsageRecorder } from "./usage.js";
 import type { SmoothWeightedRoundRobin } from "./routing/strategies/weighted.js";
 import type { CallContext, CompletionOutcome, GatewayRequest, GatewayStreamEvent, ModelHealth } from "./types.js";
 
@@ -24,8 +31,14 @@ export interface GatewayDeps {
   readonly adapters: ReadonlyMap<string, ProviderAdapter>;
   readonly clock: Clock;
   readonly random: Random;
-  /** Lifecycle events for telemetry and the ledger; none when absent. */
+  /** Lifecycle events for telemetry and logs; none when absent. */
   readonly observer?: GatewayObserver;
+  /** The usage ledger every ended request is written to before its answer leaves; none when absent. */
+  readonly usage?: UsageRecorder;
+  /** Per-key limit state; in process when absent. */
+  readonly keys?: KeyState;
+  /** Monthly budgets; none enforced when absent. */
+  readonly budgets?: BudgetView;
 }
 
 /** The core entry point the service layer calls. */
@@ -35,6 +48,9 @@ export class Gateway {
   readonly #rr = new Map<string, SmoothWeightedRoundRobin>();
   readonly #failover: FailoverDeps;
   readonly #inFlight = new InFlight();
+  readonly #admission: Admission;
+  readonly #observer: GatewayObserver;
+  readonly #usage: UsageRecorder;
 
   constructor(deps: GatewayDeps) {
     for (const m of deps.config.models.values()) {
@@ -42,7 +58,11 @@ export class Gateway {
     }
     this.#deps = deps;
     this.#balancer = new Balancer(deps.config, deps.clock);
-    this.#failover = { config: deps.config, adapters: deps.adapters, balancer: this.#balancer, clock: deps.clock, random: deps.random, observer: deps.observer ?? NO_OBSERVER };
+    this.#observer = deps.observer ?? NO_OBSERVER;
+    this.#usage = deps.usage ?? NO_USAGE;
+    this.#admission = new Admission({ config: deps.config, clock: deps.clock, keys: deps.keys ?? new LocalKeyState(), budgets: deps.budgets });
+    const finish = (end: RequestEnd): Promise<void> => this.#finish(end);
+    this.#failover = { config: deps.config, adapters: deps.adapters, balancer: this.#balancer, clock: deps.clock, random: deps.random, observer: this.#observer, finish };
   }
 
   /** The configuration snapshot the gateway runs on. */
@@ -81,28 +101,45 @@ export class Gateway {
     }
   }
 
+  /** Counts a cost report of `key` against its requests per minute; throws the refusal when they are spent. */
+  admitReport(key: ClientKeyConfig | undefined): void {
+    this.#admission.admitReport(key);
+  }
+
   /** Resolves when no request is in flight (every one has reached its observers), or after `timeoutMs`. */
   idle(timeoutMs: number): Promise<boolean> {
     return this.#inFlight.idle(timeoutMs);
   }
 
-  /** Plans the request; a request that cannot be planned is still told to the observers (counted, logged). */
-  async #setup(req: GatewayRequest, ctx: CallContext, stream: boolean): Promise<RequestSetup> {
+  /** Admits and plans the request; one refused or unplannable still ends through #finish (ledger row, observers). */
+  async #setup(raw: GatewayRequest, ctx: CallContext, stream: boolean): Promise<RequestSetup> {
     const { clock } = this.#deps;
+    let req = raw;
     let p: Plan;
     try {
+      req = this.#admission.admit(ctx.principal, raw);
       p = plan(this.#deps.config, req, { view: this.#balancer, random: this.#deps.random, stream, rr: this.#rr });
     } catch (err) {
       const outcome = err instanceof GatewayError ? err.code : "internal";
-      await this.#failover.observer.requestEnded({ request: req, clientKey: ctx.clientKey, route: undefined, streamed: stream, attempts: [], outcome, startedAt: clock.now(), totalMs: 0 });
+      const refusal = err instanceof GatewayError ? err.refusal : undefined;
+      const request = err instanceof Refusal && err.request ? err.request : req;
+      await this.#finish({ request, clientKey: ctx.principal?.id, route: undefined, streamed: stream, attempts: [], outcome, refusal, startedAt: clock.now(), totalMs: 0 });
       throw err;
     }
-    this.#failover.observer.planned?.(
+    this.#observer.planned?.(
       ctx.trace,
       p.candidates.map((m) => m.name),
       p.tooSmall,
     );
     const { scope, deadlineMono, liftDefaultDeadline } = requestScope(ctx, clock, this.#deps.config.failover.deadlineMs);
     return { req, ctx, plan: p, scope, deadlineMono, liftDefaultDeadline, startedAt: clock.now(), startedMono: clock.monotonic() };
+  }
+
+  /** Ends a request: its ledger rows (awaited: acknowledged means stored), its key's limits settled, the observers told. */
+  async #finish(end: RequestEnd): Promise<void> {
+    const durable = this.#usage.record(end);
+    this.#admission.settle(end);
+    this.#observer.requestEnded(end);
+    await durable;
   }
 }

@@ -1,4 +1,4 @@
-/** The gateway's lifecycle events, for telemetry and the usage ledger to plug into without the core knowing them. */
+/** The gateway's lifecycle events, for telemetry and logs to plug into without the core knowing them (the ledger is no observer: see usage.ts). */
 import type { ModelConfig } from "../config/schema.js";
 import type { AttemptRecord, GatewayErrorCode, GatewayRequest } from "./types.js";
 
@@ -35,6 +35,8 @@ export interface RequestEnd {
   readonly attempts: readonly AttemptRecord[];
   /** "ok" when answered, else the error code the client gets. */
   readonly outcome: "ok" | GatewayErrorCode;
+  /** Why admission refused it before any planning, when it did. */
+  readonly refusal?: string | undefined;
   /** Wall-clock start, epoch ms. */
   readonly startedAt: number;
   /** Whole request time, ms. */
@@ -51,8 +53,8 @@ export interface GatewayObserver {
   failover(trace: unknown, fromModel: string, toModel: string, reason: string): void;
   /** A hedge starts because the running attempt gave no first answer within the delay. */
   hedgeStarted(trace: unknown, fromModel: string, toModel: string, delayMs: number): void;
-  /** The request ended; resolves once what must be durable (the ledger) is durable. */
-  requestEnded(end: RequestEnd): Promise<void>;
+  /** The request ended (its ledger rows are being written). */
+  requestEnded(end: RequestEnd): void;
 }
 
 /** An observer that does nothing. */
@@ -60,7 +62,7 @@ export const NO_OBSERVER: GatewayObserver = {
   attemptStarted: () => () => undefined,
   failover: () => undefined,
   hedgeStarted: () => undefined,
-  requestEnded: async () => undefined,
+  requestEnded: () => undefined,
 };
 
 /** Fans events out to several observers. */
@@ -75,8 +77,6 @@ export function composeObservers(observers: readonly GatewayObserver[]): Gateway
     },
     failover: (trace, from, to, reason) => observers.forEach((o) => o.failover(trace, from, to, reason)),
     hedgeStarted: (trace, from, to, delay) => observers.forEach((o) => o.hedgeStarted(trace, from, to, delay)),
-    requestEnded: async (end) => {
-      await Promise.all(observers.map((o) => o.requestEnded(end)));
-    },
+    requestEnded: (end) => observers.forEach((o) => o.requestEnded(end)),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { Scope } from "./scope.js";
-import { waitFor } from "./wait.js";
+import { waitFor } from "./attempts/wait.js";
 
 describe("Scope", () => {
   it("passes its cause down to child scopes and to a signal made before or after the abort", () => {
@@ -25,17 +25,37 @@ describe("Scope", () => {
     expect(scope.cause).toBe("client");
   });
 
-  it("follows a listener-list parent as the client, at once when it already aborted, and lets go of it on dispose", () => {
-    const listeners: Array<() => void> = [];
-    const parent = { aborted: false, onAbort: (fn: () => void) => (listeners.push(fn), () => listeners.splice(listeners.indexOf(fn), 1)) };
-    const scope = new Scope(parent, undefined, "deadline");
-    expect(listeners).toHaveLength(1);
-    const other = new Scope(parent, undefined, "deadline");
+  it("lets go of a parent scope on dispose, takes a ScopeAborted signal's cause, and inherits the parent's deadline", () => {
+    const parent = new Scope();
+    parent.setDeadline(1000, 5000, false);
+    const scope = new Scope(parent);
+    const other = new Scope(parent);
+    expect(scope.deadline).toBe(6000);
     other.dispose();
-    expect(listeners).toHaveLength(1);
-    for (const fn of [...listeners]) fn();
-    expect(scope.cause).toBe("client");
-    expect(new Scope({ aborted: true, onAbort: () => () => undefined }, undefined, "deadline").cause).toBe("client");
+    parent.abort("deadline");
+    expect(scope.cause).toBe("deadline");
+    expect(other.aborted).toBe(false);
+    const source = new Scope();
+    source.abort("hedge_lost");
+    expect(new Scope(source.signal).cause).toBe("hedge_lost");
+  });
+
+  it("counts a client going away within the slack before the deadline (50 ms, or 10% of the timeout) as the deadline", () => {
+    const short = new Scope();
+    short.setDeadline(100, 0, false);
+    short.clientGone(49);
+    expect(short.cause).toBe("client");
+    const near = new Scope();
+    near.setDeadline(100, 0, false);
+    near.clientGone(50);
+    expect(near.cause).toBe("deadline");
+    const long = new Scope();
+    long.setDeadline(10_000, 0, false);
+    long.clientGone(9_000);
+    expect(long.cause).toBe("deadline");
+    const none = new Scope();
+    none.clientGone(1e12);
+    expect(none.cause).toBe("client");
   });
 
   it("fires its own timeout with the timeout's cause", async () => {

@@ -2,7 +2,8 @@
 import type { Tier } from "../config/schema.js";
 import type { ErrorKind } from "../providers/errors.js";
 import type { ChatRequest, FinishReason, Usage } from "../providers/types.js";
-import type { Abortable } from "./attempts/wait.js";
+import type { ClientKeyConfig } from "../config/auth.js";
+import type { Scope } from "./scope.js";
 
 /** The provider-neutral chat types, re-exported for the rooms above the core. */
 export type { ChatMessage, FinishReason, Role, Usage } from "../providers/types.js";
@@ -24,12 +25,10 @@ export interface GatewayRequest {
 
 /** Who is calling and until when. */
 export interface CallContext {
-  /** Aborted when the client goes away: a signal, or a cheaper listener list (see Abortable). */
-  readonly signal: AbortSignal | Abortable;
-  /** Absolute deadline in clock milliseconds, from the client's gRPC deadline; undefined for none. */
-  readonly deadline: number | undefined;
-  /** The client key id, when auth is on. */
-  readonly clientKey: string | undefined;
+  /** The call's scope, made at the edge: aborted when the client goes away ("client") or at its deadline ("deadline"), which it carries. */
+  readonly scope: Scope;
+  /** The client key calling, when auth is on. */
+  readonly principal: ClientKeyConfig | undefined;
   /** The caller's tracing context, opaque to the core: handed to the observers with every event. */
   readonly trace?: unknown;
 }
@@ -98,11 +97,14 @@ export class GatewayError extends Error {
   override readonly name = "GatewayError";
   readonly code: GatewayErrorCode;
   readonly attempts: readonly AttemptRecord[];
+  /** Why admission refused the request before any planning (for the ledger row), when it did. */
+  readonly refusal: string | undefined;
 
-  constructor(code: GatewayErrorCode, message: string, attempts: readonly AttemptRecord[] = []) {
+  constructor(code: GatewayErrorCode, message: string, attempts: readonly AttemptRecord[] = [], refusal?: string) {
     super(message);
     this.code = code;
     this.attempts = attempts;
+    this.refusal = refusal;
   }
 }
 

@@ -1,17 +1,22 @@
-/** The observer that writes every attempt of every request to the usage ledger before the answer leaves. */
-import type { Ledger } from "../../accounting/ledger/ledger.js";
-import { requestRows } from "../../accounting/ledger/ledger-rows.js";
-import type { LedgerRequestOutcome } from "../../accounting/ledger/ledger-record.js";
-import type { Logger } from "../../telemetry/log.js";
-import type { GatewayObserver, RequestEnd } from "../observer.js";
+/** The usage ledger as the core writes to it: every request's attempts, durable before its answer leaves. */
+import type { Ledger } from "../accounting/ledger/ledger.js";
+import { requestRows } from "../accounting/ledger/ledger-rows.js";
+import type { LedgerRequestOutcome } from "../accounting/ledger/ledger-record.js";
+import type { Logger } from "../telemetry/log.js";
+import type { RequestEnd } from "./observer.js";
 
-/** Builds the ledger observer; a failed write is logged loudly (the provider has billed, the client keeps its answer). */
-export function ledgerObserver(ledger: Ledger, log: Logger): GatewayObserver {
+/** Where the core accounts each ended request; `record` resolves once its rows are durable. */
+export interface UsageRecorder {
+  record(end: RequestEnd): Promise<void>;
+}
+
+/** A recorder that keeps nothing (tests of the core that do not look at money). */
+export const NO_USAGE: UsageRecorder = { record: async () => undefined };
+
+/** Records into the ledger; a failed write is logged loudly (the provider has billed, the client keeps its answer). */
+export function ledgerRecorder(ledger: Ledger, log: Logger): UsageRecorder {
   return {
-    attemptStarted: () => () => undefined,
-    failover: () => undefined,
-    hedgeStarted: () => undefined,
-    async requestEnded(end) {
+    async record(end) {
       const rows = requestRows(
         {
           requestId: end.request.requestId,
@@ -23,6 +28,7 @@ export function ledgerObserver(ledger: Ledger, log: Logger): GatewayObserver {
           outcome: ledgerOutcome(end.outcome),
           latencyMs: end.totalMs,
           ttftMs: requestTtft(end),
+          refusal: end.refusal,
         },
         end.attempts,
       );

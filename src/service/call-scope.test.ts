@@ -1,73 +1,77 @@
 /**
- * The core's cancellation from a fast-path call: a client that goes away cancels, the call's own deadline does
- * not (the core keeps its own deadline timer), nor does a reset within the slack before the deadline.
+ * The call's scope as the core gets it: the lean paths' own scope as made at the edge, or one following the
+ * handler context's signal; either way a client that goes away is the client, and the deadline (or a reset
+ * within the slack before it) is the deadline.
  */
-import { createContextValues } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
 import type { HandlerContext } from "@connectrpc/connect";
 import { EventEmitter } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
-import { Scope } from "../gateway/attempts/scope.js";
 import { CallControl } from "../server/lean/call-control.js";
-import { callCancelKey } from "./cancel-key.js";
-import { callContext } from "./gateway-service.js";
+import { callScope, callScopeKey } from "./call-scope.js";
 
-let now = 0;
-const clock = { now: () => now, monotonic: () => now };
+const clock = { now: () => Date.now(), monotonic: () => Date.now() };
 
-/** A call as the gRPC fast path makes it, with `timeoutMs` armed; `res` closing is the client going away. */
-function fastCall(timeoutMs: number | undefined): { res: EventEmitter; call: CallControl; ctx: HandlerContext } {
-  const res = new EventEmitter();
-  const call = new CallControl(res);
-  call.arm(timeoutMs);
+/** A handler context over `signal` with `timeoutMs`, carrying `scope` when given (as the lean paths do). */
+function handlerContext(signal: AbortSignal, timeoutMs: number | undefined, call?: CallControl): HandlerContext {
   const values = createContextValues();
-  values.set(callCancelKey, call);
-  const ctx: HandlerContext = {
-    method: GatewayService.method.complete, service: GatewayService, requestMethod: "POST", url: "http://localhost/", protocolName: "grpc",
-    get signal() {
-      return call.signal;
-    },
-    timeoutMs: () => (timeoutMs === undefined ? undefined : Math.max(0, timeoutMs - now)),
+  if (call) values.set(callScopeKey, call.scope);
+  const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+  return {
+    method: GatewayService.method.complete, service: GatewayService, requestMethod: "POST", url: "http://localhost/", protocolName: "grpc", signal,
+    timeoutMs: () => (deadline === undefined ? undefined : deadline - Date.now()),
     requestHeader: new Headers(), responseHeader: new Headers(), responseTrailer: new Headers(), values,
   };
-  return { res, call, ctx };
 }
 
-/** The core's view: a scope on the call context's cancellation. */
-const scopeOf = (ctx: HandlerContext): Scope => new Scope(callContext(ctx, clock).signal, undefined, "deadline");
-
-describe("callContext on a fast-path call", () => {
-  beforeEach(() => {
-    now = 0;
-    vi.useFakeTimers();
-  });
+describe("callScope", () => {
+  beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it("cancels when the client goes away, with or without a deadline, also when it went before the handler ran", () => {
+  it("is the lean path's own scope: the client going away, with or without a deadline, also before the handler ran", () => {
     for (const timeout of [undefined, 1000]) {
-      const { res, ctx } = fastCall(timeout);
-      const scope = scopeOf(ctx);
-      now = 100;
+      const res = new EventEmitter();
+      const call = new CallControl(res);
+      call.arm(timeout);
+      const scope = callScope(handlerContext(call.scope.signal, timeout, call), clock);
+      expect(scope).toBe(call.scope);
+      vi.advanceTimersByTime(100);
       res.emit("close");
       expect(scope.cause).toBe("client");
     }
-    const { res, ctx } = fastCall(1000);
-    res.emit("close");
-    expect(scopeOf(ctx).cause).toBe("client");
   });
 
-  it("does not cancel at the call's own deadline, nor for a reset within the slack before it", () => {
-    const atDeadline = fastCall(1000);
-    const first = scopeOf(atDeadline.ctx);
-    now = 1000;
+  it("is the deadline at the lean call's own deadline, armed once at the edge", () => {
+    const call = new CallControl(new EventEmitter());
+    call.arm(1000);
+    const scope = callScope(handlerContext(call.scope.signal, 1000, call), clock);
+    expect(scope.deadline).toBe(Date.now() + 1000);
     vi.advanceTimersByTime(1000);
-    expect(atDeadline.call.aborted).toBe(true);
-    expect(first.aborted).toBe(false);
+    expect(scope.cause).toBe("deadline");
+  });
 
-    const nearDeadline = fastCall(1000);
-    const second = scopeOf(nearDeadline.ctx);
-    now = 950;
-    nearDeadline.res.emit("close");
-    expect(second.aborted).toBe(false);
+  it("follows another transport's signal: its DEADLINE_EXCEEDED is the deadline, a reset within the slack too, an early one the client", () => {
+    const timedOut = new AbortController();
+    const first = callScope(handlerContext(timedOut.signal, 1000), clock);
+    expect(first.deadline).toBe(Date.now() + 1000);
+    timedOut.abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
+    expect(first.cause).toBe("deadline");
+
+    const reset = new AbortController();
+    const second = callScope(handlerContext(reset.signal, 1000), clock);
+    vi.advanceTimersByTime(950);
+    reset.abort(new ConnectError("the client cancelled", Code.Canceled));
+    expect(second.cause).toBe("deadline");
+
+    const gone = new AbortController();
+    const third = callScope(handlerContext(gone.signal, 1000), clock);
+    vi.advanceTimersByTime(100);
+    gone.abort(new ConnectError("the client cancelled", Code.Canceled));
+    expect(third.cause).toBe("client");
+
+    const before = new AbortController();
+    before.abort();
+    expect(callScope(handlerContext(before.signal, undefined), clock).cause).toBe("client");
   });
 });

@@ -3,6 +3,7 @@ import { validateConfig } from "../../src/config/validate.js";
 import type { GatewayConfig } from "../../src/config/schema.js";
 import type { Clock, Random } from "../../src/gateway/clock.js";
 import { Gateway } from "../../src/gateway/gateway.js";
+import { Scope } from "../../src/gateway/scope.js";
 import type { CallContext, GatewayRequest } from "../../src/gateway/types.js";
 import type { ProviderAdapter } from "../../src/providers/adapter.js";
 import { FakeAdapter } from "./fake-adapter.js";
@@ -52,7 +53,9 @@ export function request(target: string, content = "hello there", extra: Partial<
   return { target, chat: { messages: [{ role: "user", content }], params: {} }, complexity: undefined, tags: {}, requestId: "req-1", ...extra };
 }
 
-/** A call context without deadline unless given. */
+/** A call context as the edge makes it: a scope following `signal`, with the client's `deadline` (fake clock ms) armed when given. */
 export function context(deadline?: number, signal: AbortSignal = new AbortController().signal): CallContext {
-  return { signal, deadline, clientKey: undefined };
+  const scope = new Scope(signal);
+  if (deadline !== undefined) scope.setDeadline(deadline - fakeClock.now(), fakeClock.now());
+  return { scope, principal: undefined };
 }

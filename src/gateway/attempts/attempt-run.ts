@@ -8,8 +8,8 @@ import type { AttemptStart } from "./attempt.js";
 import type { Balancer } from "../health/balancer.js";
 import type { Clock } from "../clock.js";
 import type { Ticket } from "../health/deployment.js";
-import { Scope } from "./scope.js";
-import type { AbortCause } from "./scope.js";
+import { Scope } from "../scope.js";
+import type { AbortCause } from "../scope.js";
 import type { AttemptClose } from "../observer.js";
 import type { AttemptRecord } from "../types.js";
 

@@ -15,8 +15,9 @@ import { hedgeDelayMs, hedgeDueIn } from "./hedge.js";
 import { failure } from "./outcome.js";
 import type { StopReason } from "./outcome.js";
 import type { Plan } from "../routing/router.js";
-import type { Scope } from "./scope.js";
+import type { Scope } from "../scope.js";
 import type { GatewayObserver } from "../observer.js";
+import type { FinishRequest } from "./request.js";
 import type { AttemptRecord, GatewayRequest } from "../types.js";
 import { GatewayError } from "../types.js";
 import { waitFor } from "./wait.js";
@@ -29,6 +30,8 @@ export interface FailoverDeps {
   readonly clock: Clock;
   readonly random: Random;
   readonly observer: GatewayObserver;
+  /** Ends a request: ledger rows, key limits, observers. */
+  readonly finish: FinishRequest;
 }
 
 /** How a launched attempt ended before the race was decided: answered (ok) or not. */

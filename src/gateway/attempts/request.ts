@@ -1,9 +1,9 @@
 /** Per-request setup shared by unary and streams: the plan, the scope with its deadline, and the outcome. */
 import type { FinishReason } from "../../providers/types.js";
 import type { Clock } from "../clock.js";
-import type { GatewayObserver, RequestEnd } from "../observer.js";
+import type { RequestEnd } from "../observer.js";
 import type { Plan } from "../routing/router.js";
-import { Scope } from "./scope.js";
+import { Scope } from "../scope.js";
 import type { AttemptRecord, CallContext, CompletionOutcome, GatewayRequest } from "../types.js";
 
 /** A planned request with its cancellation scope. */
@@ -22,26 +22,32 @@ export interface RequestSetup {
   readonly liftDefaultDeadline: () => void;
 }
 
-/** The request's scope and monotonic deadline: the client's deadline when set, else the configured one. */
+/**
+ * The request's scope, a child of the call's, and its monotonic deadline: the client's deadline, which the call's
+ * scope carries and enforces, or else the configured default, armed here (and liftable).
+ */
 export function requestScope(ctx: CallContext, clock: Clock, defaultDeadlineMs: number): { scope: Scope; deadlineMono: number; liftDefaultDeadline: () => void } {
-  const remaining = ctx.deadline === undefined ? defaultDeadlineMs : ctx.deadline - clock.now();
-  const scope = new Scope(ctx.signal, undefined, "deadline");
-  const disarm = scope.arm(remaining, "deadline");
+  const scope = new Scope(ctx.scope);
+  const deadline = ctx.scope.deadline;
+  if (deadline !== undefined) return { scope, deadlineMono: clock.monotonic() + (deadline - clock.now()), liftDefaultDeadline: noop };
   // The client's own deadline always holds; only the configured default may be lifted.
-  return { scope, deadlineMono: clock.monotonic() + remaining, liftDefaultDeadline: ctx.deadline === undefined ? disarm : () => undefined };
+  return { scope, deadlineMono: clock.monotonic() + defaultDeadlineMs, liftDefaultDeadline: scope.arm(defaultDeadlineMs, "deadline") };
 }
 
-/** Tells the observer a request ended and waits until its records are durable. */
+/** How a request ends: its ledger rows made durable, its key's limits settled, the observers told. */
+export type FinishRequest = (end: RequestEnd) => Promise<void>;
+
+/** Ends a planned request through `finish`; resolves once its records are durable. */
 export async function endRequest(
-  deps: { readonly observer: GatewayObserver; readonly clock: Clock },
+  deps: { readonly finish: FinishRequest; readonly clock: Clock },
   setup: RequestSetup,
   streamed: boolean,
   attempts: readonly AttemptRecord[],
   outcome: RequestEnd["outcome"],
 ): Promise<void> {
-  await deps.observer.requestEnded({
+  await deps.finish({
     request: setup.req,
-    clientKey: setup.ctx.clientKey,
+    clientKey: setup.ctx.principal?.id,
     route: setup.plan.route?.name,
     streamed,
     attempts,
@@ -74,3 +80,5 @@ export function completionOutcome(
     attempts,
   };
 }
+
+function noop(): void {}

@@ -1,17 +1,11 @@
 /** Cancellable waiting: a timer, a scope's abort and an optional wake-up, whichever comes first. */
+import type { Scope } from "../scope.js";
 
 /** How a wait ended. */
 export type WaitEnd = "timer" | "aborted" | "woken";
 
-/** Something that can be aborted and tells about it (a Scope). */
-export interface Abortable {
-  readonly aborted: boolean;
-  /** Calls `fn` once on abort; returns a function that unregisters it. */
-  onAbort(fn: () => void): () => void;
-}
-
 /** Waits `ms` (undefined: no timer), until `scope` aborts, or until `wake` resolves. */
-export function waitFor(ms: number | undefined, scope: Abortable, wake?: Promise<void>): Promise<WaitEnd> {
+export function waitFor(ms: number | undefined, scope: Scope, wake?: Promise<void>): Promise<WaitEnd> {
   if (scope.aborted) return Promise.resolve("aborted");
   return new Promise<WaitEnd>((resolve) => {
     let done = false;

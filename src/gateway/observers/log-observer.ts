@@ -22,7 +22,7 @@ export function logObserver(logger: Logger): GatewayObserver {
     },
     failover: () => undefined,
     hedgeStarted: () => undefined,
-    async requestEnded(end) {
+    requestEnded(end) {
       if (end.outcome !== "ok") logger.log("info", "request failed", { requestId: end.request.requestId, outcome: end.outcome, attempts: end.attempts.length });
     },
   };

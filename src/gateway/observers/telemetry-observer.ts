@@ -56,7 +56,7 @@ export function telemetryObserver(telemetry: GatewayTelemetry, config: GatewayCo
     },
     failover: (trace, from, to, reason) => telemetry.failover(asTraceContext(trace), from, to, reason),
     hedgeStarted: (trace, from, to, delayMs) => telemetry.hedgeStarted(asTraceContext(trace), from, to, delayMs),
-    async requestEnded(end) {
+    requestEnded(end) {
       for (const a of end.attempts) if (a.hedge) telemetry.hedgeResult(a.outcome === "succeeded", a.model);
       telemetry.requestEnded(end.outcome, end.totalMs, providerTimeMs(end.attempts));
     },

@@ -1,30 +1,29 @@
-/** A call's cancellation: listeners and a signal made on demand agree on whether and why the call ended. */
-import { Code, ConnectError } from "@connectrpc/connect";
+/** A lean-path call's scope: listeners and a signal made on demand agree on whether and why the call ended. */
 import { EventEmitter } from "node:events";
 import { describe, expect, it, vi } from "vitest";
+import { ScopeAborted } from "../../gateway/scope.js";
 import { CallControl } from "./call-control.js";
 
-const codeOf = (reason: unknown): Code | undefined => (reason instanceof ConnectError ? reason.code : undefined);
+const causeOf = (reason: unknown): string | undefined => (reason instanceof ScopeAborted ? reason.abortCause : undefined);
 
 describe("CallControl", () => {
   it("tells listeners and a signal made before or after that the client went away", () => {
     const res = new EventEmitter();
     const call = new CallControl(res);
-    const early = call.signal;
+    const early = call.scope.signal;
     const heard: string[] = [];
-    call.onAbort(() => heard.push("a"));
-    const off = call.onAbort(() => heard.push("b"));
+    call.scope.onAbort(() => heard.push("a"));
+    const off = call.scope.onAbort(() => heard.push("b"));
     off();
     res.emit("close");
     expect(heard).toEqual(["a"]);
-    expect(call.aborted).toBe(true);
-    expect(codeOf(call.reason)).toBe(Code.Canceled);
-    expect(codeOf(early.reason)).toBe(Code.Canceled);
+    expect(call.scope.cause).toBe("client");
+    expect(causeOf(early.reason)).toBe("client");
     const late = new CallControl(new EventEmitter());
     late.arm(0);
-    expect(codeOf(late.signal.reason)).toBe(Code.DeadlineExceeded);
+    expect(causeOf(late.scope.signal.reason)).toBe("deadline");
     let now = false;
-    late.onAbort(() => (now = true));
+    late.scope.onAbort(() => (now = true));
     expect(now).toBe(true);
   });
 
@@ -38,17 +37,39 @@ describe("CallControl", () => {
       done.dispose();
       ended.emit("close");
       vi.advanceTimersByTime(2000);
-      expect(done.aborted).toBe(false);
+      expect(done.scope.aborted).toBe(false);
 
       const slow = new CallControl(new EventEmitter());
       let fired = 0;
-      slow.onAbort(() => fired++);
+      slow.scope.onAbort(() => fired++);
       slow.arm(1000);
+      expect(slow.deadline).toBe(Date.now() + 1000);
       vi.advanceTimersByTime(999);
-      expect(slow.aborted).toBe(false);
+      expect(slow.scope.aborted).toBe(false);
       vi.advanceTimersByTime(1);
       expect(fired).toBe(1);
-      expect(codeOf(slow.reason)).toBe(Code.DeadlineExceeded);
+      expect(slow.scope.cause).toBe("deadline");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("counts a client that goes away within the slack before its deadline as the deadline, earlier as the client", () => {
+    vi.useFakeTimers();
+    try {
+      const near = new EventEmitter();
+      const nearCall = new CallControl(near);
+      nearCall.arm(1000);
+      vi.advanceTimersByTime(950);
+      near.emit("close");
+      expect(nearCall.scope.cause).toBe("deadline");
+
+      const early = new EventEmitter();
+      const earlyCall = new CallControl(early);
+      earlyCall.arm(1000);
+      vi.advanceTimersByTime(500);
+      early.emit("close");
+      expect(earlyCall.scope.cause).toBe("client");
     } finally {
       vi.useRealTimers();
     }

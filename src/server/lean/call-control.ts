@@ -1,20 +1,16 @@
-/** What both fast paths need of a call: its cancellation and deadline, and reading the request body whole. */
+/** What both lean paths need of a call: its scope (cancellation and deadline), and reading the request body whole. */
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Readable } from "node:stream";
-import type { CallCancel } from "../../service/cancel-key.js";
+import { Scope } from "../../service/call-scope.js";
 
 /**
- * A call's cancellation: aborted with CANCELED when the client goes away before the answer was ended, or with
- * DEADLINE_EXCEEDED when the armed deadline passes (as connect-node does). Listeners are a plain list; the
- * AbortSignal is made only when someone reads `signal` (an AbortController and its EventTarget listeners cost
- * several microseconds a call).
+ * A lean-path call's lifetime: its scope (the one cancellation primitive, handed to the service), armed with the
+ * client's deadline once, here, and ended as the client's when the client goes away before the answer was ended.
+ * The handler context's AbortSignal is the scope's, made only when someone reads it.
  */
-export class CallControl implements CallCancel {
-  #controller: AbortController | undefined;
-  #reason: ConnectError | undefined;
-  #listeners: Array<() => void> = [];
-  #timer: NodeJS.Timeout | undefined;
-  #deadline: number | undefined;
+export class CallControl {
+  /** The call's scope: "client" when the client goes away, "deadline" at the client's deadline. */
+  readonly scope = new Scope();
   #ended = false;
   #closed = false;
 
@@ -22,45 +18,13 @@ export class CallControl implements CallCancel {
   constructor(res: { once(event: "close", listener: () => void): unknown }) {
     res.once("close", () => {
       this.#closed = true;
-      if (!this.#ended) this.#abort(new ConnectError("the client cancelled the call", Code.Canceled));
+      if (!this.#ended) this.scope.clientGone(Date.now());
     });
-  }
-
-  /** Aborted when the client goes away or the deadline passes (made on first use). */
-  get signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController();
-      if (this.#reason) this.#controller.abort(this.#reason);
-    }
-    return this.#controller.signal;
-  }
-
-  /** True once aborted. */
-  get aborted(): boolean {
-    return this.#reason !== undefined;
-  }
-
-  /** Why it aborted; undefined before. */
-  get reason(): ConnectError | undefined {
-    return this.#reason;
-  }
-
-  /** Calls `fn` once on abort; returns a function that unregisters it. */
-  onAbort(fn: () => void): () => void {
-    if (this.#reason) {
-      fn();
-      return () => undefined;
-    }
-    this.#listeners.push(fn);
-    return () => {
-      const i = this.#listeners.indexOf(fn);
-      if (i >= 0) this.#listeners.splice(i, 1);
-    };
   }
 
   /** The deadline (epoch ms), once armed; undefined for none. */
   get deadline(): number | undefined {
-    return this.#deadline;
+    return this.scope.deadline;
   }
 
   /** True once the client went away (nothing more can be written). */
@@ -78,27 +42,14 @@ export class CallControl implements CallCancel {
     this.#ended = true;
   }
 
-  /** Starts the deadline timer; undefined for none. */
+  /** Arms the client's deadline, `timeoutMs` from now; undefined for none. */
   arm(timeoutMs: number | undefined): void {
-    if (timeoutMs === undefined) return;
-    this.#deadline = Date.now() + timeoutMs;
-    const expire = (): void => this.#abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
-    if (timeoutMs <= 0) expire();
-    else this.#timer = setTimeout(expire, timeoutMs);
+    this.scope.setDeadline(timeoutMs, Date.now());
   }
 
   /** Clears the deadline timer. */
   dispose(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-  }
-
-  #abort(reason: ConnectError): void {
-    if (this.#reason) return;
-    this.#reason = reason;
-    this.#controller?.abort(reason);
-    const listeners = this.#listeners;
-    this.#listeners = [];
-    for (const fn of listeners) fn();
+    this.scope.dispose();
   }
 }
 

@@ -5,8 +5,8 @@ import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
 import type { HandlerContext, Interceptor, MethodImplSpec, ServiceImpl, UnaryResponse } from "@connectrpc/connect";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import { callCancelKey } from "../../service/cancel-key.js";
-import type { CallCancel } from "../../service/cancel-key.js";
+import { callScopeKey } from "../../service/call-scope.js";
+import type { CallControl } from "./call-control.js";
 
 /** A request handler that serves a request (true) or declines it (false) for the next handler. */
 export type FastPath = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => boolean;
@@ -26,13 +26,6 @@ export interface FastPathOptions<S extends DescService> {
   readonly interceptors: readonly Interceptor[];
   /** Largest request message, bytes. */
   readonly maxRequestBytes: number;
-}
-
-/** A call's cancellation (as a signal made on demand, and as a listener list) and deadline. */
-export interface CallSignal extends CallCancel {
-  readonly signal: AbortSignal;
-  /** Epoch ms, undefined for none. */
-  readonly deadline: number | undefined;
 }
 
 /** The first value of a request header, or null. */
@@ -62,18 +55,18 @@ function requestUrl(req: IncomingMessage | Http2ServerRequest): string {
 const noTimeout = (): undefined => undefined;
 
 /**
- * The handler context of a fast-path call, as connect-node would build it; its signal is made when first read,
- * and the call's cancellation is also in its values (callCancelKey) for handlers that need no AbortSignal.
+ * The handler context of a lean-path call, as connect-node would build it; its signal (the call scope's) is made
+ * when first read, and the call's scope is in its values (callScopeKey) for the service.
  */
-export function handlerContext(route: Served, req: IncomingMessage | Http2ServerRequest, call: CallSignal, protocolName: "grpc" | "connect"): HandlerContext {
+export function handlerContext(route: Served, req: IncomingMessage | Http2ServerRequest, call: CallControl, protocolName: "grpc" | "connect"): HandlerContext {
   const deadline = call.deadline;
   const values = createContextValues();
-  values.set(callCancelKey, call);
+  values.set(callScopeKey, call.scope);
   return {
     method: route.method,
     service: route.method.parent,
     get signal() {
-      return call.signal;
+      return call.scope.signal;
     },
     timeoutMs: deadline === undefined ? noTimeout : () => deadline - Date.now(),
     requestMethod: "POST",
@@ -107,8 +100,8 @@ export function requestBase(ctx: HandlerContext): { readonly service: DescServic
 export function merged(ctx: HandlerContext, req: Parameters<AnyFn>[0], sent?: object): HandlerContext {
   if (req === sent) return ctx;
   if (req.signal === ctx.signal && req.header === ctx.requestHeader && req.contextValues === ctx.values) return ctx;
-  // An interceptor that put in a signal of its own: handlers must follow it, not the call's listener list.
-  if (req.signal !== ctx.signal) req.contextValues.delete(callCancelKey);
+  // An interceptor that put in a signal of its own: handlers must follow it, not the call's scope.
+  if (req.signal !== ctx.signal) req.contextValues.delete(callScopeKey);
   return { ...ctx, signal: req.signal, requestHeader: req.header, values: req.contextValues };
 }
 
