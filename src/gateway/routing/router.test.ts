@@ -3,6 +3,8 @@ import { Balancer } from "../health/balancer.js";
 import type { PlanContext } from "./router.js";
 import { plan } from "./router.js";
 import { GatewayError } from "../types.js";
+import { Admission } from "../admission/admission.js";
+import { LocalKeyState } from "../admission/key-state.js";
 import { configFor, request } from "../../../test/helpers/gateway-fixture.js";
 
 const clock = { now: () => 0, monotonic: () => 0 };
@@ -62,7 +64,9 @@ describe("plan", () => {
     expect((err as GatewayError).message).toContain("10000");
   });
 
-  it("names the known models and routes for an unknown target", () => {
-    expect(() => plan(config, request("nope"), ctx())).toThrow(/unknown model or route "nope".*routes: chain, spread/);
+  it("names the known models and routes for an unknown target (at admission, the one place that checks it)", () => {
+    const admission = new Admission({ config, clock, keys: new LocalKeyState() });
+    expect(() => admission.admit(undefined, request("nope"))).toThrow(/unknown model or route "nope".*routes: chain, spread/);
+    expect(() => plan(config, request("nope"), ctx())).toThrow(/was not admitted/);
   });
 });

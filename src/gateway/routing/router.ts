@@ -65,8 +65,6 @@ function resolve(config: GatewayConfig, target: string): { route: RouteConfig | 
   if (route) {
     return { route, models: route.models.map((name) => config.models.get(name)).filter((m): m is ModelConfig => m !== undefined) };
   }
-  throw new GatewayError(
-    "not_found",
-    `unknown model or route "${target}"; models: ${[...config.models.keys()].join(", ")}; routes: ${[...config.routes.keys()].join(", ") || "none"}`,
-  );
+  // Admission refuses unknown targets before planning; reaching this is a bug.
+  throw new GatewayError("internal", `target "${target}" was not admitted`);
 }
