@@ -6,9 +6,8 @@ import type { ConnectNodeAdapterOptions } from "@connectrpc/connect-node";
 import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
-import { createConnectFastPath } from "./lean/connect-fast-path.js";
-import { createGrpcFastPath } from "./lean/grpc-fast-path.js";
-import type { FastPath } from "./lean/fast-path-common.js";
+import { createLeanPaths } from "./lean/lean-paths.js";
+import type { LeanPath } from "./lean/lean-paths.js";
 import { fixGrpcMessage, specEncode } from "./grpc-message.js";
 import { InFlight } from "../gateway/in-flight.js";
 import { HealthState, registerHealth } from "./health.js";
@@ -62,10 +61,8 @@ export class GatewayServer {
     const handler = connectNodeAdapter({ routes, readMaxBytes: options.maxRequestBytes, interceptors: options.interceptors ?? [], fallback: unknownRoute });
     const interceptors = options.interceptors ?? [];
     const served = { service: GatewayService, impl: options.service, interceptors, maxRequestBytes: options.maxRequestBytes };
-    const fast: FastPath[] = [];
-    if (options.grpcFastPath !== false) fast.push(createGrpcFastPath(served));
-    if (options.connectFastPath !== false) fast.push(createConnectFastPath(served));
-    const tracked = this.#track(handler as UniversalHandler, fast);
+    const lean = createLeanPaths(served, { grpc: options.grpcFastPath, connect: options.connectFastPath });
+    const tracked = this.#track(handler as UniversalHandler, lean);
     this.#listener = options.tls ? new TlsListener(tracked, options.tls) : new DualListener(tracked);
   }
 
@@ -91,13 +88,13 @@ export class GatewayServer {
     return finished;
   }
 
-  #track(handler: UniversalHandler, fast: readonly FastPath[]): UniversalHandler {
+  #track(handler: UniversalHandler, lean: LeanPath): UniversalHandler {
     return (req, res) => {
       this.#inFlight.enter();
       res.once("close", () => {
         this.#inFlight.leave();
       });
-      for (const path of fast) if (path(req, res)) return;
+      if (lean(req, res)) return;
       if (req.headers["content-type"]?.startsWith("application/grpc")) fixGrpcMessage(res);
       handler(req, res);
     };

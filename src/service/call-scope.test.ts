@@ -5,18 +5,17 @@
  */
 import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
 import type { HandlerContext } from "@connectrpc/connect";
-import { EventEmitter } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
-import { CallControl } from "../server/lean/call-control.js";
+import { Scope } from "../gateway/scope.js";
 import { callScope, callScopeKey } from "./call-scope.js";
 
 const clock = { now: () => Date.now(), monotonic: () => Date.now() };
 
-/** A handler context over `signal` with `timeoutMs`, carrying `scope` when given (as the lean paths do). */
-function handlerContext(signal: AbortSignal, timeoutMs: number | undefined, call?: CallControl): HandlerContext {
+/** A handler context over `signal` with `timeoutMs`, carrying the edge's `scope` when given (as the lean paths do). */
+function handlerContext(signal: AbortSignal, timeoutMs: number | undefined, edge?: Scope): HandlerContext {
   const values = createContextValues();
-  if (call) values.set(callScopeKey, call.scope);
+  if (edge) values.set(callScopeKey, edge);
   const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
   return {
     method: GatewayService.method.complete, service: GatewayService, requestMethod: "POST", url: "http://localhost/", protocolName: "grpc", signal,
@@ -29,23 +28,11 @@ describe("callScope", () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it("is the lean path's own scope: the client going away, with or without a deadline, also before the handler ran", () => {
-    for (const timeout of [undefined, 1000]) {
-      const res = new EventEmitter();
-      const call = new CallControl(res);
-      call.arm(timeout);
-      const scope = callScope(handlerContext(call.scope.signal, timeout, call), clock);
-      expect(scope).toBe(call.scope);
-      vi.advanceTimersByTime(100);
-      res.emit("close");
-      expect(scope.cause).toBe("client");
-    }
-  });
-
-  it("is the deadline at the lean call's own deadline, armed once at the edge", () => {
-    const call = new CallControl(new EventEmitter());
-    call.arm(1000);
-    const scope = callScope(handlerContext(call.scope.signal, 1000, call), clock);
+  it("is the edge's own scope when the transport made one, its deadline armed once there", () => {
+    const edge = new Scope();
+    edge.setDeadline(1000, Date.now());
+    const scope = callScope(handlerContext(edge.signal, 1000, edge), clock);
+    expect(scope).toBe(edge);
     expect(scope.deadline).toBe(Date.now() + 1000);
     vi.advanceTimersByTime(1000);
     expect(scope.cause).toBe("deadline");

@@ -17,7 +17,7 @@ import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CompleteResponseSchema, GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { AttemptFailuresSchema } from "../../gen/llmgateway/v1/types_pb.js";
-import { createConnectFastPath } from "../../src/server/lean/connect-fast-path.js";
+import { createLeanPaths } from "../../src/server/lean/lean-paths.js";
 
 const MAX = 2048;
 const who = createContextKey<string>("nobody");
@@ -56,7 +56,7 @@ async function listen<T extends Server | Http2Server>(server: T): Promise<T> {
 const port = (s: Server | Http2Server): number => (s.address() as AddressInfo).port;
 
 beforeAll(async () => {
-  const path = createConnectFastPath({ service: GatewayService, impl: service, interceptors: [interceptor], maxRequestBytes: MAX });
+  const path = createLeanPaths({ service: GatewayService, impl: service, interceptors: [interceptor], maxRequestBytes: MAX }, { grpc: false });
   const onlyFast = (req: Parameters<typeof path>[0], res: Parameters<typeof path>[1]): void => {
     if (!path(req, res)) {
       res.writeHead(599);

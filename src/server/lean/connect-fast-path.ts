@@ -1,38 +1,28 @@
 /**
  * A lean Connect path for one service's unary methods, over HTTP/1.1 and HTTP/2: POST with
  * `application/json` or `application/proto`, an uncompressed body, and the same interceptors and handlers
- * as connect-node, whose serializers, error JSON and status mapping it uses so that clients read the same
- * bytes. Everything else (GET, compressed requests, streams, gRPC-Web) is left to connect-node, whose
+ * as connect-node, whose error JSON and status mapping it uses (and whose serialization the lean codec
+ * follows) so that clients read the same bytes. Everything else (GET, compressed requests, streams, gRPC-Web) is left to connect-node, whose
  * generic pipeline costs about 200 µs of CPU per call here.
  */
 import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, createServiceImplSpec } from "@connectrpc/connect";
 import type { Interceptor } from "@connectrpc/connect";
-import { createMethodSerializationLookup } from "@connectrpc/connect/protocol";
-import type { MethodSerializationLookup } from "@connectrpc/connect/protocol";
 import { codeToHttpStatus, errorToJsonBytes, parseContentType, parseTimeout, trailerMux } from "@connectrpc/connect/protocol-connect";
 import type { IncomingMessage } from "node:http";
 import type { Http2ServerRequest } from "node:http2";
+import { parseMessage, serializeMessage } from "./codec.js";
 import { ConnectCall } from "./connect-call.js";
 import { first, handlerContext, invokeUnary } from "./fast-path-common.js";
 import type { FastPath, FastPathOptions, Served } from "./fast-path-common.js";
 
 type Unary = Extract<Served, { kind: "unary" }>;
 
-interface Route {
-  readonly spec: Unary;
-  readonly serialization: MethodSerializationLookup<Unary["method"]["input"], Unary["method"]["output"]>;
-}
-
 /** Builds the Connect unary fast path for a service; it declines anything it does not serve. */
 export function createConnectFastPath<S extends DescService>(options: FastPathOptions<S>): FastPath {
   const spec = createServiceImplSpec<S>(options.service, options.impl);
-  const routes = new Map<string, Route>();
-  const limits = { readMaxBytes: options.maxRequestBytes, writeMaxBytes: 0xffffffff };
-  for (const m of Object.values(spec.methods)) {
-    if (m.kind !== "unary") continue;
-    routes.set(`/${options.service.typeName}/${m.method.name}`, { spec: m, serialization: createMethodSerializationLookup(m.method, undefined, undefined, limits) });
-  }
+  const routes = new Map<string, Unary>();
+  for (const m of Object.values(spec.methods)) if (m.kind === "unary") routes.set(`/${options.service.typeName}/${m.method.name}`, m);
   return (req, res) => {
     if (req.method !== "POST") return false;
     const route = routes.get(req.url ?? "");
@@ -59,17 +49,17 @@ function acceptsCompression(accept: string | null): "gzip" | "br" | undefined {
   return undefined;
 }
 
-async function serve(route: Route, req: IncomingMessage | Http2ServerRequest, call: ConnectCall, binary: boolean, interceptors: readonly Interceptor[], maxBytes: number): Promise<void> {
-  const ctx = handlerContext(route.spec, req, call, "connect");
+async function serve(route: Unary, req: IncomingMessage | Http2ServerRequest, call: ConnectCall, binary: boolean, interceptors: readonly Interceptor[], maxBytes: number): Promise<void> {
+  const ctx = handlerContext(route, req, call, "connect");
   try {
     const timeout = parseTimeout(first(req.headers["connect-timeout-ms"]), Number.MAX_SAFE_INTEGER);
     if (timeout.error) throw timeout.error;
     call.arm(timeout.timeoutMs);
-    const input = route.serialization.getI(binary).parse(await call.readBody(maxBytes));
-    const out = await invokeUnary(route.spec, ctx, input, interceptors);
+    const input = parseMessage(route.method.input, await call.readBody(maxBytes), binary);
+    const out = await invokeUnary(route, ctx, input, interceptors);
     const header = trailerMux(out.header, out.trailer);
     header.set("content-type", binary ? "application/proto" : "application/json");
-    await call.send(200, header, route.serialization.getO(binary).serialize(out.message));
+    await call.send(200, header, serializeMessage(route.method.output, out.message, binary));
   } catch (err) {
     const error = err instanceof ConnectError ? err : new ConnectError("internal error", Code.Internal, undefined, undefined, err);
     const header = trailerMux(ctx.responseHeader, ctx.responseTrailer);

@@ -6,7 +6,7 @@ import { constants } from "node:http2";
 import type { Http2ServerResponse } from "node:http2";
 import { CallControl } from "./call-control.js";
 import { frame } from "./grpc-envelope.js";
-import { encodeMessage } from "./proto-encoder.js";
+import { serializeMessage } from "./codec.js";
 import { specEncode } from "../grpc-message.js";
 
 type NodeHeaders = Record<string, string>;
@@ -71,7 +71,7 @@ export class GrpcCall extends CallControl {
         }
         if (this.closed) return;
         if (!this.#res.headersSent) this.#res.writeHead(200, assign({ "content-type": this.#type }, header));
-        if (!this.#res.write(frame(encodeMessage(schema, step.value)))) await this.#drained();
+        if (!this.#res.write(frame(serializeMessage(schema, step.value, true)))) await this.#drained();
       }
     } catch (err) {
       finished = true;

@@ -5,7 +5,6 @@
  * health, reflection) is left to connect-node. connect-node's generic async-iterable pipeline costs several
  * times what the gateway itself spends per call (see bench/RESULTS.md).
  */
-import { fromBinary } from "@bufbuild/protobuf";
 import type { DescMessage, DescService, Message, MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, createServiceImplSpec } from "@connectrpc/connect";
 import type { HandlerContext, Interceptor, StreamResponse } from "@connectrpc/connect";
@@ -16,7 +15,7 @@ import { applyInterceptors, first, handlerContext, invokeUnary, merged, normaliz
 import type { AnyFn, FastPath, FastPathOptions, Served } from "./fast-path-common.js";
 import { GrpcCall } from "./grpc-call.js";
 import { readBody, singleMessage } from "./grpc-envelope.js";
-import { encodeMessage } from "./proto-encoder.js";
+import { parseMessage, serializeMessage } from "./codec.js";
 
 const CONTENT_TYPES = new Set(["application/grpc", "application/grpc+proto"]);
 
@@ -54,11 +53,11 @@ async function serve(route: Served, req: Http2ServerRequest, res: Http2ServerRes
     if (timeout.error) throw timeout.error;
     call.arm(timeout.timeoutMs);
     const bytes = singleMessage(await readBody(req, options.maxRequestBytes, kind), options.maxRequestBytes, kind);
-    const input = parse(route.method.input, bytes);
+    const input = parseMessage(route.method.input, bytes, true);
     const ctx = handlerContext(route, req, call, "grpc");
     if (route.kind === "unary") {
       const out = await invokeUnary(route, ctx, input, options.interceptors);
-      call.sendUnary(encodeMessage(route.method.output, out.message), out.header, out.trailer);
+      call.sendUnary(serializeMessage(route.method.output, out.message, true), out.header, out.trailer);
     } else {
       const request = Object.assign(requestBase(ctx), { stream: true as const, method: route.method, message: one(input) });
       const next = applyInterceptors(streamFn(route, ctx, request), options.interceptors);
@@ -75,15 +74,6 @@ async function serve(route: Served, req: Http2ServerRequest, res: Http2ServerRes
     }
   } finally {
     call.dispose();
-  }
-}
-
-/** Parses the request message; a malformed one is INTERNAL "parse binary" as in connect-node. */
-function parse(schema: DescMessage, bytes: Uint8Array): Message {
-  try {
-    return fromBinary(schema, bytes);
-  } catch (err) {
-    throw new ConnectError(`parse binary: ${err instanceof Error ? err.message : String(err)}`, Code.Internal);
   }
 }
 
