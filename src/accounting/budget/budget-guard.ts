@@ -34,17 +34,17 @@ export interface BudgetSubject {
 
 /** Tracks spend against monthly budgets (pico-dollars per scope). */
 export class BudgetGuard {
-  private readonly budgets: ReadonlyMap<string, bigint>;
-  private readonly spend = new Map<string, bigint>();
-  private monthStart: number;
-  private resetsAt: number;
+  readonly #budgets: ReadonlyMap<string, bigint>;
+  readonly #spend = new Map<string, bigint>();
+  #monthStart: number;
+  #resetsAt: number;
 
   /** `spent` is this month's spend per scope so far (see load()); `nowMs` fixes the current month. */
   constructor(budgets: ReadonlyMap<string, bigint>, nowMs: number, spent: ReadonlyMap<string, bigint> = new Map()) {
-    this.budgets = budgets;
-    this.monthStart = monthStartUtc(nowMs);
-    this.resetsAt = nextMonthStartUtc(nowMs);
-    for (const [scope, picos] of spent) if (budgets.has(scope)) this.spend.set(scope, picos);
+    this.#budgets = budgets;
+    this.#monthStart = monthStartUtc(nowMs);
+    this.#resetsAt = nextMonthStartUtc(nowMs);
+    for (const [scope, picos] of spent) if (budgets.has(scope)) this.#spend.set(scope, picos);
   }
 
   /** Builds a guard with this month's spend of every budgeted scope read from the ledger. */
@@ -54,11 +54,11 @@ export class BudgetGuard {
 
   /** Whether `scope` may spend more now; O(1). Scopes without a budget are always ok. */
   check(scope: string, nowMs: number): BudgetCheck {
-    const budget = this.budgets.get(scope);
+    const budget = this.#budgets.get(scope);
     if (budget === undefined) return OK;
-    this.roll(nowMs);
-    const spent = this.spend.get(scope) ?? 0n;
-    return spent < budget ? OK : { ok: false, scope, spentPicos: spent, budgetPicos: budget, resetsAt: this.resetsAt };
+    this.#roll(nowMs);
+    const spent = this.#spend.get(scope) ?? 0n;
+    return spent < budget ? OK : { ok: false, scope, spentPicos: spent, budgetPicos: budget, resetsAt: this.#resetsAt };
   }
 
   /** Checks the global budget, the client key's, then each tag's: the first exhausted one wins. */
@@ -72,27 +72,27 @@ export class BudgetGuard {
 
   /** This month's spend of a scope, pico-dollars. */
   spent(scope: string, nowMs: number): bigint {
-    this.roll(nowMs);
-    return this.spend.get(scope) ?? 0n;
+    this.#roll(nowMs);
+    return this.#spend.get(scope) ?? 0n;
   }
 
   /** Adds committed rows (a Ledger commit listener). Rows of an earlier month are ignored. */
   add(rows: readonly LedgerRecord[]): void {
     for (const r of rows) {
       if (r.costPicos === 0n) continue;
-      this.roll(r.timeMs);
-      if (r.timeMs < this.monthStart) continue;
+      this.#roll(r.timeMs);
+      if (r.timeMs < this.#monthStart) continue;
       for (const scope of scopesOf(r)) {
-        if (this.budgets.has(scope)) this.spend.set(scope, (this.spend.get(scope) ?? 0n) + r.costPicos);
+        if (this.#budgets.has(scope)) this.#spend.set(scope, (this.#spend.get(scope) ?? 0n) + r.costPicos);
       }
     }
   }
 
-  private roll(nowMs: number): void {
-    if (nowMs < this.resetsAt) return;
-    this.monthStart = monthStartUtc(nowMs);
-    this.resetsAt = nextMonthStartUtc(nowMs);
-    this.spend.clear();
+  #roll(nowMs: number): void {
+    if (nowMs < this.#resetsAt) return;
+    this.#monthStart = monthStartUtc(nowMs);
+    this.#resetsAt = nextMonthStartUtc(nowMs);
+    this.#spend.clear();
   }
 }
 

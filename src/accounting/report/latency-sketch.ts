@@ -35,18 +35,18 @@ export function bucketValue(bucket: number): number {
 
 /** Bucket counts of one sketch, dense (bucket numbers stay below ~1,100 for a day in ms). */
 export class Sketch {
-  private counts = new Float64Array(512);
-  private top = -1;
+  #counts = new Float64Array(512);
+  #top = -1;
 
   /** Adds `count` samples to `bucket`. */
   add(bucket: number, count: number): void {
-    if (bucket >= this.counts.length) {
-      const grown = new Float64Array(Math.max(bucket + 1, this.counts.length * 2));
-      grown.set(this.counts);
-      this.counts = grown;
+    if (bucket >= this.#counts.length) {
+      const grown = new Float64Array(Math.max(bucket + 1, this.#counts.length * 2));
+      grown.set(this.#counts);
+      this.#counts = grown;
     }
-    this.counts[bucket] = (this.counts[bucket] ?? 0) + count;
-    if (bucket > this.top) this.top = bucket;
+    this.#counts[bucket] = (this.#counts[bucket] ?? 0) + count;
+    if (bucket > this.#top) this.#top = bucket;
   }
 
   /** Adds the buckets of an encoded sketch (anything but a BLOB adds nothing). */
@@ -64,14 +64,14 @@ export class Sketch {
 
   /** The samples of a bucket. */
   get(bucket: number): number {
-    return this.counts[bucket] ?? 0;
+    return this.#counts[bucket] ?? 0;
   }
 
   /** [bucket, count] of the non-empty buckets, ascending. */
   entries(): [number, number][] {
     const out: [number, number][] = [];
-    for (let b = 0; b <= this.top; b++) {
-      const n = this.counts[b] ?? 0;
+    for (let b = 0; b <= this.#top; b++) {
+      const n = this.#counts[b] ?? 0;
       if (n > 0) out.push([b, n]);
     }
     return out;
