@@ -9,7 +9,7 @@ import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js"
 import { createLeanPaths } from "./lean/lean-paths.js";
 import type { LeanPath } from "./lean/lean-paths.js";
 import { fixGrpcMessage, specEncode } from "./grpc-message.js";
-import { InFlight } from "../gateway/in-flight.js";
+import { InFlight } from "../service/edge.js";
 import { HealthState, registerHealth } from "./health.js";
 import { DualListener } from "./listener.js";
 import { TlsListener } from "./tls-listener.js";

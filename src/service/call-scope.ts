@@ -8,9 +8,6 @@ import type { HandlerContext } from "@connectrpc/connect";
 import type { Clock } from "../gateway/clock.js";
 import { Scope } from "../gateway/scope.js";
 
-/** The one cancellation primitive, for the edge to make a call's scope with. */
-export { Scope } from "../gateway/scope.js";
-
 /** The call's scope, when the transport made one. */
 export const callScopeKey = createContextKey<Scope | undefined>(undefined, { description: "call scope" });
 

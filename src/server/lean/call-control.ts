@@ -1,7 +1,7 @@
 /** What both lean paths need of a call: its scope (cancellation and deadline), and reading the request body whole. */
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Readable } from "node:stream";
-import { Scope } from "../../service/call-scope.js";
+import { Scope } from "../../service/edge.js";
 
 /**
  * A lean-path call's lifetime: its scope (the one cancellation primitive, handed to the service), armed with the

@@ -5,7 +5,7 @@ import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
 import type { HandlerContext, Interceptor, MethodImplSpec, ServiceImpl, UnaryResponse } from "@connectrpc/connect";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import { callScopeKey } from "../../service/call-scope.js";
+import { callScopeKey } from "../../service/edge.js";
 import type { CallControl } from "./call-control.js";
 
 /** A request handler that serves a request (true) or declines it (false) for the next handler. */
