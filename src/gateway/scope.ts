@@ -32,7 +32,7 @@ export class Scope {
   #deadline: number | undefined;
   #slackMs = DEADLINE_SLACK_MS;
   readonly #cleanups: Array<() => void> = [];
-  readonly #timers = new Set<NodeJS.Timeout>();
+  #timers: Set<NodeJS.Timeout> | undefined;
 
   /**
    * A scope aborted when `parent` aborts (a parent scope's cause inherited, an AbortSignal's taken as the client's,
@@ -127,10 +127,11 @@ export class Scope {
   /** Adds a timer that aborts this scope with `cause` (cleared by dispose too); returns a function that cancels it. */
   arm(ms: number, cause: AbortCause): () => void {
     const timer = setTimeout(() => this.abort(cause), Math.max(0, ms));
-    this.#timers.add(timer);
+    const timers = (this.#timers ??= new Set());
+    timers.add(timer);
     return () => {
       clearTimeout(timer);
-      this.#timers.delete(timer);
+      timers.delete(timer);
     };
   }
 
@@ -138,6 +139,7 @@ export class Scope {
   dispose(): void {
     for (const c of this.#cleanups) c();
     this.#cleanups.length = 0;
+    if (!this.#timers) return;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
   }
