@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { anthropicWire } from "./anthropic/wire.js";
-import { isProviderFault, isRetryable, kindForStatus } from "./errors.js";
+import { kindForStatus } from "./errors.js";
 import { geminiWire } from "./gemini/wire.js";
 import { safeLabel } from "./headers.js";
 import { openAiWire } from "./openai/wire.js";
@@ -46,12 +46,6 @@ describe("kindForStatus", () => {
 });
 
 describe("model_unavailable", () => {
-  it("is retried elsewhere and counts against the deployment's health", () => {
-    expect(isRetryable("model_unavailable")).toBe(true);
-    expect(isProviderFault("model_unavailable")).toBe(true);
-    expect(isRetryable("invalid_request")).toBe(false);
-  });
-
   it("is the kind of a missing deployment in every wire format, unary and streamed", () => {
     const anthropic = JSON.stringify({ type: "error", error: { type: "not_found_error", message: "model: claude-9" } });
     expect(anthropicWire().classifyError(404, {}, anthropic).kind).toBe("model_unavailable");
