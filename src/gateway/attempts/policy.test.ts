@@ -5,7 +5,7 @@ import type { ErrorKind } from "../../providers/errors.js";
 import { cooldownMs, fullJitterMs, isProviderFault, isRetryable, policyOf, retryAt } from "./policy.js";
 import type { KindPolicy } from "./policy.js";
 
-const CONFIG = { backoffBaseMs: 100, backoffMaxMs: 1_000, rateLimitCooldownMs: 700, quotaCooldownMs: 60_000 } as FailoverConfig;
+const CONFIG = { backoffBaseMs: 100, backoffMaxMs: 1_000, rateLimitCooldownMs: 700, quotaCooldownMs: 60_000, maxRetryAfterMs: 10_000 } as FailoverConfig;
 
 /** The rule as it stood before the table: retryable, provider fault, never again, cooldown. */
 const EXPECTED: Record<ErrorKind, KindPolicy> = {
@@ -63,6 +63,12 @@ describe("cooldownMs", () => {
     expect(cooldownMs("quota_exhausted", undefined, CONFIG)).toBe(60_000);
   });
 
+  it("caps the provider's Retry-After at failover.maxRetryAfterMs", () => {
+    expect(cooldownMs("rate_limited", 86_400_000, CONFIG)).toBe(10_000);
+    expect(cooldownMs("quota_exhausted", 86_400_000, CONFIG)).toBe(60_000);
+    expect(cooldownMs("quota_exhausted", 86_400_000, { ...CONFIG, quotaCooldownMs: 1_000 })).toBe(10_000);
+  });
+
   it("starts no cooldown for any other kind, Retry-After or not", () => {
     for (const kind of KINDS.filter((k) => k !== "rate_limited" && k !== "quota_exhausted")) {
       expect(cooldownMs(kind, 5_000, CONFIG), kind).toBeUndefined();
@@ -101,6 +107,13 @@ describe("retryAt", () => {
   it("waits the provider's Retry-After instead of the jitter", () => {
     const e = new ProviderError({ kind: "rate_limited", reason: "429", retryAfterMs: 3_000 });
     expect(retryAt(1_000, 1, e, CONFIG, () => 0.25)).toBe(4_000);
+  });
+
+  it("caps the provider's Retry-After at failover.maxRetryAfterMs", () => {
+    const e = new ProviderError({ kind: "rate_limited", reason: "429", retryAfterMs: 86_400_000 });
+    expect(retryAt(1_000, 1, e, CONFIG, () => 0.25)).toBe(11_000);
+    const within = new ProviderError({ kind: "rate_limited", reason: "429", retryAfterMs: 10_000 });
+    expect(retryAt(1_000, 1, within, CONFIG, () => 0.25)).toBe(11_000);
   });
 
   it("never retries a deployment that said the context is too long", () => {

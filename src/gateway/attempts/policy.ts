@@ -54,17 +54,23 @@ export function isProviderFault(kind: ErrorKind): boolean {
   return POLICY[kind].providerFault;
 }
 
+/** A provider's Retry-After capped by `failover.maxRetryAfterMs`; undefined when none was sent. */
+export function cappedRetryAfterMs(retryAfterMs: number | undefined, config: FailoverConfig): number | undefined {
+  return retryAfterMs === undefined ? undefined : Math.min(retryAfterMs, config.maxRetryAfterMs);
+}
+
 /**
  * How long a failure of `kind` cools its deployment down, ms, or undefined for none: a 429 for its
- * Retry-After, else the configured rate-limit cooldown; an exhausted quota for the longer of its
- * Retry-After and the configured quota cooldown.
+ * (capped) Retry-After, else the configured rate-limit cooldown; an exhausted quota for the longer of
+ * its (capped) Retry-After and the configured quota cooldown.
  */
 export function cooldownMs(kind: ErrorKind, retryAfterMs: number | undefined, config: FailoverConfig): number | undefined {
+  const wait = cappedRetryAfterMs(retryAfterMs, config);
   switch (POLICY[kind].cooldown) {
     case "rate_limit":
-      return retryAfterMs ?? config.rateLimitCooldownMs;
+      return wait ?? config.rateLimitCooldownMs;
     case "quota":
-      return Math.max(retryAfterMs ?? 0, config.quotaCooldownMs);
+      return Math.max(wait ?? 0, config.quotaCooldownMs);
     case "none":
       return undefined;
   }
@@ -78,12 +84,13 @@ export function fullJitterMs(retry: number, baseMs: number, maxMs: number, rando
 
 /**
  * When the same deployment may be retried after its `failures`-th failure in this request, monotonic
- * ms. A Retry-After from the provider replaces the jittered delay; a failure that the same
- * deployment would only repeat (context too long, rejected credentials, exhausted quota, unavailable
- * model) never retries it (Infinity).
+ * ms. A Retry-After from the provider (capped by `failover.maxRetryAfterMs`) replaces the jittered
+ * delay; a failure that the same deployment would only repeat (context too long, rejected
+ * credentials, exhausted quota, unavailable model) never retries it (Infinity).
  */
 export function retryAt(now: number, failures: number, error: ProviderError, config: FailoverConfig, random: Random): number {
   if (POLICY[error.kind].neverAgain) return Infinity;
-  if (error.retryAfterMs !== undefined) return now + error.retryAfterMs;
+  const wait = cappedRetryAfterMs(error.retryAfterMs, config);
+  if (wait !== undefined) return now + wait;
   return now + fullJitterMs(failures, config.backoffBaseMs, config.backoffMaxMs, random);
 }
