@@ -12,6 +12,7 @@ import { CompleteResponseSchema, GatewayService, StreamCompleteResponseSchema } 
 import { GatewayServer } from "../src/server/server.js";
 import { parseConfig } from "../src/config/load.js";
 import { createAdapter } from "../src/providers/registry.js";
+import { systemClock } from "../src/app/system.js";
 import type { ProviderAdapter } from "../src/providers/adapter.js";
 
 const answer = create(CompleteResponseSchema, { requestId: "bench", text: "The gateway answers from a simulated model with exact usage and cost", model: "bench", provider: "mock" });
@@ -26,7 +27,7 @@ function mockAdapter(port: string): ProviderAdapter {
   );
   const provider = config.providers.get("mock");
   if (!provider) throw new Error("no mock provider");
-  return createAdapter(provider);
+  return createAdapter(provider, systemClock.now);
 }
 
 const adapter = upstreamPort === undefined ? undefined : mockAdapter(upstreamPort);

@@ -46,7 +46,7 @@ export interface AppOptions {
 /** Builds the gateway from a config snapshot (opening its ledger). */
 export async function buildApp(config: GatewayConfig, logger: Logger, options: AppOptions = { tracing: false, captureContent: false }): Promise<App> {
   const adapters = new Map<string, ProviderAdapter>();
-  for (const p of config.providers.values()) adapters.set(p.name, createAdapter(p));
+  for (const p of config.providers.values()) adapters.set(p.name, createAdapter(p, systemClock.now));
   const secrets = [...config.providers.values()].flatMap((p) => (p.apiKey ? [p.apiKey.reveal()] : []));
   const log = redacting(logger, secrets);
   const accounting = await openAccounting(config, systemClock, log);

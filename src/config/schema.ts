@@ -110,6 +110,8 @@ export interface FailoverConfig {
   readonly rateLimitCooldownMs: number;
   /** Cooldown after a quota / billing failure (insufficient_quota, 402), ms. */
   readonly quotaCooldownMs: number;
+  /** The longest a provider's Retry-After is honoured (retry time and cooldown), ms. */
+  readonly maxRetryAfterMs: number;
   /** Longest a unary attempt may take (capped by the request deadline), ms. */
   readonly attemptTimeoutMs: number;
   /** A committed stream that sends nothing for this long ends with UNAVAILABLE, ms. */

@@ -29,11 +29,16 @@ describe("failover, breaker and hedge config", () => {
       backoffMaxMs: 5_000,
       rateLimitCooldownMs: 10_000,
       quotaCooldownMs: 300_000,
+      maxRetryAfterMs: 60_000,
       attemptTimeoutMs: 60_000,
       streamIdleMs: 30_000,
       maxWaitMs: 5_000,
     });
     expect(c.breaker).toEqual({ consecutiveFailures: 5, errorRate: 0.5, windowMs: 60_000, minRequests: 20, cooldownMs: 30_000, initialCooldownMs: 1_000 });
+  });
+
+  it("reads the Retry-After cap", () => {
+    expect(validateConfig({ ...BASE, failover: { maxRetryAfterMs: 5_000 } }).failover.maxRetryAfterMs).toBe(5_000);
   });
 
   it("starts the breaker at the whole cooldown when that is shorter than a second", () => {
@@ -49,6 +54,8 @@ describe("failover, breaker and hedge config", () => {
   it("names the offending field of an inconsistent or unknown setting", () => {
     expect(issues({ failover: { backoffBaseMs: 500, backoffMaxMs: 100 } })).toEqual(["failover.backoffMaxMs: must be at least failover.backoffBaseMs"]);
     expect(issues({ breaker: { cooldownMs: 1_000, initialCooldownMs: 5_000 } })).toEqual(["breaker.initialCooldownMs: must be at most breaker.cooldownMs"]);
+    expect(issues({ failover: { maxRetryAfterMs: 0 } })).toEqual(["failover.maxRetryAfterMs: must be an integer from 1 to 3600000"]);
+    expect(issues({ failover: { maxRetryAfterMs: 1.5 } })).toEqual(["failover.maxRetryAfterMs: must be an integer from 1 to 3600000"]);
     expect(issues({ failover: { streamIdleMs: 0 } })).toEqual(["failover.streamIdleMs: must be an integer from 1 to 3600000"]);
     expect(issues({ routes: { r: { models: ["m"], hedge: { delayMs: 10, extra: 1 } } } })[0]).toMatch(/^routes\.r\.hedge\.extra: unknown field/);
   });

@@ -99,6 +99,17 @@ describe("unary failover", () => {
     expect(out.attempts.map((a) => a.errorKind ?? "ok")).toEqual(["rate_limited", "ok"]);
   });
 
+  it("waits no longer than failover.maxRetryAfterMs when a provider asks for a day", async () => {
+    const config = configFor({ m: {} }, { failover: { ...FAILOVER, maxRetryAfterMs: 300 } });
+    const { gateway, fakes } = fixture(config, { m: (i) => (i === 0 ? { fail: "rate_limited", retryAfterMs: 86_400_000 } : { ok: "later" }) });
+    const p = gateway.complete(request("m"), context());
+    await vi.advanceTimersByTimeAsync(299);
+    expect(fakes.m?.calls).toHaveLength(1);
+    const out = served(await settle(p));
+    expect(out.attempts.map((a) => a.errorKind ?? "ok")).toEqual(["rate_limited", "ok"]);
+    expect(fakes.m?.calls).toHaveLength(2);
+  });
+
   it("stops when Retry-After is beyond the longest wait, with RESOURCE_EXHAUSTED, and skips the deployment afterwards", async () => {
     const config = configFor({ m: {} }, { failover: { ...FAILOVER, maxWaitMs: 100 } });
     const { gateway, fakes } = fixture(config, { m: { fail: "rate_limited", retryAfterMs: 5_000 } });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { anthropicWire } from "./anthropic/wire.js";
-import { isProviderFault, isRetryable, kindForStatus } from "./errors.js";
+import { kindForStatus } from "./errors.js";
 import { geminiWire } from "./gemini/wire.js";
 import { safeLabel } from "./headers.js";
 import { openAiWire } from "./openai/wire.js";
 import type { WireFormat } from "./wire.js";
 
 const FORMATS: ReadonlyArray<readonly [string, WireFormat]> = [
-  ["openai", openAiWire()],
+  ["openai", openAiWire({ now: () => 0 })],
   ["anthropic", anthropicWire({ now: () => 0 })],
   ["gemini", geminiWire({ now: () => 0 })],
 ];
@@ -41,25 +41,19 @@ describe("kindForStatus", () => {
     for (const status of [400, 401, 402, 403, 404, 408, 413, 418, 422, 429, 500, 502, 503, 504, 529]) {
       for (const [name, wire] of FORMATS) expect(wire.classifyError(status, {}, "").kind, `${name} ${status}`).toBe(kindForStatus(status));
     }
-    expect(openAiWire().classifyError(409, {}, "").kind).toBe("server_error");
+    expect(openAiWire({ now: () => 0 }).classifyError(409, {}, "").kind).toBe("server_error");
   });
 });
 
 describe("model_unavailable", () => {
-  it("is retried elsewhere and counts against the deployment's health", () => {
-    expect(isRetryable("model_unavailable")).toBe(true);
-    expect(isProviderFault("model_unavailable")).toBe(true);
-    expect(isRetryable("invalid_request")).toBe(false);
-  });
-
   it("is the kind of a missing deployment in every wire format, unary and streamed", () => {
     const anthropic = JSON.stringify({ type: "error", error: { type: "not_found_error", message: "model: claude-9" } });
-    expect(anthropicWire().classifyError(404, {}, anthropic).kind).toBe("model_unavailable");
-    expect(() => anthropicWire().parseResponse(anthropic)).toThrow(expect.objectContaining({ kind: "model_unavailable" }));
+    expect(anthropicWire({ now: () => 0 }).classifyError(404, {}, anthropic).kind).toBe("model_unavailable");
+    expect(() => anthropicWire({ now: () => 0 }).parseResponse(anthropic)).toThrow(expect.objectContaining({ kind: "model_unavailable" }));
     const gemini = JSON.stringify({ error: { code: 400, message: "User location is not supported for the API use.", status: "FAILED_PRECONDITION" } });
-    expect(() => geminiWire().parseResponse(gemini)).toThrow(expect.objectContaining({ kind: "model_unavailable" }));
+    expect(() => geminiWire({ now: () => 0 }).parseResponse(gemini)).toThrow(expect.objectContaining({ kind: "model_unavailable" }));
     const openai = JSON.stringify({ error: { message: "The model `gpt-9` does not exist", type: "invalid_request_error", param: null, code: "model_not_found" } });
-    expect(openAiWire().classifyError(400, {}, openai).kind).toBe("model_unavailable");
+    expect(openAiWire({ now: () => 0 }).classifyError(400, {}, openai).kind).toBe("model_unavailable");
   });
 });
 
@@ -83,8 +77,8 @@ describe("provider-controlled labels in client-facing reasons", () => {
 
   /** An error body of each format with a hostile label where the format puts its type, code or status. */
   const bodies = (label: string): ReadonlyArray<readonly [string, WireFormat, string]> => [
-    ["openai code", openAiWire(), JSON.stringify({ error: { message: "m", type: "invalid_request_error", param: null, code: label } })],
-    ["openai type", openAiWire(), JSON.stringify({ error: { message: "m", type: label, param: null, code: null } })],
+    ["openai code", openAiWire({ now: () => 0 }), JSON.stringify({ error: { message: "m", type: "invalid_request_error", param: null, code: label } })],
+    ["openai type", openAiWire({ now: () => 0 }), JSON.stringify({ error: { message: "m", type: label, param: null, code: null } })],
     ["anthropic", anthropicWire({ now: () => 0 }), JSON.stringify({ type: "error", error: { type: label, message: "m" } })],
     ["gemini", geminiWire({ now: () => 0 }), JSON.stringify({ error: { code: 429, message: "m", status: label } })],
   ];
@@ -103,16 +97,16 @@ describe("provider-controlled labels in client-facing reasons", () => {
 
   it("sanitises labels of errors inside streams and of blocked prompts", () => {
     const label = `overloaded_error ${KEY}\n`;
-    const anthropic = anthropicWire().streamDecoder();
+    const anthropic = anthropicWire({ now: () => 0 }).streamDecoder();
     expect(() => anthropic.push({ event: "error", data: JSON.stringify({ type: "error", error: { type: label, message: "m" } }) })).toThrow(
       expect.objectContaining({ message: "stream error unknown", providerType: "unknown" }),
     );
-    const gemini = geminiWire().streamDecoder();
+    const gemini = geminiWire({ now: () => 0 }).streamDecoder();
     expect(() => gemini.push({ event: undefined, data: JSON.stringify({ error: { code: 503, message: "m", status: label } }) })).toThrow(
       expect.objectContaining({ message: "stream error unknown", kind: "overloaded" }),
     );
     const blocked = JSON.stringify({ promptFeedback: { blockReason: label }, usageMetadata: { promptTokenCount: 3 } });
-    expect(() => geminiWire().parseResponse(blocked)).toThrow(expect.objectContaining({ message: "prompt blocked unknown", kind: "content_filtered" }));
+    expect(() => geminiWire({ now: () => 0 }).parseResponse(blocked)).toThrow(expect.objectContaining({ message: "prompt blocked unknown", kind: "content_filtered" }));
   });
 
   it("classifies labels named like inherited object members by status, and reads such a finish reason as other", () => {
@@ -120,15 +114,15 @@ describe("provider-controlled labels in client-facing reasons", () => {
       for (const [name, wire, text] of bodies(label)) expect(wire.classifyError(429, {}, text).kind, `${name} ${label}`).toBe("rate_limited");
     }
     const openai = '{"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"a"},"finish_reason":"constructor"}]}';
-    expect(openAiWire().parseResponse(openai).finishReason).toBe("other");
+    expect(openAiWire({ now: () => 0 }).parseResponse(openai).finishReason).toBe("other");
     const anthropic = '{"type":"message","model":"m","content":[{"type":"text","text":"a"}],"stop_reason":"toString","usage":{}}';
-    expect(anthropicWire().parseResponse(anthropic).finishReason).toBe("other");
+    expect(anthropicWire({ now: () => 0 }).parseResponse(anthropic).finishReason).toBe("other");
     const gemini = '{"candidates":[{"content":{"role":"model","parts":[{"text":"a"}]},"finishReason":"__proto__"}]}';
-    expect(geminiWire().parseResponse(gemini).finishReason).toBe("other");
+    expect(geminiWire({ now: () => 0 }).parseResponse(gemini).finishReason).toBe("other");
   });
 
   it("keeps a well-formed label as the provider sent it", () => {
-    const err = anthropicWire().classifyError(529, {}, JSON.stringify({ type: "error", error: { type: "overloaded_error", message: "m" } }));
+    const err = anthropicWire({ now: () => 0 }).classifyError(529, {}, JSON.stringify({ type: "error", error: { type: "overloaded_error", message: "m" } }));
     expect(err.message).toBe("529 overloaded_error");
   });
 });

@@ -16,41 +16,6 @@ export type ErrorKind =
   | "cancelled"
   | "model_unavailable";
 
-/** Kinds that another attempt (same or other deployment) may succeed after. */
-const RETRYABLE: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
-  "rate_limited",
-  "overloaded",
-  "server_error",
-  "timeout",
-  "network",
-  "auth",
-  "quota_exhausted",
-  "context_too_long",
-  "invalid_response",
-  "model_unavailable",
-]);
-
-/** Kinds that say something about the provider's health (they feed the circuit breaker). */
-const PROVIDER_FAULT: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
-  "overloaded",
-  "server_error",
-  "timeout",
-  "network",
-  "auth",
-  "invalid_response",
-  "model_unavailable",
-]);
-
-/** True when trying elsewhere may succeed where this attempt failed. */
-export function isRetryable(kind: ErrorKind): boolean {
-  return RETRYABLE.has(kind);
-}
-
-/** True when the failure counts against the deployment's health. */
-export function isProviderFault(kind: ErrorKind): boolean {
-  return PROVIDER_FAULT.has(kind);
-}
-
 /** The kind each HTTP status means for every wire format, before any body-specific override. */
 const BY_STATUS: ReadonlyMap<number, ErrorKind> = new Map<number, ErrorKind>([
   [400, "invalid_request"],

@@ -7,8 +7,8 @@ export function header(headers: HeaderMap, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** `retry-after` (seconds or an HTTP date) or `retry-after-ms`, in milliseconds. */
-export function retryAfterMs(headers: HeaderMap, now: number = Date.now()): number | undefined {
+/** `retry-after` (seconds or an HTTP date, relative to `now`, epoch ms) or `retry-after-ms`, in milliseconds. */
+export function retryAfterMs(headers: HeaderMap, now: number): number | undefined {
   const ms = header(headers, "retry-after-ms");
   if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms.trim())) return Math.ceil(Number(ms));
   const value = header(headers, "retry-after");

@@ -32,7 +32,7 @@ const call: UpstreamCall = { upstreamModel: "gpt-5", defaultMaxTokens: 64, reque
 function sentBody(provider: Record<string, unknown>): Record<string, unknown> {
   const config = validateConfig(doc(provider)).providers.get("p");
   if (!config) throw new Error("provider p missing");
-  return JSON.parse(wireFor(config).buildRequest(call, undefined, false).body) as Record<string, unknown>;
+  return JSON.parse(wireFor(config, () => 0).buildRequest(call, undefined, false).body) as Record<string, unknown>;
 }
 
 describe("providers.NAME.maxTokensField", () => {

@@ -7,19 +7,19 @@ import { geminiWire } from "./gemini/wire.js";
 import { openAiWire } from "./openai/wire.js";
 import type { WireFormat } from "./wire.js";
 
-/** The wire format of a provider kind. */
-export function wireFor(config: ProviderConfig): WireFormat {
+/** The wire format of a provider kind; `now` is the wall clock (epoch ms) its Retry-After parsing reads. */
+export function wireFor(config: ProviderConfig, now: () => number): WireFormat {
   switch (config.kind) {
     case "openai":
-      return openAiWire({ maxTokensField: config.maxTokensField ?? "max_tokens" });
+      return openAiWire({ maxTokensField: config.maxTokensField ?? "max_tokens", now });
     case "anthropic":
-      return anthropicWire();
+      return anthropicWire({ now });
     case "gemini":
-      return geminiWire();
+      return geminiWire({ now });
   }
 }
 
-/** An HTTP adapter for a configured provider. */
-export function createAdapter(config: ProviderConfig): ProviderAdapter {
-  return new HttpProvider(config, wireFor(config));
+/** An HTTP adapter for a configured provider, reading time from the injected wall clock `now` (epoch ms). */
+export function createAdapter(config: ProviderConfig, now: () => number): ProviderAdapter {
+  return new HttpProvider(config, wireFor(config, now));
 }

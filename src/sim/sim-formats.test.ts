@@ -15,7 +15,7 @@ import { startSimulator } from "./server.js";
 import type { Simulator } from "./server.js";
 
 const KINDS: readonly SimKind[] = ["openai", "anthropic", "gemini"];
-const WIRES: Record<SimKind, () => WireFormat> = { openai: () => openAiWire(), anthropic: () => anthropicWire(), gemini: () => geminiWire() };
+const WIRES: Record<SimKind, () => WireFormat> = { openai: () => openAiWire({ now: Date.now }), anthropic: () => anthropicWire({ now: Date.now }), gemini: () => geminiWire({ now: Date.now }) };
 const MODELS: Record<SimKind, string> = { openai: "gpt-4.1", anthropic: "claude-sonnet-4-5", gemini: "gemini-2.5-flash" };
 const ERRORS: readonly SimError[] = [
   "rate_limited",

@@ -1,7 +1,7 @@
 /** The per-request candidate queue: which model to call next, honouring backoff, exclusions and the balancer. */
 import type { FailoverConfig, ModelConfig } from "../../config/schema.js";
 import type { ProviderError } from "../../providers/errors.js";
-import { retryAt } from "./backoff.js";
+import { retryAt } from "./policy.js";
 import type { Random } from "../clock.js";
 import type { Skip, Ticket } from "../health/deployment.js";
 

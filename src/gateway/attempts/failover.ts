@@ -1,7 +1,7 @@
 /** The attempt loop shared by unary and streamed requests: pick, wait, call, hedge, fail over, stop. */
 import type { GatewayConfig, HedgeConfig } from "../../config/schema.js";
 import type { ProviderAdapter } from "../../providers/adapter.js";
-import { isRetryable } from "../../providers/errors.js";
+import { isRetryable } from "./policy.js";
 import type { ProviderError } from "../../providers/errors.js";
 import type { ChatRequest } from "../../providers/types.js";
 import { AttemptRun } from "./attempt-run.js";

@@ -87,6 +87,26 @@ describe("Deployment", () => {
     expect(d.cooldownUntil).toBe(100_000);
   });
 
+  it("cools down a 429 with retry-after: 86400 only for failover.maxRetryAfterMs, not a day", () => {
+    const { d } = build();
+    t = 45_000;
+    call(d, fail("rate_limited", { retryAfterMs: 86_400_000 }));
+    expect(d.cooldownUntil).toBe(105_000);
+    t = 105_000;
+    expect(d.health(t)).toBe("healthy");
+    expect(d.check(1, t)).toBeUndefined();
+  });
+
+  it("caps a quota failure's Retry-After too, but never below the quota cooldown", () => {
+    const { d } = build({}, { failover: { quotaCooldownMs: 10_000, maxRetryAfterMs: 30_000 } });
+    t = 0;
+    call(d, fail("quota_exhausted", { retryAfterMs: 86_400_000 }));
+    expect(d.cooldownUntil).toBe(30_000);
+    const short = build({}, { failover: { quotaCooldownMs: 10_000, maxRetryAfterMs: 1_000 } }).d;
+    call(short, fail("quota_exhausted", { retryAfterMs: 86_400_000 }));
+    expect(short.cooldownUntil).toBe(10_000);
+  });
+
   it("skips a deployment without headroom, and reports it cooling down", () => {
     const { d } = build({ rpm: 1, tpm: 1_000 });
     t = 50_000;

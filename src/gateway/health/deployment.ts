@@ -1,6 +1,5 @@
 /** The live state of one model deployment: breaker, 429 cooldown, RPM/TPM limits, in-flight count, latency. */
 import type { BreakerConfig, FailoverConfig, ModelConfig } from "../../config/schema.js";
-import { isProviderFault } from "../../providers/errors.js";
 import type { ErrorKind } from "../../providers/errors.js";
 import type { Usage } from "../../providers/types.js";
 import type { RateLimitHint } from "../../providers/wire.js";
@@ -8,6 +7,7 @@ import { Breaker } from "./breaker.js";
 import type { BreakerPermit, BreakerVerdict } from "./breaker.js";
 import { LatencyStats } from "./latency-stats.js";
 import { DeploymentLimits } from "./limits.js";
+import { cooldownMs, isProviderFault } from "../attempts/policy.js";
 import type { ModelHealth } from "../types.js";
 
 /** Why a deployment was skipped (not called) for a request. */
@@ -100,11 +100,8 @@ export class Deployment {
     this.breaker.record(ticket.permit, verdictOf(result), now);
     const used = usedTokens(result.usage);
     this.limits.settle(ticket.tokens, used, now);
-    if (result.errorKind === "rate_limited") {
-      this.#cooldownUntil = Math.max(this.#cooldownUntil, now + (result.retryAfterMs ?? this.#failover.rateLimitCooldownMs));
-    } else if (result.errorKind === "quota_exhausted") {
-      this.#cooldownUntil = Math.max(this.#cooldownUntil, now + Math.max(result.retryAfterMs ?? 0, this.#failover.quotaCooldownMs));
-    }
+    const cooldown = result.errorKind !== undefined ? cooldownMs(result.errorKind, result.retryAfterMs, this.#failover) : undefined;
+    if (cooldown !== undefined) this.#cooldownUntil = Math.max(this.#cooldownUntil, now + cooldown);
     if (result.firstAnswerMs !== undefined) this.stats.record(result.stream, result.firstAnswerMs);
   }
 

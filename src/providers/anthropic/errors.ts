@@ -42,8 +42,8 @@ function readError(parsed: unknown): { type: string | undefined; message: string
   return { type: str(error?.["type"]), message: str(error?.["message"]) };
 }
 
-/** Classifies an Anthropic error response (non-2xx, or an error body inside a 2xx) into one kind. */
-export function classifyAnthropicError(status: number, headers: HeaderMap, body: string, now: number = Date.now()): ProviderError {
+/** Classifies an Anthropic error response (non-2xx, or an error body inside a 2xx) into one kind; `now` is epoch ms. */
+export function classifyAnthropicError(status: number, headers: HeaderMap, body: string, now: number): ProviderError {
   const { type, message } = readError(tryJson(body));
   const label = safeLabel(type);
   const wait = retryAfterMs(headers, now);

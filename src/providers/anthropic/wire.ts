@@ -10,8 +10,8 @@ export const ANTHROPIC_VERSION = "2023-06-01";
 
 /** Options of the Anthropic wire format. */
 export interface AnthropicWireOptions {
-  /** The clock for turning RFC 3339 reset times into durations (tests pass a fixed one). */
-  readonly now?: () => number;
+  /** Wall clock, epoch ms, for turning reset times and an HTTP-date retry-after into durations (tests pass a fixed one). */
+  readonly now: () => number;
 }
 
 const FINISH: Record<string, FinishReason> = {
@@ -111,8 +111,8 @@ function untilMs(value: string | undefined, now: number): number | undefined {
 }
 
 /** Creates the Anthropic Messages wire format. */
-export function anthropicWire(options: AnthropicWireOptions = {}): WireFormat {
-  const now = options.now ?? Date.now;
+export function anthropicWire(options: AnthropicWireOptions): WireFormat {
+  const now = options.now;
   return {
     buildRequest(call: UpstreamCall, apiKey: string | undefined, stream: boolean) {
       const { params, messages } = call.request;

@@ -81,8 +81,8 @@ function waitMs(headers: HeaderMap, error: GeminiError | undefined, now: number)
   return undefined;
 }
 
-/** Classifies a Gemini error response (non-2xx, or an error object inside a 2xx) into one kind. */
-export function classifyGeminiError(status: number, headers: HeaderMap, body: string, now: number = Date.now()): ProviderError {
+/** Classifies a Gemini error response (non-2xx, or an error object inside a 2xx) into one kind; `now` is epoch ms. */
+export function classifyGeminiError(status: number, headers: HeaderMap, body: string, now: number): ProviderError {
   const error = readGeminiError(tryJson(body));
   const wait = waitMs(headers, error, now);
   const label = safeLabel(error?.status);

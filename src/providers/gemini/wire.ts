@@ -103,13 +103,13 @@ function readPiece(body: Record<string, unknown>, usageSoFar: Usage | undefined)
 
 /** Options of the Gemini wire format. */
 export interface GeminiWireOptions {
-  /** The clock for turning an HTTP-date retry-after into a duration (tests pass a fixed one). */
-  readonly now?: () => number;
+  /** Wall clock, epoch ms, for turning an HTTP-date retry-after into a duration (tests pass a fixed one). */
+  readonly now: () => number;
 }
 
 /** Creates the Gemini wire format. */
-export function geminiWire(options: GeminiWireOptions = {}): WireFormat {
-  const now = options.now ?? Date.now;
+export function geminiWire(options: GeminiWireOptions): WireFormat {
+  const now = options.now;
   return {
     buildRequest(call: UpstreamCall, apiKey: string | undefined, stream: boolean) {
       const { params, messages } = call.request;

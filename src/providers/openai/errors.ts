@@ -23,15 +23,15 @@ const BY_CODE: Record<string, ErrorKind> = {
   // so the status decides.
 };
 
-/** Classifies an OpenAI (or compatible) error response into one kind. */
-export function classifyOpenAiError(status: number, headers: HeaderMap, body: string): ProviderError {
+/** Classifies an OpenAI (or compatible) error response into one kind; `now` is epoch ms. */
+export function classifyOpenAiError(status: number, headers: HeaderMap, body: string, now: number): ProviderError {
   const parsed = tryJson(body);
   const error = isObject(parsed) && isObject(parsed["error"]) ? parsed["error"] : undefined;
   const code = str(error?.["code"]) ?? str(error?.["type"]);
   const type = str(error?.["type"]);
   const kind: ErrorKind = own(BY_CODE, code) ?? own(BY_CODE, type) ?? BY_STATUS[status] ?? kindForStatus(status);
   const label = safeLabel(code ?? type);
-  const wait = retryAfterMs(headers);
+  const wait = retryAfterMs(headers, now);
   return new ProviderError({
     kind,
     reason: `${status}${label ? ` ${label}` : ""}${wait !== undefined ? ` (retry after ${wait} ms)` : ""}`,

@@ -3,7 +3,7 @@ import type { StreamEvent, UpstreamCall } from "../types.js";
 import { openAiWire, readUsage } from "./wire.js";
 import { decode, text } from "../../../test/helpers/sse-decode.js";
 
-const wire = openAiWire();
+const wire = openAiWire({ now: () => 0 });
 
 const call: UpstreamCall = {
   upstreamModel: "gpt-4.1",
@@ -69,7 +69,7 @@ describe("openAiWire.buildRequest", () => {
   });
 
   it("asks for usage in streams, uses max_completion_tokens when told, and leaves absent params out", () => {
-    const w = openAiWire({ maxTokensField: "max_completion_tokens" });
+    const w = openAiWire({ maxTokensField: "max_completion_tokens", now: () => 0 });
     const bare: UpstreamCall = { ...call, request: { messages: call.request.messages, params: { maxTokens: 5 } } };
     const spec = w.buildRequest(bare, undefined, true);
     expect(spec.headers).toEqual({ "content-type": "application/json", accept: "text/event-stream" });

@@ -8,8 +8,10 @@ import { classifyOpenAiError } from "./errors.js";
 
 /** Options of the OpenAI wire format. */
 export interface OpenAiWireOptions {
-  /** Newer OpenAI models take `max_completion_tokens`; most compatible servers take `max_tokens`. */
-  readonly maxTokensField: MaxTokensField;
+  /** Newer OpenAI models take `max_completion_tokens`; most compatible servers take `max_tokens` (the default). */
+  readonly maxTokensField?: MaxTokensField;
+  /** Wall clock, epoch ms, for turning an HTTP-date retry-after into a duration (tests pass a fixed one). */
+  readonly now: () => number;
 }
 
 const FINISH: Record<string, FinishReason> = {
@@ -44,12 +46,14 @@ export function readUsage(usage: unknown): Usage {
 }
 
 /** Throws the classified error when a 2xx body carries an `error` object. */
-function throwIfError(body: unknown): void {
-  if (isObject(body) && isObject(body["error"])) throw classifyOpenAiError(200, {}, JSON.stringify(body));
+function throwIfError(body: unknown, now: () => number): void {
+  if (isObject(body) && isObject(body["error"])) throw classifyOpenAiError(200, {}, JSON.stringify(body), now());
 }
 
 /** Creates the OpenAI wire format. */
-export function openAiWire(options: OpenAiWireOptions = { maxTokensField: "max_tokens" }): WireFormat {
+export function openAiWire(options: OpenAiWireOptions): WireFormat {
+  const { now } = options;
+  const maxTokensField = options.maxTokensField ?? "max_tokens";
   return {
     buildRequest(call: UpstreamCall, apiKey: string | undefined, stream: boolean) {
       const { params, messages } = call.request;
@@ -57,7 +61,7 @@ export function openAiWire(options: OpenAiWireOptions = { maxTokensField: "max_t
         model: call.upstreamModel,
         messages: messages.map((m) => ({ role: m.role, content: m.content })),
       };
-      if (params.maxTokens !== undefined) body[options.maxTokensField] = params.maxTokens;
+      if (params.maxTokens !== undefined) body[maxTokensField] = params.maxTokens;
       if (params.temperature !== undefined) body["temperature"] = params.temperature;
       if (params.topP !== undefined) body["top_p"] = params.topP;
       if (params.stop !== undefined && params.stop.length > 0) body["stop"] = params.stop;
@@ -73,7 +77,7 @@ export function openAiWire(options: OpenAiWireOptions = { maxTokensField: "max_t
 
     parseResponse(text: string): ChatResult {
       const body = tryJson(text);
-      throwIfError(body);
+      throwIfError(body, now);
       if (!isObject(body) || !Array.isArray(body["choices"])) {
         throw new ProviderError({ kind: "invalid_response", reason: "malformed chat completion" });
       }
@@ -93,10 +97,12 @@ export function openAiWire(options: OpenAiWireOptions = { maxTokensField: "max_t
     },
 
     streamDecoder(): StreamDecoder {
-      return new OpenAiStreamDecoder();
+      return new OpenAiStreamDecoder(now);
     },
 
-    classifyError: classifyOpenAiError,
+    classifyError(status: number, headers: HeaderMap, body: string) {
+      return classifyOpenAiError(status, headers, body, now());
+    },
 
     rateLimitHint(headers: HeaderMap): RateLimitHint | undefined {
       const remainingRequests = intHeader(headers, "x-ratelimit-remaining-requests");
@@ -120,6 +126,11 @@ class OpenAiStreamDecoder implements StreamDecoder {
   #usage: Usage = {};
   #finish: FinishReason | undefined;
   #model: string | undefined;
+  readonly #now: () => number;
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
 
   push(event: SseEvent): StreamEvent[] {
     if (event.data === "[DONE]") {
@@ -127,7 +138,7 @@ class OpenAiStreamDecoder implements StreamDecoder {
       return [];
     }
     const chunk = tryJson(event.data);
-    throwIfError(chunk);
+    throwIfError(chunk, this.#now);
     if (!isObject(chunk)) throw new ProviderError({ kind: "invalid_response", reason: "malformed stream chunk" });
     this.#model ??= str(chunk["model"]);
     const out: StreamEvent[] = [];
