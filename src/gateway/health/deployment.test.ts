@@ -124,6 +124,13 @@ describe("Deployment", () => {
     expect(balancer.health("m")).toBe("cooling_down");
   });
 
+  it("caps a rate-limit reset header as it caps a Retry-After", () => {
+    const { d, balancer } = build();
+    t = 60_000;
+    balancer.applyHint("m", { remainingTokens: 0, resetMs: 86_400_000 });
+    expect(d.check(1, t)).toEqual({ model: "m", reason: "tpm", readyAt: 120_000 });
+  });
+
   it("feeds latency statistics and in-flight counts", () => {
     const { d } = build();
     t = 70_000;

@@ -7,7 +7,7 @@ import { Breaker } from "./breaker.js";
 import type { BreakerPermit, BreakerVerdict } from "./breaker.js";
 import { LatencyStats } from "./latency-stats.js";
 import { DeploymentLimits } from "./limits.js";
-import { cooldownMs, isProviderFault } from "../attempts/policy.js";
+import { cappedRetryAfterMs, cooldownMs, isProviderFault } from "../attempts/policy.js";
 import type { ModelHealth } from "../types.js";
 
 /** Why a deployment was skipped (not called) for a request. */
@@ -107,7 +107,9 @@ export class Deployment {
 
   /** Applies the provider's rate-limit headers. */
   applyHint(hint: RateLimitHint, now: number): void {
-    this.limits.applyHint(hint, now);
+    // A reset time is a Retry-After in other words: capped the same way.
+    const resetMs = cappedRetryAfterMs(hint.resetMs, this.#failover);
+    this.limits.applyHint(resetMs === hint.resetMs ? hint : { ...hint, resetMs }, now);
   }
 
   /** Health as reported to clients: breaker first, then cooldowns and exhausted limits. */
