@@ -6,7 +6,6 @@
  */
 import type { Dispatcher } from "undici";
 import { ProviderError } from "./errors.js";
-import type { AbortOrigin } from "./transport-errors.js";
 import type { HeaderMap } from "./wire.js";
 
 /** Status and headers of a response. */
@@ -25,11 +24,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
   readonly head: Promise<ResponseHead>;
   readonly #caller: AbortSignal;
   readonly #timer: NodeJS.Timeout;
-  readonly #onCallerAbort = (): void => this.#abort("caller", this.#caller.reason);
+  readonly #onCallerAbort = (): void => this.#abort(cancelled(this.#caller.reason));
   #resolveHead: (head: ResponseHead) => void = () => undefined;
   #rejectHead: (err: unknown) => void = () => undefined;
   #controller: Dispatcher.DispatchController | undefined;
-  #origin: AbortOrigin | undefined;
+  #aborted: ProviderError | undefined;
   #error: unknown;
   #failed = false;
   #ended = false;
@@ -45,14 +44,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
     });
     // A failure before anyone awaits the head must not be an unhandled rejection.
     this.head.catch(() => undefined);
-    this.#timer = setTimeout(() => this.#abort("total_timeout", new Error("total timeout")), totalMs);
-    if (caller.aborted) this.#abort("caller", caller.reason);
+    this.#timer = setTimeout(() => this.#abort(new ProviderError({ kind: "timeout", reason: "total timeout" })), totalMs);
+    if (caller.aborted) this.#abort(cancelled(caller.reason));
     else caller.addEventListener("abort", this.#onCallerAbort, { once: true });
   }
 
-  /** Which side aborted the exchange (the caller, the total timeout), if one did. */
-  origin(): AbortOrigin | undefined {
-    return this.#origin;
+  /** Why the exchange was aborted (the caller's cancel, the total timeout), if it was: what any failure after it means. */
+  get aborted(): ProviderError | undefined {
+    return this.#aborted;
   }
 
   /** The next body chunk; undefined at the end of the body; throws what failed the exchange. */
@@ -147,12 +146,16 @@ export class Exchange implements Dispatcher.DispatchHandler {
     wake?.();
   }
 
-  #abort(origin: AbortOrigin, reason: unknown): void {
-    if (this.#origin !== undefined || this.#ended || this.#failed) return;
-    this.#origin = origin;
-    const err = reason instanceof Error ? reason : new Error(String(reason));
+  #abort(err: ProviderError): void {
+    if (this.#aborted !== undefined || this.#ended || this.#failed) return;
+    this.#aborted = err;
     // Fail now even when the request still waits in the pool; onRequestStart aborts it when its turn comes.
     this.#fail(err);
     this.#controller?.abort(err);
   }
+}
+
+/** The failure of an exchange its caller cancelled; the signal's reason (a scope's cause) goes with it. */
+function cancelled(reason: unknown): ProviderError {
+  return new ProviderError({ kind: "cancelled", reason: "cancelled", cause: reason });
 }

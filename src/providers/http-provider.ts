@@ -48,7 +48,7 @@ export class HttpProvider implements ProviderAdapter {
       await this.#send(spec, exchange, options);
       return this.#wire.parseResponse(await exchange.text(MAX_BODY_BYTES, false));
     } catch (err) {
-      throw classifyTransportError(err, exchange.origin());
+      throw exchange.aborted ?? classifyTransportError(err);
     } finally {
       exchange.dispose();
     }
@@ -78,7 +78,7 @@ export class HttpProvider implements ProviderAdapter {
       for (const event of parser.end()) yield* decoder.push(event);
       yield* decoder.end();
     } catch (err) {
-      const error = classifyTransportError(err, exchange.origin());
+      const error = exchange.aborted ?? classifyTransportError(err);
       // A stream cut below HTTP still billed what flowed: take the usage the decoder has seen.
       throw answered && error.usage === undefined ? error.withUsage(usageSoFar(decoder)) : error;
     } finally {

@@ -22,14 +22,9 @@ const TIMEOUT_REASON: Record<string, string> = {
   UND_ERR_BODY_TIMEOUT: "idle timeout between body chunks",
 };
 
-/** Why an attempt's own signal fired: the total timeout, or the caller (client cancel, hedge lost). */
-export type AbortOrigin = "total_timeout" | "caller";
-
-/** Maps any error thrown during an HTTP exchange to a ProviderError (passing ProviderErrors through). */
-export function classifyTransportError(err: unknown, aborted: AbortOrigin | undefined): ProviderError {
+/** Maps any error thrown during an HTTP exchange that was not aborted to a ProviderError (passing ProviderErrors through). */
+export function classifyTransportError(err: unknown): ProviderError {
   if (err instanceof ProviderError) return err;
-  if (aborted === "total_timeout") return new ProviderError({ kind: "timeout", reason: "total timeout", cause: err });
-  if (aborted === "caller") return new ProviderError({ kind: "cancelled", reason: "cancelled", cause: err });
   const code = errorCode(err);
   if (code !== undefined && TIMEOUT_CODES.has(code)) {
     return new ProviderError({ kind: "timeout", reason: TIMEOUT_REASON[code] ?? "timeout", cause: err });
