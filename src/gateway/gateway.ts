@@ -135,11 +135,16 @@ export class Gateway {
     return { req, ctx, plan: p, scope, deadlineMono, liftDefaultDeadline, startedAt: clock.now(), startedMono: clock.monotonic() };
   }
 
-  /** Ends a request: its ledger rows (awaited: acknowledged means stored), its key's limits settled, the observers told. */
+  /**
+   * Ends a request: the observers told, its ledger rows made durable (acknowledged means stored), then what it
+   * took at admission settled (its committed cost now counts against its budgets in place of its reservation).
+   */
   async #finish(end: RequestEnd): Promise<void> {
-    const durable = this.#usage.record(end);
-    this.#admission.settle(end);
     this.#observer.requestEnded(end);
-    await durable;
+    try {
+      await this.#usage.record(end);
+    } finally {
+      this.#admission.settle(end);
+    }
   }
 }

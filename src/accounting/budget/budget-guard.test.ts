@@ -78,4 +78,34 @@ describe("BudgetGuard", () => {
     expect(guard.check(clientKeyBudget("other"), NOV(1))).toEqual({ ok: true });
     expect(guard.check(clientKeyBudget("k1"), NOV(1)).ok).toBe(false);
   });
+
+  it("reserves a request's worst case on every budgeted scope while each has headroom, and gives it back", () => {
+    const guard = new BudgetGuard(new Map([[clientKeyBudget("k1"), usd(10)], [tagBudget("team", "ads"), usd(100)]]), NOV(1));
+    const subject = { clientKey: "k1", tags: { team: "ads", env: "prod" } };
+    const first = guard.reserve(subject, usd(6), NOV(2));
+    expect(first).toEqual({ ok: true, reservation: { scopes: ["key:k1", "tag:team=ads"], picos: usd(6), monthStart: Date.UTC(2026, 10, 1) } });
+    // 6 of 10 held: still headroom, so the next is admitted (the overshoot is at most one worst case).
+    const second = guard.reserve(subject, usd(6), NOV(2));
+    expect(second.ok).toBe(true);
+    expect(guard.reserve(subject, usd(1), NOV(2))).toMatchObject({ ok: false, scope: "key:k1", spentPicos: usd(12), budgetPicos: usd(10) });
+    // A refusal reserves nothing: the tag still holds only the two reservations.
+    expect(guard.reserved(tagBudget("team", "ads"), NOV(2))).toBe(usd(12));
+    if (first.ok && first.reservation) guard.release(first.reservation);
+    guard.add([spend("x", NOV(2), "k1", { team: "ads" }, 4)]);
+    expect(guard.reserved(clientKeyBudget("k1"), NOV(2))).toBe(usd(6));
+    expect(guard.reserve(subject, usd(1), NOV(2))).toMatchObject({ ok: false, spentPicos: usd(10) });
+    if (second.ok && second.reservation) guard.release(second.reservation);
+    expect(guard.reserve(subject, usd(1), NOV(2)).ok).toBe(true);
+    expect(guard.reserve({ clientKey: "free", tags: {} }, usd(1), NOV(2))).toEqual({ ok: true, reservation: undefined });
+  });
+
+  it("drops reservations with the month, and ignores a release from a past month", () => {
+    const guard = new BudgetGuard(new Map([[clientKeyBudget("k1"), usd(10)]]), NOV(30));
+    const nov = guard.reserve({ clientKey: "k1", tags: {} }, usd(9), NOV(30));
+    expect(guard.reserved(clientKeyBudget("k1"), DEC1)).toBe(0n);
+    const dec = guard.reserve({ clientKey: "k1", tags: {} }, usd(9), DEC1);
+    if (nov.ok && nov.reservation) guard.release(nov.reservation);
+    expect(guard.reserved(clientKeyBudget("k1"), DEC1)).toBe(usd(9));
+    expect(dec.ok).toBe(true);
+  });
 });

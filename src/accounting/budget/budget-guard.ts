@@ -1,8 +1,10 @@
 /**
  * Monthly budgets on the hot path. Scopes are strings: "global", "key:<client key id>" and
  * "tag:<key>=<value>". The spend of the current UTC month is loaded from the ledger once, then
- * kept up to date from committed rows, so check() is a map lookup. A request is refused once its
- * scope has spent at least its budget; requests already in flight may overshoot by their cost.
+ * kept up to date from committed rows, so check() is a map lookup. A request reserves its worst-case
+ * cost on every budgeted scope it is charged to while each has headroom (spent plus reserved under the
+ * budget), and releases it once its real cost is committed: concurrent requests cannot overshoot a
+ * budget by more than the worst case of the last one admitted.
  */
 import type { LedgerRecord } from "../ledger/ledger-record.js";
 import type { AggregateSource } from "../report/report.js";
@@ -26,6 +28,17 @@ export type BudgetCheck =
   | { readonly ok: true }
   | { readonly ok: false; readonly scope: string; readonly spentPicos: bigint; readonly budgetPicos: bigint; readonly resetsAt: number };
 
+/** What a request holds of its scopes' budgets until its real cost is committed. */
+export interface BudgetReservation {
+  readonly scopes: readonly string[];
+  readonly picos: bigint;
+  /** The month it was taken in (a reservation of a past month is gone with that month). */
+  readonly monthStart: number;
+}
+
+/** The answer of a reservation: the reservation, or the first scope without headroom. */
+export type BudgetReserve = { readonly ok: true; readonly reservation: BudgetReservation | undefined } | Extract<BudgetCheck, { ok: false }>;
+
 /** Who a request is charged to. */
 export interface BudgetSubject {
   readonly clientKey: string | undefined;
@@ -36,6 +49,7 @@ export interface BudgetSubject {
 export class BudgetGuard {
   readonly #budgets: ReadonlyMap<string, bigint>;
   readonly #spend = new Map<string, bigint>();
+  readonly #reserved = new Map<string, bigint>();
   #monthStart: number;
   #resetsAt: number;
 
@@ -70,6 +84,42 @@ export class BudgetGuard {
     return OK;
   }
 
+  /**
+   * Reserves `picos` (the request's worst case) on every budgeted scope of the subject, when each has headroom:
+   * its spend plus what requests in flight reserved is under its budget. Else returns the first without headroom
+   * (its `spentPicos` counts the reservations), reserving nothing.
+   */
+  reserve(subject: BudgetSubject, picos: bigint, nowMs: number): BudgetReserve {
+    this.#roll(nowMs);
+    const scopes: string[] = [];
+    for (const scope of scopesOf(subject)) {
+      const budget = this.#budgets.get(scope);
+      if (budget === undefined) continue;
+      const held = (this.#spend.get(scope) ?? 0n) + (this.#reserved.get(scope) ?? 0n);
+      if (held >= budget) return { ok: false, scope, spentPicos: held, budgetPicos: budget, resetsAt: this.#resetsAt };
+      scopes.push(scope);
+    }
+    if (scopes.length === 0) return { ok: true, reservation: undefined };
+    for (const scope of scopes) this.#reserved.set(scope, (this.#reserved.get(scope) ?? 0n) + picos);
+    return { ok: true, reservation: { scopes, picos, monthStart: this.#monthStart } };
+  }
+
+  /** Gives a reservation back (call once the request's rows are committed, so that its cost is counted instead). */
+  release(reservation: BudgetReservation): void {
+    if (reservation.monthStart !== this.#monthStart) return;
+    for (const scope of reservation.scopes) {
+      const left = (this.#reserved.get(scope) ?? 0n) - reservation.picos;
+      if (left > 0n) this.#reserved.set(scope, left);
+      else this.#reserved.delete(scope);
+    }
+  }
+
+  /** What requests in flight have reserved of a scope, pico-dollars. */
+  reserved(scope: string, nowMs: number): bigint {
+    this.#roll(nowMs);
+    return this.#reserved.get(scope) ?? 0n;
+  }
+
   /** This month's spend of a scope, pico-dollars. */
   spent(scope: string, nowMs: number): bigint {
     this.#roll(nowMs);
@@ -93,6 +143,7 @@ export class BudgetGuard {
     this.#monthStart = monthStartUtc(nowMs);
     this.#resetsAt = nextMonthStartUtc(nowMs);
     this.#spend.clear();
+    this.#reserved.clear();
   }
 }
 

@@ -27,8 +27,9 @@ function gatewayWith(budgetSpent = false): { gateway: Gateway; ends: RequestEnd[
   const fakes = [new FakeAdapter("p-a", { ok: "from a" }), new FakeAdapter("p-b", { ok: "from b" })];
   const ends: RequestEnd[] = [];
   const budgets = {
-    checkRequest: () =>
-      budgetSpent ? { ok: false as const, scope: "key:team", spentPicos: 1_234_567n, budgetPicos: 1_000_000n, resetsAt: Date.UTC(2027, 0, 1) } : { ok: true as const },
+    reserve: () =>
+      budgetSpent ? { ok: false as const, scope: "key:team", spentPicos: 1_234_567n, budgetPicos: 1_000_000n, resetsAt: Date.UTC(2027, 0, 1) } : { ok: true as const, reservation: undefined },
+    release: () => undefined,
   };
   const gateway = new Gateway({
     config,
@@ -70,7 +71,7 @@ describe("admission", () => {
     const { gateway, ends, calls } = gatewayWith(true);
     const e = await refusal(gateway.complete(request("a"), as(key())));
     expect(e.code).toBe("resource_exhausted");
-    expect(e.message).toContain("($0.000001234567 of $0.000001)");
+    expect(e.message).toContain("($0.000001234567 of $0.000001, requests in flight included)");
     expect(e.message).toContain("2027-01-01T00:00:00.000Z");
     expect(ends[0]?.refusal).toBe("budget_exceeded");
     expect(calls()).toBe(0);

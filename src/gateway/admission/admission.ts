@@ -3,21 +3,31 @@
  * planning or provider call. A refusal is a GatewayError with a short reason for the ledger; the request then
  * ends through the same path as any other (ledger row, observers).
  */
-import type { BudgetCheck, BudgetSubject } from "../../accounting/budget/budget-guard.js";
+import type { BudgetReservation, BudgetReserve, BudgetSubject } from "../../accounting/budget/budget-guard.js";
 import { formatUsd } from "../../accounting/money/money.js";
 import type { ClientKeyConfig } from "../../config/auth.js";
 import type { GatewayConfig } from "../../config/schema.js";
 import type { Clock } from "../clock.js";
-import { contextTokens } from "../routing/estimate.js";
+import { contextTokens, estimateCostPicos } from "../routing/estimate.js";
+import { resolve } from "../routing/router.js";
 import type { RequestEnd } from "../observer.js";
 import { GatewayError } from "../types.js";
 import type { GatewayRequest } from "../types.js";
 import type { KeyLimitRefusal, KeyState } from "./key-state.js";
 
-/** This month's spend against budgets, as admission reads it. */
+/** Monthly budgets as admission uses them (in process, or shared by replicas). */
 export interface BudgetView {
-  /** The first exhausted budget of the request's subject, or ok. */
-  checkRequest(subject: BudgetSubject, nowMs: number): BudgetCheck;
+  /** Reserves a request's worst-case cost on its subject's budgets while each has headroom; else the first without. */
+  reserve(subject: BudgetSubject, picos: bigint, nowMs: number): BudgetReserve;
+  /** Gives a reservation back once the request's real cost is committed. */
+  release(reservation: BudgetReservation): void;
+}
+
+/** What an admitted request holds until it ends. */
+interface Held {
+  /** Tokens taken from the key's TPM. */
+  readonly tokens: number;
+  readonly budget: BudgetReservation | undefined;
 }
 
 /** What admission reads and keeps. */
@@ -33,8 +43,8 @@ export interface AdmissionDeps {
 /** Admission of requests per client key: a known target, allowed to the key, within its limits and budget. */
 export class Admission {
   readonly #deps: AdmissionDeps;
-  /** Tokens taken from a key's TPM at admission, per admitted request, until the request ends. */
-  readonly #reserved = new WeakMap<GatewayRequest, number>();
+  /** What each admitted request took at admission (TPM tokens, budget), until it ends. */
+  readonly #held = new WeakMap<GatewayRequest, Held>();
 
   constructor(deps: AdmissionDeps) {
     this.#deps = deps;
@@ -54,17 +64,25 @@ export class Admission {
     if (key?.allow && !key.allow.has(req.target)) {
       throw new Refusal("permission_denied", `client key ${key.id} may not use "${req.target}"; it may use: ${[...key.allow].join(", ")}`, "permission_denied", req);
     }
-    const verdict = this.#deps.budgets?.checkRequest({ clientKey: key?.id, tags: req.tags }, this.#deps.clock.now());
-    if (verdict && !verdict.ok) {
-      const resets = new Date(verdict.resetsAt).toISOString();
-      throw new Refusal("resource_exhausted", `monthly budget ${verdict.scope} is spent ($${formatUsd(verdict.spentPicos)} of $${formatUsd(verdict.budgetPicos)}); it resets at ${resets}`, "budget_exceeded", req);
-    }
+    const now = this.#deps.clock.monotonic();
+    const tokens = key?.tpm === undefined ? 0 : contextTokens(req.chat);
     if (key) {
-      const tokens = key.tpm === undefined ? 0 : contextTokens(req.chat);
-      const limit = this.#deps.keys.take(key, tokens, this.#deps.clock.monotonic());
+      const limit = this.#deps.keys.take(key, tokens, now);
       if (limit) throw overLimit(key, limit, req);
-      if (tokens > 0) this.#reserved.set(req, tokens);
     }
+    const verdict = this.#deps.budgets?.reserve({ clientKey: key?.id, tags: req.tags }, worstCasePicos(this.#deps.config, req), this.#deps.clock.now());
+    if (verdict && !verdict.ok) {
+      if (key && tokens > 0) this.#deps.keys.settle(key.id, tokens, 0, false, now);
+      const resets = new Date(verdict.resetsAt).toISOString();
+      throw new Refusal(
+        "resource_exhausted",
+        `monthly budget ${verdict.scope} is spent ($${formatUsd(verdict.spentPicos)} of $${formatUsd(verdict.budgetPicos)}, requests in flight included); it resets at ${resets}`,
+        "budget_exceeded",
+        req,
+      );
+    }
+    const budget = verdict?.reservation;
+    if (tokens > 0 || budget) this.#held.set(req, { tokens, budget });
     return req;
   }
 
@@ -78,19 +96,34 @@ export class Admission {
     if (limit) throw overLimit(key, limit, undefined);
   }
 
-  /** Settles what a finished request took from its key's TPM at admission with the tokens its attempts used. */
+  /**
+   * Settles what a finished request took at admission, once its rows are committed: its key's TPM with the tokens
+   * its attempts used, and its budget reservation, whose place its committed cost has taken.
+   */
   settle(end: RequestEnd): void {
-    const reserved = this.#reserved.get(end.request);
-    if (reserved === undefined || end.clientKey === undefined) return;
-    this.#reserved.delete(end.request);
+    const held = this.#held.get(end.request);
+    if (held === undefined) return;
+    this.#held.delete(end.request);
+    if (held.budget) this.#deps.budgets?.release(held.budget);
+    if (held.tokens === 0 || end.clientKey === undefined) return;
     let used = 0;
     let unknown = false;
     for (const a of end.attempts) {
       used += (a.usage.inputTokens ?? 0) + (a.usage.outputTokens ?? 0);
       unknown ||= a.usageUnknown;
     }
-    this.#deps.keys.settle(end.clientKey, reserved, used, unknown, this.#deps.clock.monotonic());
+    this.#deps.keys.settle(end.clientKey, held.tokens, used, unknown, this.#deps.clock.monotonic());
   }
+}
+
+/** The most one attempt of a request may cost: its estimated prompt and max_tokens at the dearest model it may use. */
+function worstCasePicos(config: GatewayConfig, req: GatewayRequest): bigint {
+  let worst = 0n;
+  for (const m of resolve(config, req.target).models) {
+    const cost = estimateCostPicos(req.chat, m);
+    if (cost > worst) worst = cost;
+  }
+  return worst;
 }
 
 /** A refusal at admission: the client's status and message, the ledger's short reason, the request it refused. */

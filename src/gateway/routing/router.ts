@@ -55,7 +55,8 @@ export function plan(config: GatewayConfig, req: GatewayRequest, ctx: PlanContex
   return { route, candidates, contextTokens: tokens, tooSmall };
 }
 
-function resolve(config: GatewayConfig, target: string): { route: RouteConfig | undefined; models: ModelConfig[] } {
+/** The models a target may be served by: a model, then its fallbacks; or a route's models. */
+export function resolve(config: GatewayConfig, target: string): { route: RouteConfig | undefined; models: ModelConfig[] } {
   const model = config.models.get(target);
   if (model) {
     const fallbacks = model.fallbacks.map((name) => config.models.get(name)).filter((m): m is ModelConfig => m !== undefined);
