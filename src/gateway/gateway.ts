@@ -3,6 +3,8 @@ import type { ClientKeyConfig } from "../config/auth.js";
 import type { GatewayConfig } from "../config/schema.js";
 import { Admission, Refusal } from "./admission/admission.js";
 import type { BudgetView } from "./admission/admission.js";
+import { catalogueFor } from "./admission/catalogue.js";
+import type { Catalogue } from "./admission/catalogue.js";
 import { LocalKeyState } from "./admission/key-state.js";
 import type { KeyState } from "./admission/key-state.js";
 import type { ProviderAdapter } from "../providers/adapter.js";
@@ -99,6 +101,11 @@ export class Gateway {
     } finally {
       this.#inFlight.leave();
     }
+  }
+
+  /** The models and routes `key` may see (all of them for an admin key, or when auth is off). */
+  catalogue(key: ClientKeyConfig | undefined): Catalogue {
+    return catalogueFor(this.#deps.config, key);
   }
 
   /** Counts a cost report of `key` against its requests per minute; throws the refusal when they are spent. */

@@ -62,11 +62,13 @@ export function createGatewayService(deps: ServiceDeps): ServiceImpl<typeof Gate
       }
       // A user key sees only its own usage; an admin key (or no auth) sees everything.
       const scoped = key && key.role !== "admin" ? { ...req, clientKeys: [key.id] } : req;
-      return getCostReport(scoped, { ledger, models: gateway.config.models, now: () => clock.now() });
+      // The default baseline, and any named one, come from the models the key may see.
+      const models = new Map(gateway.catalogue(key).models.map((m) => [m.name, m]));
+      return getCostReport(scoped, { ledger, models, now: () => clock.now() });
     },
 
-    listModels() {
-      return listModels(gateway);
+    listModels(_req, ctx) {
+      return listModels(gateway, ctx.values.get(principalKey));
     },
   };
 }

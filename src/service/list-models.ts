@@ -1,6 +1,7 @@
 /** ListModels: the catalogue with prices, tiers, health and routes. */
 import { create } from "@bufbuild/protobuf";
 import type { Strategy as CoreStrategy, Tier as CoreTier } from "../config/schema.js";
+import type { ClientKeyConfig } from "../config/auth.js";
 import type { Gateway } from "../gateway/gateway.js";
 import type { ModelHealth } from "../gateway/types.js";
 import type { ListModelsResponse } from "../../gen/llmgateway/v1/models_pb.js";
@@ -23,11 +24,12 @@ const HEALTH: Record<ModelHealth, Health> = {
   cooling_down: Health.COOLING_DOWN,
 };
 
-/** Describes every model and route of the gateway's config. */
-export function listModels(gateway: Gateway): ListModelsResponse {
+/** Describes the models and routes of the gateway's config that `key` may use (all of them for an admin key or without auth). */
+export function listModels(gateway: Gateway, key: ClientKeyConfig | undefined): ListModelsResponse {
   const config = gateway.config;
+  const visible = gateway.catalogue(key);
   return create(ListModelsResponseSchema, {
-    models: [...config.models.values()].map((m) => ({
+    models: visible.models.map((m) => ({
       name: m.name,
       provider: m.provider,
       providerKind: config.providers.get(m.provider)?.kind ?? "",
@@ -44,6 +46,6 @@ export function listModels(gateway: Gateway): ListModelsResponse {
       contextWindow: m.contextWindow ?? 0,
       health: HEALTH[gateway.health(m.name)],
     })),
-    routes: [...config.routes.values()].map((r) => ({ name: r.name, strategy: STRATEGY[r.strategy], models: [...r.models] })),
+    routes: visible.routes.map((r) => ({ name: r.name, strategy: STRATEGY[r.strategy], models: [...r.models] })),
   });
 }
