@@ -111,4 +111,28 @@ describe("encodeMessage", () => {
     expect(Buffer.from(encodeMessage(types.UsageSchema, withUnknown))).toEqual(Buffer.from(toBinary(types.UsageSchema, withUnknown)));
     expect(encodeMessage(types.UsageSchema, withUnknown)).toHaveLength(5);
   });
+
+  it("refuses, as toBinary does, an integer out of its field's range instead of writing a varint no reader takes", () => {
+    const cases: Array<[DescMessage, MessageInitShape<DescMessage>]> = [
+      [types.UsageSchema, { outputTokens: 10n ** 30n }],
+      [types.UsageSchema, { inputTokens: 2n ** 64n }],
+      [types.UsageSchema, { outputTokens: -1n }],
+      [types.AttemptSchema, { number: 2 ** 32 }],
+    ];
+    for (const [schema, init] of cases) {
+      const m = create(schema, init);
+      const theirs = (() => {
+        try {
+          toBinary(schema, m);
+          return "no error";
+        } catch (err) {
+          return (err as Error).message;
+        }
+      })();
+      expect(() => encodeMessage(schema, m)).toThrow(theirs);
+    }
+    expect(Buffer.from(encodeMessage(types.UsageSchema, create(types.UsageSchema, { outputTokens: 2n ** 64n - 1n })))).toEqual(
+      Buffer.from(toBinary(types.UsageSchema, create(types.UsageSchema, { outputTokens: 2n ** 64n - 1n }))),
+    );
+  });
 });

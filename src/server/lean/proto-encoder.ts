@@ -22,6 +22,8 @@ type Step = {
   readonly explicit: boolean;
   /** The field's tag as varint bytes. */
   readonly tag: Buffer;
+  /** The field's full name, for errors. */
+  readonly field: string;
 } & ({ readonly kind: ScalarKind } | { readonly kind: "message" | "messages"; readonly sub: Plan });
 
 /** A schema's fields in field-number order. */
@@ -75,20 +77,21 @@ function stepOf(f: DescField): Step | null {
   const oneofCase = f.oneof ? f.localName : undefined;
   const explicit = f.oneof !== undefined || f.presence === FeatureSet_FieldPresence.EXPLICIT;
   const tag = (wire: number): Buffer => varintBytes(((f.number << 3) | wire) >>> 0);
+  const field = `${f.parent.typeName}.${f.name}`;
   switch (f.fieldKind) {
     case "scalar": {
       const kind = SCALARS[f.scalar];
       if (kind === undefined || f.longAsString) return null;
-      return { key, oneofCase, kind, explicit, tag: tag(kind === "string" ? 2 : 0) };
+      return { key, oneofCase, kind, explicit, field, tag: tag(kind === "string" ? 2 : 0) };
     }
     case "enum":
-      return { key, oneofCase, kind: "int32", explicit, tag: tag(0) };
+      return { key, oneofCase, kind: "int32", explicit, field, tag: tag(0) };
     case "message":
     case "list": {
       if (f.fieldKind === "list" && f.listKind !== "message") return null;
       if (f.delimitedEncoding || f.message === undefined) return null;
       const sub = planOf(f.message);
-      return sub === null ? null : { key, oneofCase, kind: f.fieldKind === "list" ? "messages" : "message", explicit: true, tag: tag(2), sub };
+      return sub === null ? null : { key, oneofCase, kind: f.fieldKind === "list" ? "messages" : "message", explicit: true, field, tag: tag(2), sub };
     }
     default:
       return null;
@@ -130,13 +133,13 @@ function measure(m: Fields, plan: Plan, sizes: number[]): number {
         n += s.tag.length + 1;
         break;
       case "int32":
-        n += s.tag.length + ((v as number) < 0 ? 10 : varintSize(v as number));
-        break;
       case "uint32":
-        n += s.tag.length + varintSize(v as number);
+        checkRange(s, v as number);
+        n += s.tag.length + ((v as number) < 0 ? 10 : varintSize(v as number));
         break;
       case "int64":
       case "uint64":
+        checkRange(s, v as bigint);
         n += s.tag.length + bigVarintSize(unsigned(v as bigint));
         break;
       case "message":
@@ -206,6 +209,22 @@ function writeNested(m: Fields, s: Extract<Step, { readonly sub: Plan }>, out: O
   out.pos += s.tag.copy(out.buf, out.pos);
   writeVarint(out, sizes[out.next++] ?? 0);
   write(m, s.sub, out, sizes);
+}
+
+const RANGES = {
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  uint32: [0, 2 ** 32 - 1],
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  uint64: [0n, 2n ** 64n - 1n],
+} as const;
+
+/** Refuses, as protobuf-es does, an integer its field's type cannot hold: never a varint no reader can take. */
+function checkRange(s: Step & { readonly kind: ScalarKind }, v: number | bigint): void {
+  if (s.kind === "string" || s.kind === "bool") return;
+  const [min, max] = RANGES[s.kind];
+  const whole = typeof v === "bigint" || Number.isInteger(v);
+  if (whole && v >= min && v <= max) return;
+  throw new Error(`cannot encode field ${s.field} to binary: invalid ${s.kind}: ${String(v)}`);
 }
 
 /** A 64-bit integer as the unsigned value of its two's complement (negative int64s take ten bytes). */
