@@ -59,4 +59,23 @@ describe("GatewayTelemetry metrics", () => {
     expect(by(metrics.get(METRICS.requests), GATEWAY.outcome)).toEqual({ ok: 3, unavailable: 1 });
     await provider.shutdown();
   });
+
+  it("buckets attempt durations and token counts at the GenAI semantic conventions' advised boundaries", async () => {
+    const reader = new HandReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const telemetry = new GatewayTelemetry({ captureContent: false, meter: provider.getMeter("test") });
+    telemetry.attemptEnded(telemetry.attemptStarted(start("a")), end(0n)); // 20 ms, 10 input and 4 output tokens
+    const metrics = await collect(reader);
+    const duration = points(metrics.get(METRICS.operationDuration))[0]?.value as Histogram | undefined;
+    expect(duration?.buckets.boundaries).toEqual([0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92]);
+    // 0.02 s falls in (0.01, 0.02], the second bucket: the default boundaries (0, 5, 10, ...) would put it in the first.
+    expect(duration?.buckets.counts.indexOf(1)).toBe(1);
+    const tokens = points(metrics.get(METRICS.tokenUsage)).map((p) => p.value as Histogram);
+    for (const t of tokens) {
+      expect(t.buckets.boundaries).toEqual([1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864]);
+    }
+    // 10 tokens in (4, 16], 4 tokens in (1, 4].
+    expect(tokens.map((t) => t.buckets.counts.indexOf(1))).toEqual([2, 1]);
+    await provider.shutdown();
+  });
 });

@@ -1,7 +1,7 @@
 /** Spans, events and metrics of the gateway core: one CLIENT span per provider attempt, events per hop. */
 import { metrics, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Attributes, Context, Counter, Histogram, Meter, Span, SpanContext, Tracer } from "@opentelemetry/api";
-import { GATEWAY, GEN_AI, GENERAL, METRICS, PROVIDER_NAME } from "./attributes.js";
+import { GATEWAY, GEN_AI, GENERAL, METRICS, OPERATION_DURATION_BUCKETS, PROVIDER_NAME, TOKEN_USAGE_BUCKETS } from "./attributes.js";
 
 /** What is known when an attempt starts. */
 export interface AttemptStartInfo {
@@ -90,8 +90,16 @@ export class GatewayTelemetry {
     this.#meter = options.meter ?? metrics.getMeter("llm-gateway");
     this.#capture = options.captureContent;
     const m = this.#meter;
-    this.#tokens = m.createHistogram(METRICS.tokenUsage, { unit: "{token}", description: "Tokens used per provider attempt" });
-    this.#duration = m.createHistogram(METRICS.operationDuration, { unit: "s", description: "Duration of provider attempts" });
+    this.#tokens = m.createHistogram(METRICS.tokenUsage, {
+      unit: "{token}",
+      description: "Tokens used per provider attempt",
+      advice: { explicitBucketBoundaries: [...TOKEN_USAGE_BUCKETS] },
+    });
+    this.#duration = m.createHistogram(METRICS.operationDuration, {
+      unit: "s",
+      description: "Duration of provider attempts",
+      advice: { explicitBucketBoundaries: [...OPERATION_DURATION_BUCKETS] },
+    });
     this.#failovers = m.createCounter(METRICS.failovers, { description: "Failovers by reason" });
     this.#hedges = m.createCounter(METRICS.hedges, { description: "Hedged attempts by result (won, lost)" });
     this.#overhead = m.createHistogram(METRICS.overhead, { unit: "ms", description: "Gateway time per request: total minus provider time" });
