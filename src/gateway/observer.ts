@@ -1,27 +1,19 @@
 /** The gateway's lifecycle events, for telemetry and logs to plug into without the core knowing them (the ledger is no observer: see usage.ts). */
 import type { ModelConfig } from "../config/schema.js";
+import type { AttemptCloseFacts, AttemptStartFacts } from "../telemetry/attempt-facts.js";
 import type { AttemptRecord, GatewayErrorCode, GatewayRequest } from "./types.js";
 
-/** An attempt that is starting. */
-export interface AttemptInfo {
+/**
+ * An attempt that is starting: the facts declared once in telemetry/attempt-facts.ts, in the core's own types
+ * (the request and the catalogue model), handed to every observer as they are.
+ */
+export interface AttemptInfo extends AttemptStartFacts {
   readonly request: GatewayRequest;
-  /** The request's tracing context (CallContext.trace). */
-  readonly trace: unknown;
-  readonly number: number;
   readonly model: ModelConfig;
-  readonly providerHost: string;
-  readonly route: string | undefined;
-  readonly strategy: string | undefined;
-  readonly hedge: boolean;
-  readonly failover: boolean;
-  readonly streamed: boolean;
-  readonly breakerState: string;
 }
 
 /** Extra facts known when an attempt closes. */
-export interface AttemptClose {
-  readonly finishReason: string | undefined;
-  readonly responseModel: string | undefined;
+export interface AttemptClose extends AttemptCloseFacts {
   /** The raw cause of a failure (a provider's own message, a socket error): for logs only, may hold secrets. */
   readonly cause?: unknown;
 }

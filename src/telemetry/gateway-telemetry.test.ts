@@ -4,7 +4,7 @@ import type { DataPoint, Histogram, MetricData } from "@opentelemetry/sdk-metric
 import { describe, expect, it } from "vitest";
 import { GATEWAY, GEN_AI, METRICS } from "./attributes.js";
 import { GatewayTelemetry } from "./gateway-telemetry.js";
-import type { AttemptEndInfo, AttemptStartInfo } from "./gateway-telemetry.js";
+import type { AttemptCloseFacts, AttemptEndFacts, AttemptStartFacts } from "./attempt-facts.js";
 
 /** A reader collected by hand. */
 class HandReader extends MetricReader {
@@ -12,16 +12,23 @@ class HandReader extends MetricReader {
   protected async onShutdown(): Promise<void> {}
 }
 
-const start = (model: string): AttemptStartInfo => ({
-  parent: undefined, requestId: "r", model, upstreamModel: `${model}-up`, provider: "p", providerKind: "openai", serverAddress: "127.0.0.1",
-  attempt: 1, route: undefined, strategy: undefined, hedge: false, failover: false, streamed: false, breakerState: "closed",
-  maxTokens: undefined, temperature: undefined, previous: [], input: [],
+const start = (model: string): AttemptStartFacts => ({
+  request: { requestId: "r", chat: { messages: [], params: {} } }, trace: undefined, number: 1,
+  model: { name: model, provider: "p", upstreamModel: `${model}-up` }, providerHost: "127.0.0.1",
+  route: undefined, strategy: undefined, hedge: false, failover: false, streamed: false, breakerState: "closed",
 });
 
-const end = (costPicos: bigint): AttemptEndInfo => ({
-  outcome: "succeeded", errorKind: undefined, inputTokens: 10, outputTokens: 4, cachedInputTokens: undefined, usageUnknown: false,
-  costPicos, finishReason: "stop", responseModel: undefined, ttftMs: undefined, latencyMs: 20, output: undefined,
+const end = (costPicos: bigint): AttemptEndFacts => ({
+  outcome: "succeeded", errorKind: undefined, usage: { inputTokens: 10, outputTokens: 4 }, usageUnknown: false,
+  costPicos, ttftMs: undefined, latencyMs: 20,
 });
+
+const CLOSE: AttemptCloseFacts = { finishReason: "stop", responseModel: undefined };
+
+/** Starts and ends one attempt of `model` (an OpenAI-format deployment). */
+function attempt(telemetry: GatewayTelemetry, model: string, costPicos: bigint): void {
+  telemetry.attemptEnded(telemetry.attemptStarted(start(model), "openai", []), end(costPicos), CLOSE);
+}
 
 async function collect(reader: HandReader): Promise<Map<string, MetricData>> {
   const { resourceMetrics } = await reader.collect();
@@ -36,7 +43,7 @@ describe("GatewayTelemetry metrics", () => {
     const reader = new HandReader();
     const provider = new MeterProvider({ readers: [reader] });
     const telemetry = new GatewayTelemetry({ captureContent: false, meter: provider.getMeter("test") });
-    for (const [model, picos] of [["a", 2_500_000n], ["a", 1_500_000n], ["b", 0n]] as const) telemetry.attemptEnded(telemetry.attemptStarted(start(model)), end(picos));
+    for (const [model, picos] of [["a", 2_500_000n], ["a", 1_500_000n], ["b", 0n]] as const) attempt(telemetry, model, picos);
     telemetry.requestEnded("ok", 30, 20);
     telemetry.requestEnded("ok", 30, 20);
     telemetry.requestEnded("unavailable", 5, 0);
@@ -64,7 +71,7 @@ describe("GatewayTelemetry metrics", () => {
     const reader = new HandReader();
     const provider = new MeterProvider({ readers: [reader] });
     const telemetry = new GatewayTelemetry({ captureContent: false, meter: provider.getMeter("test") });
-    telemetry.attemptEnded(telemetry.attemptStarted(start("a")), end(0n)); // 20 ms, 10 input and 4 output tokens
+    attempt(telemetry, "a", 0n); // 20 ms, 10 input and 4 output tokens
     const metrics = await collect(reader);
     const duration = points(metrics.get(METRICS.operationDuration))[0]?.value as Histogram | undefined;
     expect(duration?.buckets.boundaries).toEqual([0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92]);
