@@ -41,8 +41,10 @@ export interface GatewayObserver {
   planned?(trace: unknown, candidates: readonly string[], tooSmall: readonly string[]): void;
   /** An attempt starts; the returned function is called once when it closes. */
   attemptStarted(info: AttemptInfo): (record: AttemptRecord, close: AttemptClose) => void;
-  /** A failed attempt is followed by one on another (or the same) model. */
+  /** A failed attempt is followed by one on another model. */
   failover(trace: unknown, fromModel: string, toModel: string, reason: string): void;
+  /** A failed attempt is followed by another on the same model. */
+  retry?(trace: unknown, model: string, reason: string): void;
   /** A hedge starts because the running attempt gave no first answer within the delay. */
   hedgeStarted(trace: unknown, fromModel: string, toModel: string, delayMs: number): void;
   /** The request ended (its ledger rows are being written). */
@@ -68,6 +70,7 @@ export function composeObservers(observers: readonly GatewayObserver[]): Gateway
       return (record, close) => closers.forEach((c) => c(record, close));
     },
     failover: (trace, from, to, reason) => observers.forEach((o) => o.failover(trace, from, to, reason)),
+    retry: (trace, model, reason) => observers.forEach((o) => o.retry?.(trace, model, reason)),
     hedgeStarted: (trace, from, to, delay) => observers.forEach((o) => o.hedgeStarted(trace, from, to, delay)),
     requestEnded: (end) => observers.forEach((o) => o.requestEnded(end)),
   };

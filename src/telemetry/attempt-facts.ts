@@ -32,8 +32,10 @@ export interface AttemptStartFacts {
   readonly strategy: string | undefined;
   /** Started while an earlier attempt was still running. */
   readonly hedge: boolean;
-  /** True when an earlier attempt of the same request failed before this one started. */
+  /** A move to another deployment (another model) after the attempt that failed last; never a hedge. */
   readonly failover: boolean;
+  /** Another call of the same deployment after its own failure (the attempt that failed last); never a hedge. */
+  readonly retry: boolean;
   readonly streamed: boolean;
   readonly breakerState: string;
 }

@@ -1,5 +1,7 @@
 /** The gateway's metrics as a collector reads them: request and cost totals, attempt durations and tokens. */
+import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { DataPoint, Histogram, MetricData } from "@opentelemetry/sdk-metrics";
 import { describe, expect, it } from "vitest";
 import { GATEWAY, GEN_AI, METRICS } from "./attributes.js";
@@ -15,7 +17,7 @@ class HandReader extends MetricReader {
 const start = (model: string): AttemptStartFacts => ({
   request: { requestId: "r", chat: { messages: [], params: {} } }, trace: undefined, number: 1,
   model: { name: model, provider: "p", upstreamModel: `${model}-up` }, providerHost: "127.0.0.1",
-  route: undefined, strategy: undefined, hedge: false, failover: false, streamed: false, breakerState: "closed",
+  route: undefined, strategy: undefined, hedge: false, failover: false, retry: false, streamed: false, breakerState: "closed",
 });
 
 const end = (costPicos: bigint): AttemptEndFacts => ({
@@ -64,6 +66,30 @@ describe("GatewayTelemetry metrics", () => {
     telemetry.requestEnded("ok", 30, 20);
     metrics = await collect(reader);
     expect(by(metrics.get(METRICS.requests), GATEWAY.outcome)).toEqual({ ok: 3, unavailable: 1 });
+    await provider.shutdown();
+  });
+
+  it("counts retries apart from failovers, each with its own event on the RPC span", async () => {
+    const reader = new HandReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const exporter = new InMemorySpanExporter();
+    const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer("test");
+    const telemetry = new GatewayTelemetry({ captureContent: false, meter: provider.getMeter("test"), tracer });
+    const rpc = tracer.startSpan("rpc");
+    const parent = trace.setSpan(ROOT_CONTEXT, rpc);
+    telemetry.retry(parent, "a", "server_error");
+    telemetry.retry(parent, "a", "server_error");
+    telemetry.failover(parent, "a", "b", "overloaded");
+    rpc.end();
+    const metrics = await collect(reader);
+    expect(by(metrics.get(METRICS.retries), GATEWAY.reason)).toEqual({ server_error: 2 });
+    expect(by(metrics.get(METRICS.failovers), GATEWAY.reason)).toEqual({ overloaded: 1 });
+    const events = exporter.getFinishedSpans()[0]?.events.map((e) => [e.name, e.attributes?.[GATEWAY.model] ?? e.attributes?.[GATEWAY.fromModel], e.attributes?.[GATEWAY.reason]]);
+    expect(events).toEqual([
+      ["retry", "a", "server_error"],
+      ["retry", "a", "server_error"],
+      ["failover", "a", "overloaded"],
+    ]);
     await provider.shutdown();
   });
 

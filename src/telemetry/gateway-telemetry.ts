@@ -36,6 +36,7 @@ export class GatewayTelemetry {
   readonly #tokens: Histogram;
   readonly #duration: Histogram;
   readonly #failovers: Counter;
+  readonly #retries: Counter;
   readonly #hedges: Counter;
   readonly #overhead: Histogram;
   /** Requests ended since start, per outcome, reported by an observable counter. */
@@ -59,7 +60,8 @@ export class GatewayTelemetry {
       description: "Duration of provider attempts",
       advice: { explicitBucketBoundaries: [...OPERATION_DURATION_BUCKETS] },
     });
-    this.#failovers = m.createCounter(METRICS.failovers, { description: "Failovers by reason" });
+    this.#failovers = m.createCounter(METRICS.failovers, { description: "Failovers (a move to another deployment after a failure) by reason" });
+    this.#retries = m.createCounter(METRICS.retries, { description: "Retries (another call of the same deployment after its failure) by reason" });
     this.#hedges = m.createCounter(METRICS.hedges, { description: "Hedged attempts by result (won, lost)" });
     this.#overhead = m.createHistogram(METRICS.overhead, { unit: "ms", description: "Gateway time per request: total minus provider time" });
     // The two per-request counters are summed here and observed at collection: a synchronous add hashes its
@@ -88,6 +90,7 @@ export class GatewayTelemetry {
         [GATEWAY.attempt]: i.number,
         [GATEWAY.hedge]: i.hedge,
         [GATEWAY.failover]: i.failover,
+        [GATEWAY.retry]: i.retry,
         [GATEWAY.streamed]: i.streamed,
         [GATEWAY.breakerState]: i.breakerState,
         [GATEWAY.requestId]: i.request.requestId,
@@ -99,7 +102,7 @@ export class GatewayTelemetry {
       if (temperature !== undefined) attributes[GEN_AI.requestTemperature] = temperature;
       if (this.#capture) attributes[GEN_AI.inputMessages] = JSON.stringify(i.request.chat.messages);
       span.setAttributes(attributes);
-      if (previous.length > 0) span.addLinks(previous.map((c) => ({ context: c, attributes: { [GATEWAY.reason]: i.hedge ? "hedge" : "failover" } })));
+      if (previous.length > 0) span.addLinks(previous.map((c) => ({ context: c, attributes: { [GATEWAY.reason]: i.hedge ? "hedge" : i.retry ? "retry" : "failover" } })));
     }
     return { span, metricAttributes };
   }
@@ -163,6 +166,12 @@ export class GatewayTelemetry {
   failover(parent: Context | undefined, fromModel: string, toModel: string, reason: string): void {
     (parent && trace.getSpan(parent))?.addEvent("failover", { [GATEWAY.fromModel]: fromModel, [GATEWAY.toModel]: toModel, [GATEWAY.reason]: reason });
     this.#failovers.add(1, { [GATEWAY.reason]: reason });
+  }
+
+  /** Marks a retry of the same deployment on the RPC span and counts it by reason. */
+  retry(parent: Context | undefined, model: string, reason: string): void {
+    (parent && trace.getSpan(parent))?.addEvent("retry", { [GATEWAY.model]: model, [GATEWAY.reason]: reason });
+    this.#retries.add(1, { [GATEWAY.reason]: reason });
   }
 
   /** Marks the start of a hedge on the RPC span. */

@@ -21,6 +21,7 @@ export function telemetryObserver(telemetry: GatewayTelemetry, config: GatewayCo
       return (record, close) => telemetry.attemptEnded(t, record, close);
     },
     failover: (trace, from, to, reason) => telemetry.failover(asTraceContext(trace), from, to, reason),
+    retry: (trace, model, reason) => telemetry.retry(asTraceContext(trace), model, reason),
     hedgeStarted: (trace, from, to, delayMs) => telemetry.hedgeStarted(asTraceContext(trace), from, to, delayMs),
     requestEnded(end) {
       for (const a of end.attempts) if (a.hedge) telemetry.hedgeResult(a.outcome === "succeeded", a.model);
