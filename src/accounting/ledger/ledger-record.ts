@@ -51,7 +51,10 @@ export interface LedgerRecord {
   readonly outcome: LedgerAttemptOutcome;
   /** 1 for the first attempt of a request; 0 on a refusal row. */
   readonly attempt: number;
+  /** A move to another model after the attempt that failed last (rows before schema v2: see sqlite-schema.ts). */
   readonly failover: boolean;
+  /** Another call of the same model after its own failure. A hedge is neither a failover nor a retry. */
+  readonly retry: boolean;
   readonly hedge: boolean;
   readonly streamed: boolean;
   /** The closed error kind of a failed attempt, or the refusal reason ("budget_exceeded"). */
@@ -92,6 +95,7 @@ export function refusalRecord(input: RefusalInput): LedgerRecord {
     outcome: "failed",
     attempt: 0,
     failover: false,
+    retry: false,
     hedge: false,
     streamed: input.streamed,
     errorKind: input.reason,

@@ -13,7 +13,7 @@ const T = (day: number, h: number, m = 0, s = 0): number => Date.UTC(2026, 10, d
 
 function attempt(over: Partial<AttemptFacts> & Pick<AttemptFacts, "model" | "provider" | "startedAt">): AttemptFacts {
   return {
-    number: 1, outcome: "succeeded", errorKind: undefined, latencyMs: 100, ttftMs: undefined, hedge: false, failover: false,
+    number: 1, outcome: "succeeded", errorKind: undefined, latencyMs: 100, ttftMs: undefined, hedge: false, failover: false, retry: false,
     usage: {}, costPicos: 0n, usageUnknown: false, ...over,
   };
 }
@@ -174,6 +174,18 @@ describe.each(MODES)("cost report over the fixture ($name)", ({ rolled }) => {
     expect(none.groups).toEqual([]);
     expect(none.total).toMatchObject({ requests: 0n, costPicos: 0n, successRate: 0, latency: undefined, ttft: undefined });
     expect(none.total.savings?.savedPercent).toBe(0);
+  });
+
+  it("counts retries of a model apart from failovers to another", async () => {
+    const rows = requestRows(request({ requestId: "rf", startedAt: T(24, 12) }), [
+      attempt({ model: "a", provider: "p", startedAt: T(24, 12), outcome: "failed", errorKind: "server_error" }),
+      attempt({ number: 2, model: "a", provider: "p", startedAt: T(24, 12, 0, 1), outcome: "failed", errorKind: "server_error", retry: true }),
+      attempt({ number: 3, model: "b", provider: "p", startedAt: T(24, 12, 0, 2), failover: true }),
+    ]);
+    const report = await run({ groupBy: ["model"] }, [...rows, ...FIXTURE]);
+    expect(group(report, { model: "a" })).toMatchObject({ attempts: 2n, failovers: 0n, retries: 1n });
+    expect(group(report, { model: "b" })).toMatchObject({ requests: 1n, attempts: 1n, failovers: 1n, retries: 0n });
+    expect(report.total).toMatchObject({ attempts: 10n, failovers: 2n, retries: 1n });
   });
 
   it("keeps money exact beyond 64 bits in total and has no savings without a baseline", async () => {
