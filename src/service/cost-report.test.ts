@@ -74,6 +74,13 @@ describe("getCostReport", () => {
     expect(res.total?.requests).toBe(2n);
   });
 
+  it("reports retries of a model apart from failovers to another", async () => {
+    const d = await deps([row("a", NOW - 1, "cheap", { retry: true, attempt: 2 }), row("b", NOW - 2, "cheap", { failover: true, attempt: 2 }), row("c", NOW - 3, "cheap", { retry: true, attempt: 3 })]);
+    const res = await getCostReport(req({ groupBy: [Dimension.MODEL] }), d);
+    expect(res.groups[0]).toMatchObject({ key: { model: "cheap" }, failovers: 1n, retries: 2n });
+    expect(res.total).toMatchObject({ failovers: 1n, retries: 2n });
+  });
+
   it("takes the baseline, range, filters and tag grouping from the request", async () => {
     const d = await deps([row("a", NOW - 10, "cheap"), row("b", NOW - 20, "pricey", { tags: { team: "ads" } }), row("c", NOW - 30, "cheap", { clientKey: "k2" })]);
     const res = await getCostReport(
