@@ -32,7 +32,7 @@ export interface LedgerRecord {
   readonly clientKey: string | undefined;
   readonly tags: Readonly<Record<string, string>>;
   readonly route: string | undefined;
-  /** The catalogue model of the attempt; "" on a refusal row. */
+  /** The catalogue model of the attempt; on a refusal row, the model or route the client asked for ("" when unknown). */
   readonly model: string;
   /** The provider of the attempt; "" on a refusal row. */
   readonly provider: string;
@@ -70,6 +70,8 @@ export interface RefusalInput {
   readonly clientKey: string | undefined;
   readonly tags: Readonly<Record<string, string>>;
   readonly route: string | undefined;
+  /** The model or route the client asked for: the row's model, so a refusal counts where the client aimed ("" when unknown). */
+  readonly target: string;
   readonly reason: string;
   readonly streamed: boolean;
 }
@@ -82,7 +84,7 @@ export function refusalRecord(input: RefusalInput): LedgerRecord {
     clientKey: input.clientKey,
     tags: input.tags,
     route: input.route,
-    model: "",
+    model: input.target,
     provider: "",
     inputTokens: 0,
     outputTokens: 0,

@@ -40,6 +40,8 @@ export interface RequestFacts {
   readonly clientKey: string | undefined;
   readonly tags: Readonly<Record<string, string>>;
   readonly route: string | undefined;
+  /** The model or route the client asked for: the model of the row of a request without attempts ("" when unknown). */
+  readonly target: string;
   readonly streamed: boolean;
   /** Epoch ms the request arrived (the time of a refusal row). */
   readonly startedAt: number;
