@@ -91,7 +91,7 @@ function* traffic(rows: number, seed: number, userTags: boolean): Generator<Ledg
         timeMs: time, requestId: `req-${req}`, clientKey: key.id, tags, route, model: m.name, provider: m.provider,
         inputTokens: input, outputTokens: output, cachedInputTokens: cached, cacheWriteTokens: 0, usageUnknown: output === undefined,
         costPicos: cost, latencyMs: latency, ttftMs: ttft, outcome: last ? (ok ? "succeeded" : "failed") : hedged ? "aborted" : "failed",
-        attempt: a, failover: a > 1 && !hedged, hedge: a > 1 && hedged, streamed, errorKind: last && ok ? undefined : "server_error",
+        attempt: a, failover: a > 1 && !hedged, retry: false, hedge: a > 1 && hedged, streamed, errorKind: last && ok ? undefined : "server_error",
         request: last ? { outcome: ok ? "succeeded" : "failed", latencyMs: latency + (a - 1) * 300, ttftMs: ttft } : undefined,
       };
     }

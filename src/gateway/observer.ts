@@ -1,27 +1,19 @@
 /** The gateway's lifecycle events, for telemetry and logs to plug into without the core knowing them (the ledger is no observer: see usage.ts). */
 import type { ModelConfig } from "../config/schema.js";
+import type { AttemptCloseFacts, AttemptStartFacts } from "../telemetry/attempt-facts.js";
 import type { AttemptRecord, GatewayErrorCode, GatewayRequest } from "./types.js";
 
-/** An attempt that is starting. */
-export interface AttemptInfo {
+/**
+ * An attempt that is starting: the facts declared once in telemetry/attempt-facts.ts, in the core's own types
+ * (the request and the catalogue model), handed to every observer as they are.
+ */
+export interface AttemptInfo extends AttemptStartFacts {
   readonly request: GatewayRequest;
-  /** The request's tracing context (CallContext.trace). */
-  readonly trace: unknown;
-  readonly number: number;
   readonly model: ModelConfig;
-  readonly providerHost: string;
-  readonly route: string | undefined;
-  readonly strategy: string | undefined;
-  readonly hedge: boolean;
-  readonly failover: boolean;
-  readonly streamed: boolean;
-  readonly breakerState: string;
 }
 
 /** Extra facts known when an attempt closes. */
-export interface AttemptClose {
-  readonly finishReason: string | undefined;
-  readonly responseModel: string | undefined;
+export interface AttemptClose extends AttemptCloseFacts {
   /** The raw cause of a failure (a provider's own message, a socket error): for logs only, may hold secrets. */
   readonly cause?: unknown;
 }
@@ -49,8 +41,10 @@ export interface GatewayObserver {
   planned?(trace: unknown, candidates: readonly string[], tooSmall: readonly string[]): void;
   /** An attempt starts; the returned function is called once when it closes. */
   attemptStarted(info: AttemptInfo): (record: AttemptRecord, close: AttemptClose) => void;
-  /** A failed attempt is followed by one on another (or the same) model. */
+  /** A failed attempt is followed by one on another model. */
   failover(trace: unknown, fromModel: string, toModel: string, reason: string): void;
+  /** A failed attempt is followed by another on the same model. */
+  retry?(trace: unknown, model: string, reason: string): void;
   /** A hedge starts because the running attempt gave no first answer within the delay. */
   hedgeStarted(trace: unknown, fromModel: string, toModel: string, delayMs: number): void;
   /** The request ended (its ledger rows are being written). */
@@ -76,6 +70,7 @@ export function composeObservers(observers: readonly GatewayObserver[]): Gateway
       return (record, close) => closers.forEach((c) => c(record, close));
     },
     failover: (trace, from, to, reason) => observers.forEach((o) => o.failover(trace, from, to, reason)),
+    retry: (trace, model, reason) => observers.forEach((o) => o.retry?.(trace, model, reason)),
     hedgeStarted: (trace, from, to, delay) => observers.forEach((o) => o.hedgeStarted(trace, from, to, delay)),
     requestEnded: (end) => observers.forEach((o) => o.requestEnded(end)),
   };

@@ -51,8 +51,10 @@ export interface AttemptRecord {
   readonly latencyMs: number;
   readonly ttftMs: number | undefined;
   readonly hedge: boolean;
-  /** True when an earlier attempt of the same request failed before this one started. */
+  /** A move to another deployment (another model) after the attempt that failed last; never a hedge. */
   readonly failover: boolean;
+  /** Another call of the same deployment after its own failure (the attempt that failed last); never a hedge. */
+  readonly retry: boolean;
   readonly usage: Usage;
   readonly costPicos: bigint;
   readonly usageUnknown: boolean;

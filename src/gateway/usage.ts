@@ -23,6 +23,7 @@ export function ledgerRecorder(ledger: Ledger, log: Logger): UsageRecorder {
           clientKey: end.clientKey,
           tags: end.request.tags,
           route: end.route,
+          target: requestTarget(end),
           streamed: end.streamed,
           startedAt: end.startedAt,
           outcome: ledgerOutcome(end.outcome),
@@ -44,6 +45,14 @@ export function ledgerRecorder(ledger: Ledger, log: Logger): UsageRecorder {
 /** The ledger's request outcome for the client's status. */
 export function ledgerOutcome(outcome: RequestEnd["outcome"]): LedgerRequestOutcome {
   return outcome === "ok" ? "succeeded" : outcome === "cancelled" ? "cancelled" : "failed";
+}
+
+/**
+ * What the client asked for, under which a request without attempts is counted. A name the catalogue does not
+ * know is left out (""): any string a client sends would otherwise become a report group and rollup row of its own.
+ */
+function requestTarget(end: RequestEnd): string {
+  return end.refusal === "not_found" ? "" : end.request.target;
 }
 
 /** From the request's arrival to its first streamed token, when it had one. */

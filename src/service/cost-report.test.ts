@@ -30,7 +30,7 @@ function row(id: string, timeMs: number, model: string, over: Partial<LedgerReco
   return {
     timeMs, requestId: id, clientKey: "k1", tags: { team: "search" }, route: undefined, model, provider: "p", inputTokens: 1000,
     outputTokens: 100, cachedInputTokens: 0, cacheWriteTokens: 0, usageUnknown: false, costPicos: 1_200_000_000n, latencyMs: 1500,
-    ttftMs: undefined, outcome: "succeeded", attempt: 1, failover: false, hedge: false, streamed: true, errorKind: undefined,
+    ttftMs: undefined, outcome: "succeeded", attempt: 1, failover: false, retry: false, hedge: false, streamed: true, errorKind: undefined,
     request: { outcome: "succeeded", latencyMs: 1500, ttftMs: 40 }, ...over,
   };
 }
@@ -72,6 +72,13 @@ describe("getCostReport", () => {
     expect(g?.latency?.p50).toMatchObject({ seconds: 1n });
     expect(g?.timeToFirstToken?.p95).toMatchObject({ seconds: 0n, nanos: 40_000_000 });
     expect(res.total?.requests).toBe(2n);
+  });
+
+  it("reports retries of a model apart from failovers to another", async () => {
+    const d = await deps([row("a", NOW - 1, "cheap", { retry: true, attempt: 2 }), row("b", NOW - 2, "cheap", { failover: true, attempt: 2 }), row("c", NOW - 3, "cheap", { retry: true, attempt: 3 })]);
+    const res = await getCostReport(req({ groupBy: [Dimension.MODEL] }), d);
+    expect(res.groups[0]).toMatchObject({ key: { model: "cheap" }, failovers: 1n, retries: 2n });
+    expect(res.total).toMatchObject({ failovers: 1n, retries: 2n });
   });
 
   it("takes the baseline, range, filters and tag grouping from the request", async () => {

@@ -109,6 +109,7 @@ export function toCostGroup(g: CostReportGroup): CostGroup {
     successes: g.successes,
     failures: g.failures,
     failovers: g.failovers,
+    retries: g.retries,
     hedges: g.hedges,
     inputTokens: g.inputTokens,
     outputTokens: g.outputTokens,

@@ -39,6 +39,7 @@ export const GATEWAY = {
   breakerState: "llmgateway.breaker.state",
   hedge: "llmgateway.hedge",
   failover: "llmgateway.failover",
+  retry: "llmgateway.retry",
   outcome: "llmgateway.outcome",
   streamed: "llmgateway.streamed",
   requestId: "llmgateway.request_id",
@@ -57,11 +58,21 @@ export const METRICS = {
   operationDuration: "gen_ai.client.operation.duration",
   requests: "llmgateway.requests",
   failovers: "llmgateway.failovers",
+  retries: "llmgateway.retries",
   hedges: "llmgateway.hedges",
   cost: "llmgateway.cost",
   overhead: "llmgateway.overhead.duration",
   breakerState: "llmgateway.breaker.state",
 } as const;
+
+/**
+ * Bucket boundaries of `gen_ai.client.operation.duration`, seconds, as the GenAI semantic conventions advise
+ * (the SDK's default buckets, 0, 5, 10, 25 ..., would put nearly every call in one bucket).
+ */
+export const OPERATION_DURATION_BUCKETS: readonly number[] = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+
+/** Bucket boundaries of `gen_ai.client.token.usage`, tokens, as the GenAI semantic conventions advise (powers of 4). */
+export const TOKEN_USAGE_BUCKETS: readonly number[] = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 
 /** `gen_ai.provider.name` for a wire format kind (semantic-convention well-known values). */
 export const PROVIDER_NAME: Readonly<Record<string, string>> = { openai: "openai", anthropic: "anthropic", gemini: "gcp.gemini" };

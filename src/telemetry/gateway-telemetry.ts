@@ -1,49 +1,8 @@
 /** Spans, events and metrics of the gateway core: one CLIENT span per provider attempt, events per hop. */
 import { metrics, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Attributes, Context, Counter, Histogram, Meter, Span, SpanContext, Tracer } from "@opentelemetry/api";
-import { GATEWAY, GEN_AI, GENERAL, METRICS, PROVIDER_NAME } from "./attributes.js";
-
-/** What is known when an attempt starts. */
-export interface AttemptStartInfo {
-  /** The RPC's context (its SERVER span): the parent of the attempt's span. */
-  readonly parent: Context | undefined;
-  readonly requestId: string;
-  readonly model: string;
-  readonly upstreamModel: string;
-  readonly provider: string;
-  readonly providerKind: string;
-  readonly serverAddress: string;
-  readonly attempt: number;
-  readonly route: string | undefined;
-  readonly strategy: string | undefined;
-  readonly hedge: boolean;
-  readonly failover: boolean;
-  readonly streamed: boolean;
-  readonly breakerState: string;
-  readonly maxTokens: number | undefined;
-  readonly temperature: number | undefined;
-  /** Earlier attempts of the same request, linked from this one. */
-  readonly previous: readonly SpanContext[];
-  /** The prompt, recorded only when content capture is on. */
-  readonly input: readonly { role: string; content: string }[];
-}
-
-/** What is known when an attempt ends. */
-export interface AttemptEndInfo {
-  readonly outcome: "succeeded" | "failed" | "aborted";
-  readonly errorKind: string | undefined;
-  readonly inputTokens: number | undefined;
-  readonly outputTokens: number | undefined;
-  readonly cachedInputTokens: number | undefined;
-  readonly usageUnknown: boolean;
-  readonly costPicos: bigint;
-  readonly finishReason: string | undefined;
-  readonly responseModel: string | undefined;
-  readonly ttftMs: number | undefined;
-  readonly latencyMs: number;
-  /** The answer, recorded only when content capture is on. */
-  readonly output: string | undefined;
-}
+import type { AttemptCloseFacts, AttemptEndFacts, AttemptStartFacts } from "./attempt-facts.js";
+import { GATEWAY, GEN_AI, GENERAL, METRICS, OPERATION_DURATION_BUCKETS, PROVIDER_NAME, TOKEN_USAGE_BUCKETS } from "./attributes.js";
 
 /** An attempt in flight: its span and the attributes its metrics share. */
 export interface AttemptTrace {
@@ -77,6 +36,7 @@ export class GatewayTelemetry {
   readonly #tokens: Histogram;
   readonly #duration: Histogram;
   readonly #failovers: Counter;
+  readonly #retries: Counter;
   readonly #hedges: Counter;
   readonly #overhead: Histogram;
   /** Requests ended since start, per outcome, reported by an observable counter. */
@@ -90,9 +50,18 @@ export class GatewayTelemetry {
     this.#meter = options.meter ?? metrics.getMeter("llm-gateway");
     this.#capture = options.captureContent;
     const m = this.#meter;
-    this.#tokens = m.createHistogram(METRICS.tokenUsage, { unit: "{token}", description: "Tokens used per provider attempt" });
-    this.#duration = m.createHistogram(METRICS.operationDuration, { unit: "s", description: "Duration of provider attempts" });
-    this.#failovers = m.createCounter(METRICS.failovers, { description: "Failovers by reason" });
+    this.#tokens = m.createHistogram(METRICS.tokenUsage, {
+      unit: "{token}",
+      description: "Tokens used per provider attempt",
+      advice: { explicitBucketBoundaries: [...TOKEN_USAGE_BUCKETS] },
+    });
+    this.#duration = m.createHistogram(METRICS.operationDuration, {
+      unit: "s",
+      description: "Duration of provider attempts",
+      advice: { explicitBucketBoundaries: [...OPERATION_DURATION_BUCKETS] },
+    });
+    this.#failovers = m.createCounter(METRICS.failovers, { description: "Failovers (a move to another deployment after a failure) by reason" });
+    this.#retries = m.createCounter(METRICS.retries, { description: "Retries (another call of the same deployment after its failure) by reason" });
     this.#hedges = m.createCounter(METRICS.hedges, { description: "Hedged attempts by result (won, lost)" });
     this.#overhead = m.createHistogram(METRICS.overhead, { unit: "ms", description: "Gateway time per request: total minus provider time" });
     // The two per-request counters are summed here and observed at collection: a synchronous add hashes its
@@ -106,48 +75,51 @@ export class GatewayTelemetry {
   }
 
   /**
-   * Starts the CLIENT span `chat {upstream model}` of an attempt, a child of the active RPC span. The span's
-   * attributes and links are built only when it records (sampling off costs almost nothing); the metric
-   * attribute sets are built once per deployment and reused.
+   * Starts the CLIENT span `chat {upstream model}` of an attempt, a child of the request's trace context. The
+   * core's facts are read as they are; `providerKind` is the wire format (gen_ai.provider.name) and `previous`
+   * the earlier attempts of the request, linked. The span's attributes and links are built only when it records
+   * (sampling off costs almost nothing); the metric attribute sets are built once per deployment and reused.
    */
-  attemptStarted(i: AttemptStartInfo): AttemptTrace {
-    const metricAttributes = this.#metricSets(i).base;
-    const span = this.#tracer.startSpan(`chat ${i.upstreamModel}`, { kind: SpanKind.CLIENT }, i.parent ?? ROOT_CONTEXT);
+  attemptStarted(i: AttemptStartFacts, providerKind: string, previous: readonly SpanContext[]): AttemptTrace {
+    const metricAttributes = this.#metricSets(i.model, providerKind).base;
+    const span = this.#tracer.startSpan(`chat ${i.model.upstreamModel}`, { kind: SpanKind.CLIENT }, asTraceContext(i.trace) ?? ROOT_CONTEXT);
     if (span.isRecording()) {
       const attributes: Attributes = {
         ...metricAttributes,
-        [GENERAL.serverAddress]: i.serverAddress,
-        [GATEWAY.attempt]: i.attempt,
+        [GENERAL.serverAddress]: i.providerHost,
+        [GATEWAY.attempt]: i.number,
         [GATEWAY.hedge]: i.hedge,
         [GATEWAY.failover]: i.failover,
+        [GATEWAY.retry]: i.retry,
         [GATEWAY.streamed]: i.streamed,
         [GATEWAY.breakerState]: i.breakerState,
-        [GATEWAY.requestId]: i.requestId,
+        [GATEWAY.requestId]: i.request.requestId,
       };
+      const { maxTokens, temperature } = i.request.chat.params;
       if (i.route !== undefined) attributes[GATEWAY.route] = i.route;
       if (i.strategy !== undefined) attributes[GATEWAY.strategy] = i.strategy;
-      if (i.maxTokens !== undefined) attributes[GEN_AI.requestMaxTokens] = i.maxTokens;
-      if (i.temperature !== undefined) attributes[GEN_AI.requestTemperature] = i.temperature;
-      if (this.#capture) attributes[GEN_AI.inputMessages] = JSON.stringify(i.input);
+      if (maxTokens !== undefined) attributes[GEN_AI.requestMaxTokens] = maxTokens;
+      if (temperature !== undefined) attributes[GEN_AI.requestTemperature] = temperature;
+      if (this.#capture) attributes[GEN_AI.inputMessages] = JSON.stringify(i.request.chat.messages);
       span.setAttributes(attributes);
-      if (i.previous.length > 0) span.addLinks(i.previous.map((c) => ({ context: c, attributes: { [GATEWAY.reason]: i.hedge ? "hedge" : "failover" } })));
+      if (previous.length > 0) span.addLinks(previous.map((c) => ({ context: c, attributes: { [GATEWAY.reason]: i.hedge ? "hedge" : i.retry ? "retry" : "failover" } })));
     }
     return { span, metricAttributes };
   }
 
   /** Ends an attempt's span with usage, cost and outcome, and records its metrics. */
-  attemptEnded(t: AttemptTrace, e: AttemptEndInfo): void {
+  attemptEnded(t: AttemptTrace, e: AttemptEndFacts, close: AttemptCloseFacts): void {
     const { span } = t;
     if (span.isRecording()) {
       const usd = Number(e.costPicos) / PICOS_PER_USD;
       const attrs: Attributes = { [GATEWAY.outcome]: e.outcome, [GATEWAY.costUsd]: usd, [GATEWAY.costPicoUsd]: e.costPicos.toString(), [GATEWAY.usageUnknown]: e.usageUnknown };
-      if (e.inputTokens !== undefined) attrs[GEN_AI.usageInputTokens] = e.inputTokens;
-      if (e.outputTokens !== undefined) attrs[GEN_AI.usageOutputTokens] = e.outputTokens;
-      if (e.cachedInputTokens !== undefined) attrs[GATEWAY.usageCachedInputTokens] = e.cachedInputTokens;
-      if (e.finishReason !== undefined) attrs[GEN_AI.responseFinishReasons] = [e.finishReason];
-      if (e.responseModel !== undefined) attrs[GEN_AI.responseModel] = e.responseModel;
+      if (e.usage.inputTokens !== undefined) attrs[GEN_AI.usageInputTokens] = e.usage.inputTokens;
+      if (e.usage.outputTokens !== undefined) attrs[GEN_AI.usageOutputTokens] = e.usage.outputTokens;
+      if (e.usage.cachedInputTokens !== undefined) attrs[GATEWAY.usageCachedInputTokens] = e.usage.cachedInputTokens;
+      if (close.finishReason !== undefined) attrs[GEN_AI.responseFinishReasons] = [close.finishReason];
+      if (close.responseModel !== undefined) attrs[GEN_AI.responseModel] = close.responseModel;
       if (e.ttftMs !== undefined) attrs[GATEWAY.ttftMs] = e.ttftMs;
-      if (this.#capture && e.output !== undefined) attrs[GEN_AI.outputMessages] = JSON.stringify([{ role: "assistant", content: e.output }]);
+      if (this.#capture && close.output !== undefined) attrs[GEN_AI.outputMessages] = JSON.stringify([{ role: "assistant", content: close.output }]);
       span.setAttributes(attrs);
     }
     if (e.errorKind !== undefined) {
@@ -158,22 +130,22 @@ export class GatewayTelemetry {
     const sets = this.#setsOf.get(t.metricAttributes);
     const m = e.errorKind === undefined ? t.metricAttributes : { ...t.metricAttributes, [GENERAL.errorType]: e.errorKind };
     this.#duration.record(e.latencyMs / 1000, m);
-    if (e.inputTokens !== undefined) this.#tokens.record(e.inputTokens, sets?.input ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "input" });
-    if (e.outputTokens !== undefined) this.#tokens.record(e.outputTokens, sets?.output ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "output" });
+    if (e.usage.inputTokens !== undefined) this.#tokens.record(e.usage.inputTokens, sets?.input ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "input" });
+    if (e.usage.outputTokens !== undefined) this.#tokens.record(e.usage.outputTokens, sets?.output ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "output" });
     if (e.costPicos > 0n && sets) sets.costPicos += e.costPicos;
   }
 
   /** The metric attribute sets of a deployment, built once. */
-  #metricSets(i: AttemptStartInfo): MetricSets {
-    const key = `${i.model}\u0000${i.provider}\u0000${i.upstreamModel}\u0000${i.providerKind}`;
+  #metricSets(model: AttemptStartFacts["model"], providerKind: string): MetricSets {
+    const key = `${model.name}\u0000${model.provider}\u0000${model.upstreamModel}\u0000${providerKind}`;
     let sets = this.#sets.get(key);
     if (!sets) {
       const base: Attributes = {
         [GEN_AI.operationName]: "chat",
-        [GEN_AI.providerName]: PROVIDER_NAME[i.providerKind] ?? i.providerKind,
-        [GEN_AI.requestModel]: i.upstreamModel,
-        [GATEWAY.model]: i.model,
-        [GATEWAY.provider]: i.provider,
+        [GEN_AI.providerName]: PROVIDER_NAME[providerKind] ?? providerKind,
+        [GEN_AI.requestModel]: model.upstreamModel,
+        [GATEWAY.model]: model.name,
+        [GATEWAY.provider]: model.provider,
       };
       sets = { base, input: { ...base, [GEN_AI.tokenType]: "input" }, output: { ...base, [GEN_AI.tokenType]: "output" }, costPicos: 0n };
       this.#sets.set(key, sets);
@@ -194,6 +166,12 @@ export class GatewayTelemetry {
   failover(parent: Context | undefined, fromModel: string, toModel: string, reason: string): void {
     (parent && trace.getSpan(parent))?.addEvent("failover", { [GATEWAY.fromModel]: fromModel, [GATEWAY.toModel]: toModel, [GATEWAY.reason]: reason });
     this.#failovers.add(1, { [GATEWAY.reason]: reason });
+  }
+
+  /** Marks a retry of the same deployment on the RPC span and counts it by reason. */
+  retry(parent: Context | undefined, model: string, reason: string): void {
+    (parent && trace.getSpan(parent))?.addEvent("retry", { [GATEWAY.model]: model, [GATEWAY.reason]: reason });
+    this.#retries.add(1, { [GATEWAY.reason]: reason });
   }
 
   /** Marks the start of a hedge on the RPC span. */

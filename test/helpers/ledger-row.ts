@@ -10,7 +10,7 @@ export function ledgerRow(i: number): LedgerRecord {
   return {
     timeMs: ROWS_T0 + i * 3_600_000, requestId: `r${i}`, clientKey: i % 2 === 0 ? "a" : "b", tags: { team: i % 3 === 0 ? "x" : "y" }, route: undefined,
     model: i % 4 === 0 ? "m1" : "m2", provider: "p", inputTokens: 10 + i, outputTokens: 5, cachedInputTokens: undefined, cacheWriteTokens: undefined,
-    usageUnknown: false, costPicos: BigInt(1_000 + i), latencyMs: 50 + i, ttftMs: undefined, outcome: "succeeded", attempt: 1, failover: false,
+    usageUnknown: false, costPicos: BigInt(1_000 + i), latencyMs: 50 + i, ttftMs: undefined, outcome: "succeeded", attempt: 1, failover: false, retry: false,
     hedge: false, streamed: false, errorKind: undefined, request: { outcome: "succeeded", latencyMs: 60 + i, ttftMs: undefined },
   };
 }

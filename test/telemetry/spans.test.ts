@@ -92,6 +92,17 @@ describe("spans", () => {
     expect(hops).toEqual([["ma", "mb", "server_error"], ["mb", "mc", "overloaded"]]);
   });
 
+  it("trace retries of one deployment: retry events and flags, no failover", async () => {
+    await expect(h.grpc.complete(ask("ma"))).rejects.toThrow();
+    const { server, attempts } = tree();
+    expect(attempts).toHaveLength(6);
+    expect(attempts.map((s) => [s.attributes["llmgateway.retry"], s.attributes["llmgateway.failover"]])).toEqual([[false, false], ...Array(5).fill([true, false])]);
+    expect(attempts[1]?.links.map((l) => l.attributes?.["llmgateway.failover.reason"])).toEqual(["retry"]);
+    expect(server.events.filter((e) => e.name === "failover")).toEqual([]);
+    const retries = server.events.filter((e) => e.name === "retry").map((e) => [e.attributes?.["llmgateway.model"], e.attributes?.["llmgateway.failover.reason"]]);
+    expect(retries).toEqual(Array(5).fill(["ma", "server_error"]));
+  });
+
   it("trace a hedge: both attempts, the loser aborted, a hedge event on the RPC span", async () => {
     const res = await h.grpc.complete(ask("hedged"));
     expect(res.model).toBe("mc");

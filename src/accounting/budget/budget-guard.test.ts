@@ -13,7 +13,7 @@ function spend(id: string, timeMs: number, clientKey: string | undefined, tags: 
   return {
     timeMs, requestId: id, clientKey, tags, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
     cachedInputTokens: undefined, cacheWriteTokens: undefined, usageUnknown: false, costPicos: usd(cents), latencyMs: 1, ttftMs: undefined,
-    outcome: "succeeded", attempt: 1, failover: false, hedge: false, streamed: false, errorKind: undefined,
+    outcome: "succeeded", attempt: 1, failover: false, retry: false, hedge: false, streamed: false, errorKind: undefined,
     request: { outcome: "succeeded", latencyMs: 1, ttftMs: undefined },
   };
 }

@@ -32,7 +32,7 @@ export interface LedgerRecord {
   readonly clientKey: string | undefined;
   readonly tags: Readonly<Record<string, string>>;
   readonly route: string | undefined;
-  /** The catalogue model of the attempt; "" on a refusal row. */
+  /** The catalogue model of the attempt; on a refusal row, the model or route the client asked for ("" when unknown). */
   readonly model: string;
   /** The provider of the attempt; "" on a refusal row. */
   readonly provider: string;
@@ -51,7 +51,10 @@ export interface LedgerRecord {
   readonly outcome: LedgerAttemptOutcome;
   /** 1 for the first attempt of a request; 0 on a refusal row. */
   readonly attempt: number;
+  /** A move to another model after the attempt that failed last (rows before schema v2: see sqlite-schema.ts). */
   readonly failover: boolean;
+  /** Another call of the same model after its own failure. A hedge is neither a failover nor a retry. */
+  readonly retry: boolean;
   readonly hedge: boolean;
   readonly streamed: boolean;
   /** The closed error kind of a failed attempt, or the refusal reason ("budget_exceeded"). */
@@ -67,6 +70,8 @@ export interface RefusalInput {
   readonly clientKey: string | undefined;
   readonly tags: Readonly<Record<string, string>>;
   readonly route: string | undefined;
+  /** The model or route the client asked for: the row's model, so a refusal counts where the client aimed ("" when unknown). */
+  readonly target: string;
   readonly reason: string;
   readonly streamed: boolean;
 }
@@ -79,7 +84,7 @@ export function refusalRecord(input: RefusalInput): LedgerRecord {
     clientKey: input.clientKey,
     tags: input.tags,
     route: input.route,
-    model: "",
+    model: input.target,
     provider: "",
     inputTokens: 0,
     outputTokens: 0,
@@ -92,6 +97,7 @@ export function refusalRecord(input: RefusalInput): LedgerRecord {
     outcome: "failed",
     attempt: 0,
     failover: false,
+    retry: false,
     hedge: false,
     streamed: input.streamed,
     errorKind: input.reason,

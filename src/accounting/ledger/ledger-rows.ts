@@ -1,6 +1,6 @@
 /**
  * Builds the ledger rows of one finished request from its attempts. Every attempt becomes a row
- * (also one that billed nothing: failovers and hedges are counted per attempt), and the request's
+ * (also one that billed nothing: failovers, retries and hedges are counted per attempt), and the request's
  * facts go on the attempt that ended it: the one that answered, else the last one started.
  * Shapes are structural, so the gateway passes its own attempt records as they are.
  */
@@ -28,6 +28,7 @@ export interface AttemptFacts {
   readonly ttftMs: number | undefined;
   readonly hedge: boolean;
   readonly failover: boolean;
+  readonly retry: boolean;
   readonly usage: UsageCounts;
   readonly costPicos: bigint;
   readonly usageUnknown: boolean;
@@ -39,6 +40,8 @@ export interface RequestFacts {
   readonly clientKey: string | undefined;
   readonly tags: Readonly<Record<string, string>>;
   readonly route: string | undefined;
+  /** The model or route the client asked for: the model of the row of a request without attempts ("" when unknown). */
+  readonly target: string;
   readonly streamed: boolean;
   /** Epoch ms the request arrived (the time of a refusal row). */
   readonly startedAt: number;
@@ -77,6 +80,7 @@ export function requestRows(req: RequestFacts, attempts: readonly AttemptFacts[]
     outcome: a.outcome,
     attempt: a.number,
     failover: a.failover,
+    retry: a.retry,
     hedge: a.hedge,
     streamed: req.streamed,
     errorKind: a.errorKind,

@@ -45,7 +45,10 @@ export interface GroupAggregate {
   /** Requests that ended with an error (cancelled and refused requests included). */
   readonly failures: bigint;
   readonly attempts: bigint;
+  /** Attempts on another model after a failure. */
   readonly failovers: bigint;
+  /** Attempts on the same model after its failure. */
+  readonly retries: bigint;
   readonly hedges: bigint;
   readonly inputTokens: bigint;
   readonly outputTokens: bigint;

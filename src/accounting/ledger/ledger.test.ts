@@ -5,7 +5,7 @@ import { refusalRecord } from "./ledger-record.js";
 import type { AggregateQuery, GroupAggregate, LedgerStore } from "./ledger-store.js";
 
 function row(id: string): LedgerRecord {
-  return refusalRecord({ timeMs: 1_000, requestId: id, clientKey: undefined, tags: {}, route: undefined, reason: "test", streamed: false });
+  return refusalRecord({ timeMs: 1_000, requestId: id, clientKey: undefined, tags: {}, route: undefined, target: "m", reason: "test", streamed: false });
 }
 
 /** A store whose appends wait until the test releases or fails them. */

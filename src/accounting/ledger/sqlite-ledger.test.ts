@@ -15,7 +15,7 @@ function row(id: string, timeMs: number, over: Partial<LedgerRecord> = {}): Ledg
   return {
     timeMs, requestId: id, clientKey: "k", tags: { team: "a" }, route: undefined, model: "m", provider: "p",
     inputTokens: 10, outputTokens: 5, cachedInputTokens: undefined, cacheWriteTokens: undefined, usageUnknown: false,
-    costPicos: 1_000n, latencyMs: 100, ttftMs: undefined, outcome: "succeeded", attempt: 1, failover: false, hedge: false,
+    costPicos: 1_000n, latencyMs: 100, ttftMs: undefined, outcome: "succeeded", attempt: 1, failover: false, retry: false, hedge: false,
     streamed: false, errorKind: undefined, request: { outcome: "succeeded", latencyMs: 100, ttftMs: undefined }, ...over,
   };
 }
@@ -34,7 +34,7 @@ describe("SqliteLedgerStore", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("creates the file with schema version 1 on first start and reopens it without migrating again", async () => {
+  it("creates the file with every schema version applied on first start and reopens it without migrating again", async () => {
     const path = join(dir, "sub-not-needed.db");
     const first = SqliteLedgerStore.open({ path, now: () => T0 });
     expect(first.schemaVersion).toBe(SCHEMA_VERSION);
@@ -44,7 +44,7 @@ describe("SqliteLedgerStore", () => {
     expect(await total(second)).toEqual({ requests: 2n, costPicos: 2_000n, inputTokens: 20n });
     await second.close();
     const db = openSqlite(path);
-    expect(db.prepare("SELECT version, applied_at_ms FROM schema_version").raw(true).all()).toEqual([[1, T0]]);
+    expect(db.prepare("SELECT version, applied_at_ms FROM schema_version").raw(true).all()).toEqual([[1, T0], [2, T0]]);
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     db.close();
   });
@@ -53,7 +53,7 @@ describe("SqliteLedgerStore", () => {
     const path = join(dir, "future.db");
     await SqliteLedgerStore.open({ path, now: () => T0 }).close();
     const db = openSqlite(path);
-    db.prepare("INSERT INTO schema_version (version, applied_at_ms) VALUES (2, 0)").run();
+    db.prepare("INSERT INTO schema_version (version, applied_at_ms) VALUES (?, 0)").run([SCHEMA_VERSION + 1]);
     db.close();
     expect(() => SqliteLedgerStore.open({ path, now: () => T0 })).toThrow(/newer/);
   });

@@ -40,9 +40,9 @@ const PRUNE_CHUNK = 20_000;
 
 const INSERT_ROW = `INSERT INTO ledger (time_ms, request_id, client_key, route, tagset_id, model, provider,
   input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, usage_unknown, cost_picos,
-  latency_ms, ttft_ms, outcome, attempt, failover, hedge, streamed, error_kind,
+  latency_ms, ttft_ms, outcome, attempt, failover, retry, hedge, streamed, error_kind,
   final, request_outcome, request_latency_ms, request_ttft_ms)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** The SQLite implementation of LedgerStore. */
 export class SqliteLedgerStore implements LedgerStore {
@@ -159,7 +159,7 @@ export class SqliteLedgerStore implements LedgerStore {
       Math.floor(r.timeMs), r.requestId, r.clientKey ?? null, r.route ?? null, this.tagSets.idOf(r.tags), r.model, r.provider,
       r.inputTokens ?? null, r.outputTokens ?? null, r.cachedInputTokens ?? null, r.cacheWriteTokens ?? null,
       flag(r.usageUnknown), r.costPicos, Math.round(r.latencyMs), ms(r.ttftMs), r.outcome, r.attempt,
-      flag(r.failover), flag(r.hedge), flag(r.streamed), r.errorKind ?? null,
+      flag(r.failover), flag(r.retry), flag(r.hedge), flag(r.streamed), r.errorKind ?? null,
       flag(end !== undefined), end?.outcome ?? null, ms(end?.latencyMs), ms(end?.ttftMs),
     ];
     return Number(this.insertRow.run(values).lastInsertRowid);

@@ -87,11 +87,48 @@ CREATE TABLE rollup_state (id INTEGER PRIMARY KEY CHECK (id = 1), watermark INTE
 INSERT INTO rollup_state (id, watermark) VALUES (1, 0);
 `;
 
+/** The rollup table of `level` takes the moved rows it folded (id <= watermark) out of failovers, into retries. */
+function v2Rollup(level: "hour" | "day"): string {
+  const t = `rollup_${level}`;
+  const on = ["bucket", "model", "provider", "client_key", "route", "tagset_id"].map((c) => `${t}.${c} = d.${c}`).join(" AND ");
+  return `UPDATE ${t} SET failovers = failovers - d.moved, retries = retries + d.retried FROM (
+  SELECT l.time_ms / ${level === "hour" ? 3_600_000 : 86_400_000} AS bucket, l.model, l.provider, COALESCE(l.client_key, '') AS client_key,
+    COALESCE(l.route, '') AS route, l.tagset_id, COUNT(*) AS moved, SUM(m.retry) AS retried
+  FROM v2_moved m JOIN ledger l ON l.id = m.id
+  WHERE l.id <= (SELECT watermark FROM rollup_state WHERE id = 1)
+  GROUP BY 1, 2, 3, 4, 5, 6
+) AS d WHERE ${on};`;
+}
+
+/**
+ * v2. Retries apart from failovers: `ledger.retry` and `retries` in the rollups. Up to v1 every attempt after a
+ * failure was marked a failover; those rows are reclassified as well as the rows can tell: a hedge is neither, an
+ * attempt on the model of the attempt numbered just before it is a retry, the rest stay failovers. The rollups
+ * move the same counts, so they keep equal to the rows they fold.
+ */
+const V2 = `
+ALTER TABLE ledger ADD COLUMN retry INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_hour ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_day ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+CREATE TEMP TABLE v2_moved (id INTEGER PRIMARY KEY, retry INTEGER NOT NULL);
+INSERT INTO v2_moved (id, retry)
+  SELECT id, hedge = 0 FROM (
+    SELECT id, failover, hedge, model, LAG(model) OVER (PARTITION BY request_id ORDER BY attempt, id) AS prev_model FROM ledger
+  ) WHERE failover = 1 AND (hedge = 1 OR model = prev_model);
+UPDATE ledger SET failover = 0, retry = (SELECT m.retry FROM v2_moved m WHERE m.id = ledger.id) WHERE id IN (SELECT id FROM v2_moved);
+${v2Rollup("hour")}
+${v2Rollup("day")}
+DROP TABLE v2_moved;
+`;
+
 /** Every migration of the ledger, in order. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, sql: V1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, sql: V1 },
+  { version: 2, sql: V2 },
+];
 
 /** The schema version this code writes. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** The highest applied schema version; 0 for a new database. */
 export function schemaVersion(db: SqliteDatabase): number {

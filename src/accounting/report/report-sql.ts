@@ -18,6 +18,7 @@ export const RAW_SUMS = [
   "COALESCE(SUM(l.request_outcome = 'succeeded'), 0)",
   "SUM(l.attempt > 0)",
   "SUM(l.failover)",
+  "SUM(l.retry)",
   "SUM(l.hedge)",
   "COALESCE(SUM(l.input_tokens), 0)",
   "COALESCE(SUM(l.output_tokens), 0)",
@@ -31,7 +32,7 @@ export const RAW_SUMS = [
 
 /** The rollup columns RAW_SUMS fill, in order. */
 export const SUM_NAMES = [
-  "requests", "successes", "attempts", "failovers", "hedges", "input_tokens", "output_tokens", "cached_input_tokens",
+  "requests", "successes", "attempts", "failovers", "retries", "hedges", "input_tokens", "output_tokens", "cached_input_tokens",
   "cache_write_tokens", "uncached_input_tokens", "unknown_usage_attempts", "cost_micros", "cost_pico_rest",
 ];
 

@@ -13,13 +13,13 @@ const T = (day: number, h: number, m = 0, s = 0): number => Date.UTC(2026, 10, d
 
 function attempt(over: Partial<AttemptFacts> & Pick<AttemptFacts, "model" | "provider" | "startedAt">): AttemptFacts {
   return {
-    number: 1, outcome: "succeeded", errorKind: undefined, latencyMs: 100, ttftMs: undefined, hedge: false, failover: false,
+    number: 1, outcome: "succeeded", errorKind: undefined, latencyMs: 100, ttftMs: undefined, hedge: false, failover: false, retry: false,
     usage: {}, costPicos: 0n, usageUnknown: false, ...over,
   };
 }
 
 function request(over: Partial<RequestFacts> & Pick<RequestFacts, "requestId" | "startedAt">): RequestFacts {
-  return { clientKey: undefined, tags: {}, route: undefined, streamed: false, outcome: "succeeded", latencyMs: 100, ttftMs: undefined, ...over };
+  return { clientKey: undefined, tags: {}, route: undefined, target: "gpt-4.1", streamed: false, outcome: "succeeded", latencyMs: 100, ttftMs: undefined, ...over };
 }
 
 /** Six requests over two days; the expected numbers below are computed by hand from these. */
@@ -41,7 +41,7 @@ const FIXTURE: LedgerRecord[] = [
   ...requestRows(request({ requestId: "r5", startedAt: T(25, 9, 0), clientKey: "k2", tags: { team: "ads", env: "staging" }, streamed: true, outcome: "cancelled", latencyMs: 400, ttftMs: 150 }), [
     attempt({ model: "gpt-4.1", provider: "openai", startedAt: T(25, 9, 0), outcome: "aborted", errorKind: "cancelled", usage: { inputTokens: 300, outputTokens: 20 }, costPicos: 760_000_000n, latencyMs: 400, ttftMs: 150 }),
   ]),
-  ...requestRows(request({ requestId: "r6", startedAt: T(25, 9, 30), clientKey: "k3", tags: { team: "search" }, route: "auto", outcome: "failed", refusal: "budget_exceeded", latencyMs: 0 }), []),
+  ...requestRows(request({ requestId: "r6", startedAt: T(25, 9, 30), clientKey: "k3", tags: { team: "search" }, route: "auto", target: "auto", outcome: "failed", refusal: "budget_exceeded", latencyMs: 0 }), []),
 ];
 
 const CLAUDE: PricingConfig = { inputPerToken: 3_000_000n, cachedInputPerToken: 300_000n, cacheWritePerToken: 3_750_000n, outputPerToken: 15_000_000n, priceDate: undefined };
@@ -102,7 +102,7 @@ describe.each(MODES)("cost report over the fixture ($name)", ({ rolled }) => {
 
   it("groups by model, attributing each request to the model of the attempt that ended it", async () => {
     const report = await run({ groupBy: ["model"] });
-    expect(report.groups.map((g) => g.key["model"])).toEqual(["gpt-4.1", "claude-sonnet-4.5", "gemini-2.5-flash", "deepseek-v3.2", ""]);
+    expect(report.groups.map((g) => g.key["model"])).toEqual(["gpt-4.1", "claude-sonnet-4.5", "gemini-2.5-flash", "deepseek-v3.2", "auto"]);
     const gpt = group(report, { model: "gpt-4.1" });
     expect(gpt).toMatchObject({ requests: 2n, successes: 1n, failures: 1n, attempts: 3n, inputTokens: 1700n, outputTokens: 570n, cachedInputTokens: 200n, costPicos: 5_960_000_000n });
     near(gpt.latency?.p50, 400);
@@ -113,7 +113,8 @@ describe.each(MODES)("cost report over the fixture ($name)", ({ rolled }) => {
     expect(gemini).toMatchObject({ requests: 1n, failovers: 1n, inputTokens: 2000n, costPicos: 1_000_000_000n, ttft: undefined });
     near(gemini.latency?.p50, 1500);
     expect(group(report, { model: "deepseek-v3.2" })).toMatchObject({ requests: 1n, failures: 1n, unknownUsageAttempts: 1n, outputTokens: 0n, costPicos: 28_000_000n });
-    expect(group(report, { model: "" })).toMatchObject({ requests: 1n, failures: 1n, attempts: 0n, costPicos: 0n, latency: undefined });
+    // The request refused before any attempt counts under the route it asked for.
+    expect(group(report, { model: "auto" })).toMatchObject({ requests: 1n, failures: 1n, attempts: 0n, costPicos: 0n, latency: undefined });
     expect(report.total.costPicos).toBe(12_688_000_000n);
   });
 
@@ -174,6 +175,18 @@ describe.each(MODES)("cost report over the fixture ($name)", ({ rolled }) => {
     expect(none.groups).toEqual([]);
     expect(none.total).toMatchObject({ requests: 0n, costPicos: 0n, successRate: 0, latency: undefined, ttft: undefined });
     expect(none.total.savings?.savedPercent).toBe(0);
+  });
+
+  it("counts retries of a model apart from failovers to another", async () => {
+    const rows = requestRows(request({ requestId: "rf", startedAt: T(24, 12) }), [
+      attempt({ model: "a", provider: "p", startedAt: T(24, 12), outcome: "failed", errorKind: "server_error" }),
+      attempt({ number: 2, model: "a", provider: "p", startedAt: T(24, 12, 0, 1), outcome: "failed", errorKind: "server_error", retry: true }),
+      attempt({ number: 3, model: "b", provider: "p", startedAt: T(24, 12, 0, 2), failover: true }),
+    ]);
+    const report = await run({ groupBy: ["model"] }, [...rows, ...FIXTURE]);
+    expect(group(report, { model: "a" })).toMatchObject({ attempts: 2n, failovers: 0n, retries: 1n });
+    expect(group(report, { model: "b" })).toMatchObject({ requests: 1n, attempts: 1n, failovers: 1n, retries: 0n });
+    expect(report.total).toMatchObject({ attempts: 10n, failovers: 2n, retries: 1n });
   });
 
   it("keeps money exact beyond 64 bits in total and has no savings without a baseline", async () => {

@@ -93,6 +93,7 @@ const ZERO: GroupAggregate = {
   failures: 0n,
   attempts: 0n,
   failovers: 0n,
+  retries: 0n,
   hedges: 0n,
   inputTokens: 0n,
   outputTokens: 0n,
@@ -116,6 +117,7 @@ export function sumAggregates(all: readonly GroupAggregate[]): GroupAggregate {
     total.failures += a.failures;
     total.attempts += a.attempts;
     total.failovers += a.failovers;
+    total.retries += a.retries;
     total.hedges += a.hedges;
     total.inputTokens += a.inputTokens;
     total.outputTokens += a.outputTokens;

@@ -27,6 +27,7 @@ export interface RunInit {
   readonly ticket: Ticket;
   readonly hedge: boolean;
   readonly failover: boolean;
+  readonly retry: boolean;
   /** The request's scope; the attempt's scope is its child. */
   readonly parent: Scope;
   /** The attempt's own timeout, ms (undefined: none besides the request's). */
@@ -69,7 +70,7 @@ export class AttemptRun {
     this.#ticket = init.ticket;
     this.#stream = init.stream;
     this.#onClose = init.onClose;
-    this.start = startAttempt(deps.clock, init.number, init.model, init.adapter, { hedge: init.hedge, failover: init.failover });
+    this.start = startAttempt(deps.clock, init.number, init.model, init.adapter, { hedge: init.hedge, failover: init.failover, retry: init.retry });
     this.scope = new Scope(init.parent, init.timeoutMs, "attempt_timeout");
   }
 

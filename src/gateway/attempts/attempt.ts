@@ -14,12 +14,13 @@ export interface AttemptStart {
   readonly adapter: ProviderAdapter;
   readonly hedge: boolean;
   readonly failover: boolean;
+  readonly retry: boolean;
   readonly startedAt: number;
   readonly startedMono: number;
 }
 
 /** Starts the bookkeeping of an attempt. */
-export function startAttempt(clock: Clock, number: number, model: ModelConfig, adapter: ProviderAdapter, flags: { hedge: boolean; failover: boolean }): AttemptStart {
+export function startAttempt(clock: Clock, number: number, model: ModelConfig, adapter: ProviderAdapter, flags: { hedge: boolean; failover: boolean; retry: boolean }): AttemptStart {
   return { number, model, adapter, ...flags, startedAt: clock.now(), startedMono: clock.monotonic() };
 }
 
@@ -47,6 +48,7 @@ export function finishAttempt(
     ttftMs: ttftMono === undefined ? undefined : ttftMono - start.startedMono,
     hedge: start.hedge,
     failover: start.failover,
+    retry: start.retry,
     usage,
     costPicos: cost.picos,
     usageUnknown: cost.usageUnknown,

@@ -79,7 +79,8 @@ export async function runFailover<A>(deps: FailoverDeps, req: FailoverRequest<A>
   req.onRuns?.(runs);
   const running = new Map<AttemptRun, Promise<Raced<A>>>();
   let fatal: ProviderError | undefined;
-  let anyFailed = false;
+  /** The attempt that failed last: the next one (not a hedge) retries its deployment or fails over from it. */
+  let lastFailed: AttemptRun | undefined;
   let hedgeBlocked = false;
 
   const start = (pick: Extract<NextPick, { kind: "call" }>, hedge: boolean): void => {
@@ -90,8 +91,13 @@ export async function runFailover<A>(deps: FailoverDeps, req: FailoverRequest<A>
     }
     const remaining = req.deadlineMono - clock.monotonic();
     const previous = runs[runs.length - 1];
+    // A hedge answers slowness, not a failure: it is neither a retry nor a failover.
+    const after = hedge ? undefined : lastFailed;
+    const failover = after !== undefined && after.model.name !== pick.model.name;
+    const retry = after !== undefined && !failover;
     if (hedge && previous) deps.observer.hedgeStarted(req.trace, previous.model.name, pick.model.name, clock.monotonic() - previous.start.startedMono);
-    else if (anyFailed && previous) deps.observer.failover(req.trace, previous.model.name, pick.model.name, previous.error?.kind ?? "failed");
+    else if (failover) deps.observer.failover(req.trace, after.model.name, pick.model.name, after.error?.kind ?? "failed");
+    else if (retry) deps.observer.retry?.(req.trace, pick.model.name, after.error?.kind ?? "failed");
     const onClose = deps.observer.attemptStarted({
       request: req.request,
       trace: req.trace,
@@ -101,7 +107,8 @@ export async function runFailover<A>(deps: FailoverDeps, req: FailoverRequest<A>
       route: req.plan.route?.name,
       strategy: req.plan.route?.strategy,
       hedge,
-      failover: anyFailed,
+      failover,
+      retry,
       streamed: req.stream,
       breakerState: balancer.deployment(pick.model.name)?.breaker.state(clock.monotonic()) ?? "closed",
     });
@@ -111,7 +118,8 @@ export async function runFailover<A>(deps: FailoverDeps, req: FailoverRequest<A>
       adapter,
       ticket: pick.ticket,
       hedge,
-      failover: anyFailed,
+      failover,
+      retry,
       parent: req.scope,
       timeoutMs: req.attemptTimeoutMs === undefined ? undefined : Math.min(req.attemptTimeoutMs, remaining),
       stream: req.stream,
@@ -157,7 +165,7 @@ export async function runFailover<A>(deps: FailoverDeps, req: FailoverRequest<A>
         return { run: next.run, value: next.settled.value, runs };
       }
       const error: ProviderError | undefined = next.run.error;
-      anyFailed = true;
+      lastFailed = next.run;
       if (error) {
         queue.failed(next.run.model.name, error, clock.monotonic());
         if (!isRetryable(error.kind)) fatal ??= error;

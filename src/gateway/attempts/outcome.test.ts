@@ -17,6 +17,7 @@ function attempt(number: number, errorKind: ErrorKind | undefined, outcome: Atte
     ttftMs: undefined,
     hedge: number === 2,
     failover: number > 1,
+    retry: false,
     usage: {},
     costPicos: 0n,
     usageUnknown: true,

@@ -15,46 +15,13 @@ export function telemetryObserver(telemetry: GatewayTelemetry, config: GatewayCo
     planned: (trace, candidates, tooSmall) => telemetry.planned(asTraceContext(trace), candidates, tooSmall),
     attemptStarted(info) {
       const links = previous.get(info.request) ?? NO_LINKS;
-      const provider = config.providers.get(info.model.provider);
-      const t = telemetry.attemptStarted({
-        parent: asTraceContext(info.trace),
-        requestId: info.request.requestId,
-        model: info.model.name,
-        upstreamModel: info.model.upstreamModel,
-        provider: info.model.provider,
-        providerKind: provider?.kind ?? "unknown",
-        serverAddress: info.providerHost,
-        attempt: info.number,
-        route: info.route,
-        strategy: info.strategy,
-        hedge: info.hedge,
-        failover: info.failover,
-        streamed: info.streamed,
-        breakerState: info.breakerState,
-        maxTokens: info.request.chat.params.maxTokens,
-        temperature: info.request.chat.params.temperature,
-        previous: links,
-        input: info.request.chat.messages,
-      });
+      const t = telemetry.attemptStarted(info, config.providers.get(info.model.provider)?.kind ?? "unknown", links);
       // Later attempts link to this one; only a recording span is worth linking to.
       if (t.span.isRecording()) previous.set(info.request, [...links, t.span.spanContext()]);
-      return (record, close) =>
-        telemetry.attemptEnded(t, {
-          outcome: record.outcome,
-          errorKind: record.errorKind,
-          inputTokens: record.usage.inputTokens,
-          outputTokens: record.usage.outputTokens,
-          cachedInputTokens: record.usage.cachedInputTokens,
-          usageUnknown: record.usageUnknown,
-          costPicos: record.costPicos,
-          finishReason: close.finishReason,
-          responseModel: close.responseModel,
-          ttftMs: record.ttftMs,
-          latencyMs: record.latencyMs,
-          output: undefined,
-        });
+      return (record, close) => telemetry.attemptEnded(t, record, close);
     },
     failover: (trace, from, to, reason) => telemetry.failover(asTraceContext(trace), from, to, reason),
+    retry: (trace, model, reason) => telemetry.retry(asTraceContext(trace), model, reason),
     hedgeStarted: (trace, from, to, delayMs) => telemetry.hedgeStarted(asTraceContext(trace), from, to, delayMs),
     requestEnded(end) {
       for (const a of end.attempts) if (a.hedge) telemetry.hedgeResult(a.outcome === "succeeded", a.model);

@@ -1,0 +1,101 @@
+/** Schema v2 on a file written at v1: the retry column, and the rows and rollups of v1 reclassified alike. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { AggregateQuery, GroupAggregate } from "./ledger-store.js";
+import { openSqlite } from "./sqlite-driver.js";
+import { SqliteLedgerStore } from "./sqlite-ledger.js";
+import { MIGRATIONS, migrate } from "./sqlite-schema.js";
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 10, 10);
+
+/** v1 rows: [request, hour, model, attempt, outcome, failover, hedge, final]; v1 marked every attempt after a failure a failover. */
+const V1_ROWS: readonly (readonly [string, number, string, number, string, number, number, number])[] = [
+  // A retry of a, then a failover to b.
+  ["r", 1, "a", 1, "failed", 0, 0, 0],
+  ["r", 1, "a", 2, "failed", 1, 0, 0],
+  ["r", 1, "b", 3, "succeeded", 1, 0, 1],
+  // A failover to b, then a hedge to c that won.
+  ["h", 2, "a", 1, "failed", 0, 0, 0],
+  ["h", 2, "b", 2, "aborted", 1, 0, 0],
+  ["h", 2, "c", 3, "succeeded", 1, 1, 1],
+  // Not rolled up yet: a retry of m.
+  ["late", 3, "m", 1, "failed", 0, 0, 0],
+  ["late", 3, "m", 2, "succeeded", 1, 0, 1],
+];
+const FOLDED = 6;
+
+/** Writes a v1 file: its rows, and rollups of the first FOLDED rows as v1 folded them (sums only, no sketches). */
+function writeV1(path: string): void {
+  const db = openSqlite(path);
+  migrate(db, T0, MIGRATIONS.filter((m) => m.version === 1));
+  db.exec("INSERT INTO tagsets (id, tags) VALUES (1, '[]')");
+  const insert = db.prepare(`INSERT INTO ledger (time_ms, request_id, tagset_id, model, provider, usage_unknown, cost_picos, latency_ms,
+    outcome, attempt, failover, hedge, streamed, final, request_outcome) VALUES (?, ?, 1, ?, 'p', 0, 0, 10, ?, ?, ?, ?, 0, ?, ?)`);
+  for (const [id, hour, model, attempt, outcome, failover, hedge, final] of V1_ROWS) {
+    insert.run([T0 + hour * HOUR, id, model, outcome, attempt, failover, hedge, final, final === 1 ? "succeeded" : null]);
+  }
+  for (const [table, bucket] of [["rollup_hour", HOUR], ["rollup_day", 24 * HOUR]] as const) {
+    db.exec(`INSERT INTO ${table} (bucket, model, provider, client_key, route, tagset_id, requests, successes, attempts, failovers, hedges,
+      input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, uncached_input_tokens, unknown_usage_attempts, cost_micros, cost_pico_rest)
+      SELECT time_ms / ${bucket}, model, provider, '', '', tagset_id, SUM(final), COALESCE(SUM(request_outcome = 'succeeded'), 0), COUNT(*), SUM(failover), SUM(hedge),
+        0, 0, 0, 0, 0, 0, 0, 0
+      FROM ledger WHERE id <= ${FOLDED} GROUP BY 1, 2, 3, 6`);
+  }
+  db.exec(`UPDATE rollup_state SET watermark = ${FOLDED}`);
+  db.close();
+}
+
+const ALL: AggregateQuery = { startMs: 0, endMs: T0 + 30 * 24 * HOUR, models: [], providers: [], clientKeys: [], tags: {}, groupBy: [], tagKey: undefined, latency: false };
+
+const counts = (groups: readonly GroupAggregate[]): Record<string, [bigint, bigint, bigint, bigint]> =>
+  Object.fromEntries(groups.map((g) => [g.key.join("/"), [g.attempts, g.failovers, g.retries, g.hedges]]));
+
+describe("ledger schema v2", () => {
+  let dir = "";
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "ledger-schema-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("adds the retry column to a v1 file and moves v1's retries and hedges out of failovers, in rows and rollups alike", async () => {
+    const path = join(dir, "v1.db");
+    writeV1(path);
+    const store = SqliteLedgerStore.open({ path, now: () => T0 + 30 * 24 * HOUR });
+    expect(store.schemaVersion).toBe(2);
+    // [attempts, failovers, retries, hedges]: whole days read rollup_day, hours read rollup_hour, plus the raw tail either way.
+    expect(counts(await store.aggregate({ ...ALL, groupBy: ["model"] }))).toEqual({
+      a: [3n, 0n, 1n, 0n],
+      b: [2n, 2n, 0n, 0n],
+      c: [1n, 0n, 0n, 1n],
+      m: [2n, 0n, 1n, 0n],
+    });
+    const hour = (h: number): string => String(T0 / HOUR + h);
+    expect(counts(await store.aggregate({ ...ALL, groupBy: ["hour"] }))).toEqual({
+      [hour(1)]: [3n, 1n, 1n, 0n],
+      [hour(2)]: [3n, 1n, 0n, 1n],
+      [hour(3)]: [2n, 0n, 1n, 0n],
+    });
+    await store.close();
+    const db = openSqlite(path);
+    expect(db.prepare("SELECT model, failover, retry FROM ledger ORDER BY id").raw(true).all()).toEqual([
+      ["a", 0, 0], ["a", 0, 1], ["b", 1, 0], ["a", 0, 0], ["b", 1, 0], ["c", 0, 0], ["m", 0, 0], ["m", 0, 1],
+    ]);
+    db.close();
+  });
+
+  it("stores the retry flag of new rows", async () => {
+    const store = SqliteLedgerStore.open({ path: ":memory:", now: () => T0 });
+    const row = { timeMs: T0, requestId: "x", clientKey: undefined, tags: {}, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
+      cachedInputTokens: undefined, cacheWriteTokens: undefined, usageUnknown: false, costPicos: 0n, latencyMs: 1, ttftMs: undefined,
+      outcome: "succeeded" as const, attempt: 2, failover: false, retry: true, hedge: false, streamed: false, errorKind: undefined,
+      request: { outcome: "succeeded" as const, latencyMs: 1, ttftMs: undefined } };
+    await store.append([row]);
+    expect(counts(await store.aggregate(ALL))).toEqual({ "": [1n, 0n, 1n, 0n] });
+    await store.rollUp();
+    expect(counts(await store.aggregate(ALL))).toEqual({ "": [1n, 0n, 1n, 0n] });
+    await store.close();
+  });
+});
