@@ -130,7 +130,8 @@ export class Gateway {
       const outcome = err instanceof GatewayError ? err.code : "internal";
       const refusal = err instanceof GatewayError ? err.refusal : undefined;
       const request = err instanceof Refusal && err.request ? err.request : req;
-      await this.#finish({ request, clientKey: ctx.principal?.id, route: undefined, streamed: stream, attempts: [], outcome, refusal, startedAt: clock.now(), totalMs: 0 });
+      const route = this.#deps.config.routes.has(request.target) ? request.target : undefined;
+      await this.#finish({ request, clientKey: ctx.principal?.id, route, streamed: stream, attempts: [], outcome, refusal, startedAt: clock.now(), totalMs: 0 });
       throw err;
     }
     this.#observer.planned?.(
