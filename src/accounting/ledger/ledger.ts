@@ -25,106 +25,106 @@ interface PendingCall {
 
 /** Group-committing front of a LedgerStore. */
 export class Ledger {
-  private readonly store: LedgerStore;
-  private readonly maxBatch: number;
-  private readonly listeners = new Set<CommitListener>();
-  private calls: PendingCall[] = [];
-  private waitingRows = 0;
-  private scheduled = false;
-  private writing = false;
-  private closed = false;
+  readonly #store: LedgerStore;
+  readonly #maxBatch: number;
+  readonly #listeners = new Set<CommitListener>();
+  #calls: PendingCall[] = [];
+  #waitingRows = 0;
+  #scheduled = false;
+  #writing = false;
+  #closed = false;
 
   constructor(store: LedgerStore, options: LedgerOptions = {}) {
-    this.store = store;
-    this.maxBatch = options.maxBatch ?? 512;
+    this.#store = store;
+    this.#maxBatch = options.maxBatch ?? 512;
   }
 
   /** Resolves once every row is durably committed; rejects (storing none of them) when a row is invalid or the write fails. */
   record(rows: readonly LedgerRecord[]): Promise<void> {
-    if (this.closed) return Promise.reject(new Error("ledger is closed"));
+    if (this.#closed) return Promise.reject(new Error("ledger is closed"));
     for (const r of rows) {
       const problem = recordProblem(r);
       if (problem) return Promise.reject(new Error(`invalid ledger record for request ${r.requestId}: ${problem}`));
     }
     if (rows.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.calls.push({ rows, resolve, reject });
-      this.waitingRows += rows.length;
-      this.schedule();
+      this.#calls.push({ rows, resolve, reject });
+      this.#waitingRows += rows.length;
+      this.#schedule();
     });
   }
 
   /** Registers a listener of committed rows (e.g. a BudgetGuard); returns its removal. */
   onCommit(listener: CommitListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Aggregates committed rows (see LedgerStore.aggregate). */
   aggregate(query: AggregateQuery): Promise<readonly GroupAggregate[]> {
-    return this.store.aggregate(query);
+    return this.#store.aggregate(query);
   }
 
   /** Deletes rows older than `beforeMs`; resolves with how many. */
   prune(beforeMs: number): Promise<number> {
-    return this.store.prune(beforeMs);
+    return this.#store.prune(beforeMs);
   }
 
   /** Resolves when everything recorded before this call has been written or has failed. */
   flush(): Promise<void> {
-    if (this.calls.length === 0 && !this.writing) return Promise.resolve();
+    if (this.#calls.length === 0 && !this.#writing) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      this.calls.push({ rows: [], resolve, reject: () => resolve() });
-      this.schedule();
+      this.#calls.push({ rows: [], resolve, reject: () => resolve() });
+      this.#schedule();
     });
   }
 
   /** Writes what is pending, refuses new records, and closes the store. */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.#closed) return;
     await this.flush();
-    this.closed = true;
-    await this.store.close();
+    this.#closed = true;
+    await this.#store.close();
   }
 
-  private schedule(): void {
-    if (this.writing) return; // the running write loop takes the new calls next
-    if (this.waitingRows >= this.maxBatch) {
-      void this.drain();
+  #schedule(): void {
+    if (this.#writing) return; // the running write loop takes the new calls next
+    if (this.#waitingRows >= this.#maxBatch) {
+      void this.#drain();
       return;
     }
-    if (this.scheduled) return;
-    this.scheduled = true;
+    if (this.#scheduled) return;
+    this.#scheduled = true;
     setImmediate(() => {
-      this.scheduled = false;
-      void this.drain();
+      this.#scheduled = false;
+      void this.#drain();
     });
   }
 
-  private async drain(): Promise<void> {
-    if (this.writing) return;
-    this.writing = true;
+  async #drain(): Promise<void> {
+    if (this.#writing) return;
+    this.#writing = true;
     try {
-      while (this.calls.length > 0) {
-        const calls = this.calls;
-        this.calls = [];
-        this.waitingRows = 0;
-        await this.write(calls);
+      while (this.#calls.length > 0) {
+        const calls = this.#calls;
+        this.#calls = [];
+        this.#waitingRows = 0;
+        await this.#write(calls);
       }
     } finally {
-      this.writing = false;
+      this.#writing = false;
     }
   }
 
-  private async write(calls: readonly PendingCall[]): Promise<void> {
+  async #write(calls: readonly PendingCall[]): Promise<void> {
     const rows = calls.flatMap((c) => c.rows);
     try {
-      if (rows.length > 0) await this.store.append(rows);
+      if (rows.length > 0) await this.#store.append(rows);
     } catch (err) {
       for (const c of calls) c.reject(err);
       return;
     }
-    for (const listener of this.listeners) {
+    for (const listener of this.#listeners) {
       try {
         listener(rows);
       } catch {

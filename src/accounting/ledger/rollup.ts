@@ -22,38 +22,38 @@ function foldSql(level: "hour" | "day"): string {
 
 /** The roll-up state and job of one connection (sketch functions must be registered on it). */
 export class Rollup {
-  private readonly db: SqliteDatabase;
-  private readonly foldHour: SqliteStatement;
-  private readonly foldDay: SqliteStatement;
-  private readonly setWatermark: SqliteStatement;
-  private readonly lastId: SqliteStatement;
-  private mark: number;
+  readonly #db: SqliteDatabase;
+  readonly #foldHour: SqliteStatement;
+  readonly #foldDay: SqliteStatement;
+  readonly #setWatermark: SqliteStatement;
+  readonly #lastId: SqliteStatement;
+  #mark: number;
 
   constructor(db: SqliteDatabase) {
-    this.db = db;
-    this.foldHour = db.prepare(foldSql("hour"));
-    this.foldDay = db.prepare(foldSql("day"));
-    this.setWatermark = db.prepare("UPDATE rollup_state SET watermark = ? WHERE id = 1");
-    this.lastId = db.prepare("SELECT COALESCE(MAX(id), 0) FROM ledger").pluck();
-    this.mark = Number(db.prepare("SELECT watermark FROM rollup_state WHERE id = 1").pluck().get() ?? 0);
+    this.#db = db;
+    this.#foldHour = db.prepare(foldSql("hour"));
+    this.#foldDay = db.prepare(foldSql("day"));
+    this.#setWatermark = db.prepare("UPDATE rollup_state SET watermark = ? WHERE id = 1");
+    this.#lastId = db.prepare("SELECT COALESCE(MAX(id), 0) FROM ledger").pluck();
+    this.#mark = Number(db.prepare("SELECT watermark FROM rollup_state WHERE id = 1").pluck().get() ?? 0);
   }
 
   /** Rows with id <= watermark are in the rollups. */
   get watermark(): number {
-    return this.mark;
+    return this.#mark;
   }
 
   /** Folds up to `maxRows` ids past the watermark in one transaction; returns how many ids remain. */
   step(maxRows: number): number {
-    const last = Number(this.lastId.get());
-    if (last <= this.mark) return 0;
-    const to = Math.min(last, this.mark + maxRows);
-    this.db.transaction(() => {
-      this.foldHour.run({ from: this.mark, to });
-      this.foldDay.run({ from: this.mark, to });
-      this.setWatermark.run([to]);
+    const last = Number(this.#lastId.get());
+    if (last <= this.#mark) return 0;
+    const to = Math.min(last, this.#mark + maxRows);
+    this.#db.transaction(() => {
+      this.#foldHour.run({ from: this.#mark, to });
+      this.#foldDay.run({ from: this.#mark, to });
+      this.#setWatermark.run([to]);
     })();
-    this.mark = to;
+    this.#mark = to;
     return last - to;
   }
 

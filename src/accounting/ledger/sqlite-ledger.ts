@@ -48,26 +48,26 @@ const INSERT_ROW = `INSERT INTO ledger (time_ms, request_id, client_key, route, 
 export class SqliteLedgerStore implements LedgerStore {
   /** The schema version of the open file. */
   readonly schemaVersion: number;
-  private readonly db: SqliteDatabase;
-  private readonly insertRow: SqliteStatement;
-  private readonly tagSets: TagSets;
-  private readonly rollup: Rollup;
-  private readonly rollupEvery: number;
-  private readonly onError: (err: unknown) => void;
-  private readonly appendAll: (rows: readonly LedgerRecord[]) => number;
-  private rollupScheduled = false;
+  readonly #db: SqliteDatabase;
+  readonly #insertRow: SqliteStatement;
+  readonly #tagSets: TagSets;
+  readonly #rollup: Rollup;
+  readonly #rollupEvery: number;
+  readonly #onError: (err: unknown) => void;
+  readonly #appendAll: (rows: readonly LedgerRecord[]) => number;
+  #rollupScheduled = false;
 
   private constructor(db: SqliteDatabase, version: number, options: SqliteLedgerOptions) {
-    this.db = db;
+    this.#db = db;
     this.schemaVersion = version;
-    this.rollupEvery = options.rollupEvery ?? 2_000;
-    this.onError = options.onError ?? (() => undefined);
-    this.insertRow = db.prepare(INSERT_ROW);
-    this.tagSets = new TagSets(db);
-    this.rollup = new Rollup(db);
-    this.appendAll = db.transaction((rows: readonly LedgerRecord[]): number => {
+    this.#rollupEvery = options.rollupEvery ?? 2_000;
+    this.#onError = options.onError ?? (() => undefined);
+    this.#insertRow = db.prepare(INSERT_ROW);
+    this.#tagSets = new TagSets(db);
+    this.#rollup = new Rollup(db);
+    this.#appendAll = db.transaction((rows: readonly LedgerRecord[]): number => {
       let last = 0;
-      for (const r of rows) last = this.insertOne(r);
+      for (const r of rows) last = this.#insertOne(r);
       return last;
     });
   }
@@ -80,7 +80,7 @@ export class SqliteLedgerStore implements LedgerStore {
       db.pragma(`synchronous = ${options.durability === "power" ? "FULL" : "NORMAL"}`);
       registerSketchFunctions(db);
       const store = new SqliteLedgerStore(db, migrate(db, options.now()), options);
-      store.rollup.all(ROLLUP_CHUNK);
+      store.#rollup.all(ROLLUP_CHUNK);
       return store;
     } catch (err) {
       db.close();
@@ -90,29 +90,29 @@ export class SqliteLedgerStore implements LedgerStore {
 
   /** Rows with id <= this are folded into the rollups. */
   get watermark(): number {
-    return this.rollup.watermark;
+    return this.#rollup.watermark;
   }
 
   /** Stores the rows in one transaction (synchronously; the promise is for the interface). */
   async append(rows: readonly LedgerRecord[]): Promise<void> {
     let last: number;
     try {
-      last = this.appendAll(rows);
+      last = this.#appendAll(rows);
     } catch (err) {
-      this.tagSets.forget();
+      this.#tagSets.forget();
       throw err;
     }
-    if (this.rollupEvery > 0 && last - this.rollup.watermark >= this.rollupEvery) this.scheduleRollup();
+    if (this.#rollupEvery > 0 && last - this.#rollup.watermark >= this.#rollupEvery) this.#scheduleRollup();
   }
 
   /** Folds every unfolded row into the rollups now. */
   async rollUp(): Promise<void> {
-    this.rollup.all(ROLLUP_CHUNK);
+    this.#rollup.all(ROLLUP_CHUNK);
   }
 
   /** Aggregates in one read transaction on this connection. */
   async aggregate(q: AggregateQuery): Promise<readonly GroupAggregate[]> {
-    return aggregateRead(this.db, q);
+    return aggregateRead(this.#db, q);
   }
 
   /**
@@ -121,7 +121,7 @@ export class SqliteLedgerStore implements LedgerStore {
    */
   async prune(beforeMs: number): Promise<number> {
     const day = Math.floor(beforeMs / DAY_MS);
-    const rows = this.db.prepare("DELETE FROM ledger WHERE id IN (SELECT id FROM ledger WHERE time_ms < ? LIMIT ?)");
+    const rows = this.#db.prepare("DELETE FROM ledger WHERE id IN (SELECT id FROM ledger WHERE time_ms < ? LIMIT ?)");
     let total = 0;
     for (;;) {
       const n = rows.run([day * DAY_MS, PRUNE_CHUNK]).changes;
@@ -129,40 +129,40 @@ export class SqliteLedgerStore implements LedgerStore {
       if (n < PRUNE_CHUNK) break;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    this.db.prepare("DELETE FROM rollup_hour WHERE bucket < ?").run([day * 24]);
-    this.db.prepare("DELETE FROM rollup_day WHERE bucket < ?").run([day]);
+    this.#db.prepare("DELETE FROM rollup_hour WHERE bucket < ?").run([day * 24]);
+    this.#db.prepare("DELETE FROM rollup_day WHERE bucket < ?").run([day]);
     return total;
   }
 
   /** Closes the file. */
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.#db.open) this.#db.close();
   }
 
-  private scheduleRollup(): void {
-    if (this.rollupScheduled) return;
-    this.rollupScheduled = true;
+  #scheduleRollup(): void {
+    if (this.#rollupScheduled) return;
+    this.#rollupScheduled = true;
     setImmediate(() => {
-      this.rollupScheduled = false;
-      if (!this.db.open) return;
+      this.#rollupScheduled = false;
+      if (!this.#db.open) return;
       try {
-        this.rollup.step(ROLLUP_CHUNK);
+        this.#rollup.step(ROLLUP_CHUNK);
       } catch (err) {
-        this.onError(err);
+        this.#onError(err);
       }
     });
   }
 
-  private insertOne(r: LedgerRecord): number {
+  #insertOne(r: LedgerRecord): number {
     const end = r.request;
     const values: SqlValue[] = [
-      Math.floor(r.timeMs), r.requestId, r.clientKey ?? null, r.route ?? null, this.tagSets.idOf(r.tags), r.model, r.provider,
+      Math.floor(r.timeMs), r.requestId, r.clientKey ?? null, r.route ?? null, this.#tagSets.idOf(r.tags), r.model, r.provider,
       r.inputTokens ?? null, r.outputTokens ?? null, r.cachedInputTokens ?? null, r.cacheWriteTokens ?? null,
       flag(r.usageUnknown), r.costPicos, Math.round(r.latencyMs), ms(r.ttftMs), r.outcome, r.attempt,
       flag(r.failover), flag(r.retry), flag(r.hedge), flag(r.streamed), r.errorKind ?? null,
       flag(end !== undefined), end?.outcome ?? null, ms(end?.latencyMs), ms(end?.ttftMs),
     ];
-    return Number(this.insertRow.run(values).lastInsertRowid);
+    return Number(this.#insertRow.run(values).lastInsertRowid);
   }
 
 }
