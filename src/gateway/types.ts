@@ -55,10 +55,21 @@ export interface AttemptRecord {
   readonly failover: boolean;
   /** Another call of the same deployment after its own failure (the attempt that failed last); never a hedge. */
   readonly retry: boolean;
+  /** The usage accounted for the attempt (see usageBasis): what it is billed and counted against budgets for. */
   readonly usage: Usage;
   readonly costPicos: bigint;
+  /** True when the provider did not report input or output tokens (the accounted usage is then estimated, or absent). */
   readonly usageUnknown: boolean;
+  /** Where the accounted usage comes from. */
+  readonly usageBasis: UsageBasis;
 }
+
+/**
+ * Where an attempt's accounted usage comes from: the provider's report; a bound, when the report was beyond what
+ * the request could have used (billed at the bound); or the gateway's estimate, when the provider reported none
+ * for a call it may bill (a cut or cancelled stream, a hedge that lost, a timeout).
+ */
+export type UsageBasis = "reported" | "bounded" | "estimated";
 
 /** A finished completion. */
 export interface CompletionOutcome {

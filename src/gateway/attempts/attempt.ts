@@ -52,6 +52,7 @@ export function finishAttempt(
     usage,
     costPicos: cost.picos,
     usageUnknown: cost.usageUnknown,
+    usageBasis: "reported",
   };
 }
 

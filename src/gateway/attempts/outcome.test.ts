@@ -21,6 +21,7 @@ function attempt(number: number, errorKind: ErrorKind | undefined, outcome: Atte
     usage: {},
     costPicos: 0n,
     usageUnknown: true,
+    usageBasis: "reported",
   };
 }
 
