@@ -4,7 +4,7 @@
  * cores) biases none of them. Prints a markdown table of medians.
  * Run: npm run build && node dist/bench/compare.js --builds=before=/path/a/dist,after=dist [--rounds=3] [--seconds=10]
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createDrivers } from "./drivers.js";
@@ -46,13 +46,14 @@ async function main(): Promise<void> {
     procs.push(mock);
     const sink = await startSink();
     procs.push(sink);
-    const config = writeConfig(tmp, mock.port);
+    // A ledger per build: a newer build migrates its file to a schema an older one refuses to open.
+    const configs = new Map(builds.map((b) => [b.name, writeConfig(mkdirSync(join(tmp, b.name), { recursive: true }) ?? join(tmp, b.name), mock.port)]));
     const d = createDrivers(tmp, mock.port);
     const results = new Map<string, Round[]>(builds.map((b) => [b.name, []]));
     for (let r = 0; r < rounds; r++) {
       for (const b of builds) {
         process.stderr.write(`round ${r + 1}/${rounds}: ${b.name}\n`);
-        const gw = await startGateway(config, "sampled-off", sink.port, [], b.main);
+        const gw = await startGateway(configs.get(b.name) ?? "", "sampled-off", sink.port, [], b.main);
         try {
           await d.grpc(gw.port, 16, 4, { seconds: 3 });
           await d.connect(gw.port, 16, 2);

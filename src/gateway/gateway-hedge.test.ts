@@ -120,6 +120,16 @@ describe("hedging", () => {
     expect(out?.usage).toEqual({ inputTokens: 3, outputTokens: 1 });
   });
 
+  it("bills a unary hedge loser the provider reported nothing for at an estimate: the prompt, and max_tokens as the upper bound", async () => {
+    const { gateway } = fixture(hedged(), { a: { hang: true }, b: { ok: "b", usage: { inputTokens: 3, outputTokens: 1 } } });
+    const p = gateway.complete(request("r", "hello there", { chat: { messages: [{ role: "user", content: "hello there" }], params: { maxTokens: 50 } } }), context());
+    await vi.advanceTimersByTimeAsync(10_000);
+    const out = await p;
+    expect(out.attempts[0]).toMatchObject({ model: "a", outcome: "aborted", usage: { inputTokens: 3, outputTokens: 50 }, usageBasis: "estimated", usageUnknown: true });
+    expect(out.attempts[0]?.costPicos).toBe(3n * 1_000_000n + 50n * 2_000_000n);
+    expect(out.attempts[1]).toMatchObject({ usageBasis: "reported", usageUnknown: false });
+  });
+
   it("starts no further hedge once the request is known to be invalid", async () => {
     const { gateway, fakes } = fixture(hedged({ delayMs: 100 }), { a: { ok: "a", delayMs: 400 }, b: { fail: "invalid_request", status: 400 } });
     const p = gateway.complete(request("r"), context()).catch((e: unknown) => e);

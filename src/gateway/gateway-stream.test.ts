@@ -95,8 +95,10 @@ describe("streaming failover", () => {
     expect(r.error?.attempts).toHaveLength(1);
     expect(r.error?.attempts[0]).toMatchObject({ model: "a", outcome: "failed", errorKind: "network" });
     expect(r.error?.attempts[0]?.ttftMs).toBe(0);
-    expect(r.error?.attempts[0]?.usage).toEqual({ inputTokens: 10 });
-    expect(r.error?.attempts[0]?.costPicos).toBe(10n * 1_000_000n);
+    // The provider reported the input only; the two tokens the client was sent are billed as an estimate.
+    expect(r.error?.attempts[0]?.usage).toEqual({ inputTokens: 10, outputTokens: 2 });
+    expect(r.error?.attempts[0]).toMatchObject({ usageBasis: "estimated", usageUnknown: true });
+    expect(r.error?.attempts[0]?.costPicos).toBe(10n * 1_000_000n + 2n * 2_000_000n);
     expect(fakes.b?.calls).toHaveLength(0);
   });
 

@@ -80,7 +80,7 @@ export interface CompletionOutcome {
   readonly provider: string;
   readonly responseModel: string | undefined;
   readonly route: string | undefined;
-  /** Usage of the serving attempt. */
+  /** Usage of the serving attempt as the provider reported it (bounded when implausible; unreported counts absent). */
   readonly usage: Usage;
   /** Cost of every attempt of the request. */
   readonly costPicos: bigint;

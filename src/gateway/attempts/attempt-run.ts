@@ -2,8 +2,10 @@
 import type { ModelConfig } from "../../config/schema.js";
 import type { CallOptions, ProviderAdapter } from "../../providers/adapter.js";
 import { ProviderError } from "../../providers/errors.js";
-import type { Usage } from "../../providers/types.js";
+import type { ChatRequest, Usage } from "../../providers/types.js";
 import { asProviderError, finishAttempt, startAttempt } from "./attempt.js";
+import { accountUsage } from "./usage-basis.js";
+import type { AccountedUsage } from "./usage-basis.js";
 import type { AttemptStart } from "./attempt.js";
 import type { Balancer } from "../health/balancer.js";
 import type { Clock } from "../clock.js";
@@ -33,6 +35,8 @@ export interface RunInit {
   /** The attempt's own timeout, ms (undefined: none besides the request's). */
   readonly timeoutMs: number | undefined;
   readonly stream: boolean;
+  /** The request as sent, for bounding and estimating its usage. */
+  readonly chat: ChatRequest;
   /** Told once when the attempt closes (telemetry, ledger). */
   readonly onClose: (record: AttemptRecord, close: AttemptClose) => void;
 }
@@ -58,6 +62,9 @@ export class AttemptRun {
   readonly #deps: RunDeps;
   readonly #ticket: Ticket;
   readonly #stream: boolean;
+  readonly #chat: ChatRequest;
+  #seenChars = 0;
+  #seenEvents = 0;
   readonly #onClose: (record: AttemptRecord, close: AttemptClose) => void;
   #record: AttemptRecord | undefined;
   #error: ProviderError | undefined;
@@ -69,6 +76,7 @@ export class AttemptRun {
     this.adapter = init.adapter;
     this.#ticket = init.ticket;
     this.#stream = init.stream;
+    this.#chat = init.chat;
     this.#onClose = init.onClose;
     this.start = startAttempt(deps.clock, init.number, init.model, init.adapter, { hedge: init.hedge, failover: init.failover, retry: init.retry });
     this.scope = new Scope(init.parent, init.timeoutMs, "attempt_timeout");
@@ -95,6 +103,12 @@ export class AttemptRun {
     return this.#error;
   }
 
+  /** Counts text the client was sent (a delta, or a unary answer): what an unreported usage is estimated from. */
+  saw(text: string): void {
+    this.#seenChars += text.length;
+    this.#seenEvents++;
+  }
+
   /** Marks the first token now. */
   firstToken(): void {
     this.ttftMono ??= this.#deps.clock.monotonic();
@@ -104,9 +118,10 @@ export class AttemptRun {
   succeed(usage: Usage, close: AttemptClose = NO_CLOSE): AttemptRecord {
     if (this.#record) return this.#record;
     this.usage = usage;
-    const record = finishAttempt(this.#deps.clock, this.start, "succeeded", usage, this.ttftMono);
+    const accounted = this.#account(usage, false);
+    const record = finishAttempt(this.#deps.clock, this.start, "succeeded", accounted, this.ttftMono);
     const firstAnswerMs = this.#stream ? record.ttftMs : record.latencyMs;
-    return this.#close(record, { errorKind: undefined, neutral: false, retryAfterMs: undefined, usage, stream: this.#stream, firstAnswerMs }, close);
+    return this.#close(record, { errorKind: undefined, neutral: false, retryAfterMs: undefined, usage: record.usage, stream: this.#stream, firstAnswerMs }, close);
   }
 
   /** Closes the attempt as failed (or aborted, when its scope was aborted) from what the adapter threw. */
@@ -119,9 +134,12 @@ export class AttemptRun {
     // that answered with an HTTP error status generated nothing and bills nothing: known zero, not unknown.
     const reported = error.usage && Object.values(error.usage).some((v) => v !== undefined) ? error.usage : this.usage;
     const rejected = error.status !== undefined && error.status >= 400 && reported.inputTokens === undefined && reported.outputTokens === undefined;
-    const usage = rejected ? ZERO_USAGE : reported;
+    // Nor can a provider that was never reached (a connection that failed before any answer) have billed.
+    const unreached = error.kind === "network" && this.ttftMono === undefined;
+    const accounted = this.#account(rejected ? ZERO_USAGE : reported, rejected || unreached);
+    const usage = accounted.usage;
     const aborted = cause === "client" || cause === "hedge_lost";
-    const record = finishAttempt(this.#deps.clock, this.start, aborted ? "aborted" : "failed", usage, this.ttftMono, error);
+    const record = finishAttempt(this.#deps.clock, this.start, aborted ? "aborted" : "failed", accounted, this.ttftMono, error);
     const neutral = cause !== undefined && NEUTRAL.has(cause);
     // A run that failed or lost before its first answer is slow at least by its elapsed time: a lower-bound
     // sample, so that a provider that only times out does not look fastest to the latency strategy.
@@ -137,6 +155,10 @@ export class AttemptRun {
     return record;
   }
 
+
+  #account(reported: Usage, notBilled: boolean): AccountedUsage {
+    return accountUsage(reported, { chat: this.#chat, model: this.model, stream: this.#stream, seenChars: this.#seenChars, seenEvents: this.#seenEvents, notBilled });
+  }
 
   #classify(err: unknown, cause: AbortCause | undefined): ProviderError {
     switch (cause) {

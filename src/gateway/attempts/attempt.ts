@@ -3,9 +3,10 @@ import { costOf } from "../../accounting/money/pricing.js";
 import type { ModelConfig } from "../../config/schema.js";
 import type { ProviderAdapter } from "../../providers/adapter.js";
 import { ProviderError } from "../../providers/errors.js";
-import type { ChatRequest, FinishReason, Usage } from "../../providers/types.js";
+import type { ChatRequest, FinishReason } from "../../providers/types.js";
 import type { Clock } from "../clock.js";
 import type { AttemptOutcome, AttemptRecord } from "../types.js";
+import type { AccountedUsage } from "./usage-basis.js";
 
 /** What is known about an attempt when it starts. */
 export interface AttemptStart {
@@ -24,16 +25,17 @@ export function startAttempt(clock: Clock, number: number, model: ModelConfig, a
   return { number, model, adapter, ...flags, startedAt: clock.now(), startedMono: clock.monotonic() };
 }
 
-/** Closes an attempt into a record: latency, cost of the usage the provider reported. */
+/** Closes an attempt into a record: latency, and the cost of its accounted usage. */
 export function finishAttempt(
   clock: Clock,
   start: AttemptStart,
   outcome: AttemptOutcome,
-  usage: Usage,
+  accounted: AccountedUsage,
   ttftMono: number | undefined,
   error?: ProviderError,
   reason?: string,
 ): AttemptRecord {
+  const { usage, basis } = accounted;
   const cost = costOf(usage, start.model.pricing);
   return {
     number: start.number,
@@ -51,8 +53,9 @@ export function finishAttempt(
     retry: start.retry,
     usage,
     costPicos: cost.picos,
-    usageUnknown: cost.usageUnknown,
-    usageBasis: "reported",
+    // Unknown to the provider's report, whatever the core estimated for it.
+    usageUnknown: basis === "estimated" || cost.usageUnknown,
+    usageBasis: basis,
   };
 }
 

@@ -37,6 +37,7 @@ function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number): (run: A
         const ev = r.value;
         if (ev.type === "delta") {
           run.firstToken();
+          run.saw(ev.text);
           return { ok: true, value: { ...head, first: ev.text, done: false } };
         }
         if (ev.type === "usage") run.usage = ev.usage;
@@ -96,7 +97,10 @@ export async function* streamCompletion(deps: FailoverDeps, setup: RequestSetup)
         }
         if (r.done) break;
         const ev = r.value;
-        if (ev.type === "delta") yield { type: "delta", text: ev.text };
+        if (ev.type === "delta") {
+          run.saw(ev.text);
+          yield { type: "delta", text: ev.text };
+        }
         else if (ev.type === "usage") usage = run.usage = ev.usage;
         else {
           head.finish = ev.reason;
@@ -106,7 +110,7 @@ export async function* streamCompletion(deps: FailoverDeps, setup: RequestSetup)
     }
     const served = run.succeed(usage, { finishReason: head.finish, responseModel: head.responseModel });
     outcome = "ok";
-    const done = completionOutcome(req, plan, served, recordsOf(won.runs), "", head.finish, head.responseModel);
+    const done = completionOutcome(req, plan, served, usage, recordsOf(won.runs), "", head.finish, head.responseModel);
     // The summary is the final message: every attempt is durable in the ledger before it is sent.
     ended = true;
     await endRequest(deps, setup, true, recordsOf(runs), outcome);

@@ -19,6 +19,7 @@ export async function completeUnary(deps: FailoverDeps, setup: RequestSetup): Pr
   const launch = async (run: AttemptRun): Promise<Settled<ChatResult>> => {
     try {
       const result = await run.adapter.complete(upstreamCall(run.model, req.chat), run.callOptions());
+      run.saw(result.text);
       run.succeed(result.usage, { finishReason: result.finishReason, responseModel: result.responseModel });
       return { ok: true, value: result };
     } catch (err) {
@@ -42,7 +43,7 @@ export async function completeUnary(deps: FailoverDeps, setup: RequestSetup): Pr
     const served = won.run.record;
     if (!served) throw new Error("winning attempt has no record");
     outcome = "ok";
-    return completionOutcome(req, plan, served, recordsOf(won.runs), won.value.text, won.value.finishReason, won.value.responseModel);
+    return completionOutcome(req, plan, served, won.value.usage, recordsOf(won.runs), won.value.text, won.value.finishReason, won.value.responseModel);
   } catch (err) {
     outcome = err instanceof GatewayError ? err.code : "internal";
     throw err;

@@ -123,6 +123,7 @@ export async function runFailover<A>(deps: FailoverDeps, req: FailoverRequest<A>
       parent: req.scope,
       timeoutMs: req.attemptTimeoutMs === undefined ? undefined : Math.min(req.attemptTimeoutMs, remaining),
       stream: req.stream,
+      chat: req.chat,
       onClose,
     });
     runs.push(run);

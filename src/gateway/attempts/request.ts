@@ -1,5 +1,5 @@
 /** Per-request setup shared by unary and streams: the plan, the scope with its deadline, and the outcome. */
-import type { FinishReason } from "../../providers/types.js";
+import type { FinishReason, Usage } from "../../providers/types.js";
 import type { Clock } from "../clock.js";
 import type { RequestEnd } from "../observer.js";
 import type { Plan } from "../routing/router.js";
@@ -57,11 +57,12 @@ export async function endRequest(
   });
 }
 
-/** The outcome of a served request: the serving attempt's usage, the cost of every attempt. */
+/** The outcome of a served request: the serving attempt's reported usage, the cost of every attempt. */
 export function completionOutcome(
   req: GatewayRequest,
   plan: Plan,
   served: AttemptRecord,
+  reported: Usage,
   attempts: readonly AttemptRecord[],
   text: string,
   finishReason: FinishReason,
@@ -75,7 +76,8 @@ export function completionOutcome(
     provider: served.provider,
     responseModel,
     route: plan.route?.name,
-    usage: served.usage,
+    // What the provider reported (bounded when implausible): an estimate is for the ledger, never shown as a report.
+    usage: served.usageBasis === "estimated" ? reported : served.usage,
     costPicos: attempts.reduce((sum, a) => sum + a.costPicos, 0n),
     attempts,
   };
