@@ -40,7 +40,9 @@ describe("accountUsage", () => {
 
   it("estimates an unreported usage from the prompt and what the client saw", () => {
     expect(accountUsage({}, facts({ seenEvents: 3, seenChars: 8 }))).toEqual({ usage: { inputTokens: 10, outputTokens: 3 }, basis: "estimated" });
-    expect(accountUsage({}, facts({ seenEvents: 1, seenChars: 400 })).usage.outputTokens).toBe(100);
+    expect(accountUsage({}, facts({ seenEvents: 1, seenChars: 200 })).usage.outputTokens).toBe(50);
+    // Never more than max_tokens.
+    expect(accountUsage({}, facts({ seenEvents: 1, seenChars: 4000 })).usage.outputTokens).toBe(100);
     // A reported count is kept; only the missing one is estimated.
     expect(accountUsage({ inputTokens: 7 }, facts({ seenEvents: 2 }))).toEqual({ usage: { inputTokens: 7, outputTokens: 2 }, basis: "estimated" });
   });

@@ -75,12 +75,13 @@ export function accountUsage(reported: Usage, facts: UsageFacts): AccountedUsage
 
 /**
  * The estimate of an unreported usage: the prompt's estimate, and the output the client saw (text events, or
- * characters per token, whichever is more); a unary call that gave nothing back (a hedge that lost, a timeout)
+ * characters per token, whichever is more, up to max_tokens); a unary call that gave nothing back (a hedge that lost, a timeout)
  * may still be generating and billed in full, so its output is taken at the upper bound, max_tokens.
  */
 function estimate(reported: Usage, facts: UsageFacts): Usage {
-  const seen = Math.max(facts.seenEvents, Math.ceil(facts.seenChars / CHARS_PER_TOKEN));
-  const output = !facts.stream && seen === 0 ? (facts.chat.params.maxTokens ?? facts.model.defaultMaxTokens) : seen;
+  const most = facts.chat.params.maxTokens ?? facts.model.defaultMaxTokens;
+  const seen = Math.min(most, Math.max(facts.seenEvents, Math.ceil(facts.seenChars / CHARS_PER_TOKEN)));
+  const output = !facts.stream && seen === 0 ? most : seen;
   return { ...reported, inputTokens: reported.inputTokens ?? estimateInputTokens(facts.chat), outputTokens: reported.outputTokens ?? output };
 }
 
