@@ -1,12 +1,21 @@
-/** Logs each failed provider attempt with its raw cause, for operators (the logger redacts secrets). */
+/** Logs each failed provider attempt with its raw cause, and each implausible usage report, for operators (the logger redacts secrets). */
 import type { Logger } from "../../telemetry/log.js";
 import type { GatewayObserver } from "../observer.js";
 
-/** An observer writing one warn line per failed attempt and one per failed request. */
+/** An observer writing one warn line per failed attempt or bounded usage report, and one per failed request. */
 export function logObserver(logger: Logger): GatewayObserver {
   return {
     attemptStarted(info) {
       return (record, close) => {
+        if (record.usageBasis === "bounded") {
+          logger.log("warn", "provider reported usage beyond what the request could use: billed at the bound", {
+            requestId: info.request.requestId,
+            attempt: record.number,
+            model: record.model,
+            provider: record.provider,
+            billed: record.usage,
+          });
+        }
         if (record.outcome !== "failed") return;
         logger.log("warn", "provider attempt failed", {
           requestId: info.request.requestId,
