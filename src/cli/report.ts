@@ -155,7 +155,7 @@ function row(label: readonly string[], g: CostGroup): string[] {
   ];
 }
 
-/** The operator's table: one line per group, a total line, the savings line, and a note on unknown usage. */
+/** The operator's table: one line per group, a total line, the savings line, and notes on unknown, estimated and bounded usage. */
 export function formatReport(res: GetCostReportResponse): string {
   const labels = res.groups[0] ? Object.keys(res.groups[0].key) : [];
   const header = [...labels.map((l) => l.toUpperCase()), "REQUESTS", "SUCCESS", "TOKENS IN", "TOKENS OUT", "CACHED", "COST", "P50", "P95"];
@@ -176,6 +176,12 @@ export function formatReport(res: GetCostReportResponse): string {
   }
   if (total.unknownUsageAttempts > 0n) {
     out.push(`note: ${formatCount(total.unknownUsageAttempts)} attempt(s) without reported usage: their tokens are unknown, so counts and cost are lower bounds`);
+  }
+  if (total.estimatedUsageAttempts > 0n) {
+    out.push(`note: cost includes ${formatMoney(total.estimatedCost)} estimated for ${formatCount(total.estimatedUsageAttempts)} attempt(s) the provider did not report`);
+  }
+  if (total.boundedUsageAttempts > 0n) {
+    out.push(`note: ${formatCount(total.boundedUsageAttempts)} attempt(s) reported more usage than the request could use: billed at the bound`);
   }
   return `${out.join("\n")}\n`;
 }
