@@ -85,13 +85,16 @@ describe("report CLI", () => {
 
   it("notes the estimated part of the cost and the bounded attempts, and nothing when there are none", () => {
     const withBasis = clone(GetCostReportResponseSchema, RESPONSE);
-    withBasis.total = { ...(withBasis.total ?? create(CostGroupSchema)), estimatedUsageAttempts: 1_204n, estimatedCost: money(12_345_000_000_000n), boundedUsageAttempts: 2n };
+    // 1,204 of the 1,207 attempts without reported usage were estimated: 3 stay unknown.
+    withBasis.total = { ...(withBasis.total ?? create(CostGroupSchema)), unknownUsageAttempts: 1_207n, estimatedUsageAttempts: 1_204n, estimatedCost: money(12_345_000_000_000n), boundedUsageAttempts: 2n };
     const lines = formatReport(withBasis).trimEnd().split("\n");
     expect(lines.slice(6)).toEqual([
-      expect.stringContaining("3 attempt(s) without reported usage"),
+      "note: 3 attempt(s) without reported usage: their tokens are unknown, so counts and cost are lower bounds",
       "note: cost includes $12.35 estimated for 1,204 attempt(s) the provider did not report",
       "note: 2 attempt(s) reported more usage than the request could use: billed at the bound",
     ]);
+    withBasis.total.unknownUsageAttempts = 1_204n;
+    expect(formatReport(withBasis)).not.toContain("without reported usage");
     expect(formatReport(RESPONSE)).not.toMatch(/estimated|billed at the bound/);
   });
 

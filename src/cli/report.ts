@@ -174,8 +174,10 @@ export function formatReport(res: GetCostReportResponse): string {
     const pct = s.savedPercent >= 0 ? `${s.savedPercent.toFixed(1)}% saved` : `${(-s.savedPercent).toFixed(1)}% more`;
     out.push(`savings vs ${res.baselineModel}: ${formatMoney(s.baselineCost)} -> ${formatMoney(total.cost)} (${pct})`);
   }
-  if (total.unknownUsageAttempts > 0n) {
-    out.push(`note: ${formatCount(total.unknownUsageAttempts)} attempt(s) without reported usage: their tokens are unknown, so counts and cost are lower bounds`);
+  // The core flags an estimated attempt's usage unknown too; only those left without an estimate make lower bounds.
+  const unestimated = total.unknownUsageAttempts - total.estimatedUsageAttempts;
+  if (unestimated > 0n) {
+    out.push(`note: ${formatCount(unestimated)} attempt(s) without reported usage: their tokens are unknown, so counts and cost are lower bounds`);
   }
   if (total.estimatedUsageAttempts > 0n) {
     out.push(`note: cost includes ${formatMoney(total.estimatedCost)} estimated for ${formatCount(total.estimatedUsageAttempts)} attempt(s) the provider did not report`);

@@ -282,7 +282,8 @@ export type CostGroup = Message<"llmgateway.v1.CostGroup"> & {
   cachedInputTokens: bigint;
 
   /**
-   * Attempts whose provider did not report usage: their tokens are unknown, not counted as 0.
+   * Attempts whose provider did not report usage: their tokens are unknown, not counted as 0,
+   * unless the gateway estimated them (those are also in `estimated_usage_attempts`).
    *
    * @generated from field: uint64 unknown_usage_attempts = 10;
    */
