@@ -1,9 +1,9 @@
-import { create } from "@bufbuild/protobuf";
+import { clone, create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import type { GetCostReportRequest, GetCostReportResponse } from "../../gen/llmgateway/v1/cost_pb.js";
-import { Dimension, GetCostReportResponseSchema } from "../../gen/llmgateway/v1/cost_pb.js";
+import { CostGroupSchema, Dimension, GetCostReportResponseSchema } from "../../gen/llmgateway/v1/cost_pb.js";
 import { MoneySchema } from "../../gen/llmgateway/v1/types_pb.js";
 import type { Money } from "../../gen/llmgateway/v1/types_pb.js";
 import { parseArgs } from "./args.js";
@@ -81,6 +81,21 @@ describe("report CLI", () => {
     expect(new Set(widths).size).toBe(1);
     expect(lines[5]).toBe("savings vs claude-sonnet-4.5: $12,000.00 -> $3,960.00 (67.0% saved)");
     expect(lines[6]).toContain("3 attempt(s) without reported usage");
+  });
+
+  it("notes the estimated part of the cost and the bounded attempts, and nothing when there are none", () => {
+    const withBasis = clone(GetCostReportResponseSchema, RESPONSE);
+    // 1,204 of the 1,207 attempts without reported usage were estimated: 3 stay unknown.
+    withBasis.total = { ...(withBasis.total ?? create(CostGroupSchema)), unknownUsageAttempts: 1_207n, estimatedUsageAttempts: 1_204n, estimatedCost: money(12_345_000_000_000n), boundedUsageAttempts: 2n };
+    const lines = formatReport(withBasis).trimEnd().split("\n");
+    expect(lines.slice(6)).toEqual([
+      "note: 3 attempt(s) without reported usage: their tokens are unknown, so counts and cost are lower bounds",
+      "note: cost includes $12.35 estimated for 1,204 attempt(s) the provider did not report",
+      "note: 2 attempt(s) reported more usage than the request could use: billed at the bound",
+    ]);
+    withBasis.total.unknownUsageAttempts = 1_204n;
+    expect(formatReport(withBasis)).not.toContain("without reported usage");
+    expect(formatReport(RESPONSE)).not.toMatch(/estimated|billed at the bound/);
   });
 
   it("sends the request built from the flags and prints the table", async () => {

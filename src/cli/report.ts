@@ -155,7 +155,7 @@ function row(label: readonly string[], g: CostGroup): string[] {
   ];
 }
 
-/** The operator's table: one line per group, a total line, the savings line, and a note on unknown usage. */
+/** The operator's table: one line per group, a total line, the savings line, and notes on unknown, estimated and bounded usage. */
 export function formatReport(res: GetCostReportResponse): string {
   const labels = res.groups[0] ? Object.keys(res.groups[0].key) : [];
   const header = [...labels.map((l) => l.toUpperCase()), "REQUESTS", "SUCCESS", "TOKENS IN", "TOKENS OUT", "CACHED", "COST", "P50", "P95"];
@@ -174,8 +174,16 @@ export function formatReport(res: GetCostReportResponse): string {
     const pct = s.savedPercent >= 0 ? `${s.savedPercent.toFixed(1)}% saved` : `${(-s.savedPercent).toFixed(1)}% more`;
     out.push(`savings vs ${res.baselineModel}: ${formatMoney(s.baselineCost)} -> ${formatMoney(total.cost)} (${pct})`);
   }
-  if (total.unknownUsageAttempts > 0n) {
-    out.push(`note: ${formatCount(total.unknownUsageAttempts)} attempt(s) without reported usage: their tokens are unknown, so counts and cost are lower bounds`);
+  // The core flags an estimated attempt's usage unknown too; only those left without an estimate make lower bounds.
+  const unestimated = total.unknownUsageAttempts - total.estimatedUsageAttempts;
+  if (unestimated > 0n) {
+    out.push(`note: ${formatCount(unestimated)} attempt(s) without reported usage: their tokens are unknown, so counts and cost are lower bounds`);
+  }
+  if (total.estimatedUsageAttempts > 0n) {
+    out.push(`note: cost includes ${formatMoney(total.estimatedCost)} estimated for ${formatCount(total.estimatedUsageAttempts)} attempt(s) the provider did not report`);
+  }
+  if (total.boundedUsageAttempts > 0n) {
+    out.push(`note: ${formatCount(total.boundedUsageAttempts)} attempt(s) reported more usage than the request could use: billed at the bound`);
   }
   return `${out.join("\n")}\n`;
 }

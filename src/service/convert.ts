@@ -4,11 +4,11 @@ import type { Duration } from "@bufbuild/protobuf/wkt";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { formatUsd, splitUsd } from "../accounting/money/money.js";
 import type { AttemptRecord, CompletionOutcome } from "../gateway/types.js";
-import type { ErrorKind, FinishReason as CoreFinish, Usage as CoreUsage } from "../gateway/types.js";
+import type { ErrorKind, FinishReason as CoreFinish, Usage as CoreUsage, UsageBasis as CoreBasis } from "../gateway/types.js";
 import type { CompleteResponse } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { CompleteResponseSchema } from "../../gen/llmgateway/v1/gateway_pb.js";
 import type { Attempt, Money, Usage } from "../../gen/llmgateway/v1/types_pb.js";
-import { AttemptOutcome, AttemptSchema, ErrorKind as PbErrorKind, FinishReason, MoneySchema, UsageSchema } from "../../gen/llmgateway/v1/types_pb.js";
+import { AttemptOutcome, AttemptSchema, ErrorKind as PbErrorKind, FinishReason, MoneySchema, UsageBasis, UsageSchema } from "../../gen/llmgateway/v1/types_pb.js";
 
 const FINISH: Record<CoreFinish, FinishReason> = {
   stop: FinishReason.STOP,
@@ -33,6 +33,8 @@ const KIND: Record<ErrorKind, PbErrorKind> = {
   cancelled: PbErrorKind.CANCELLED,
   model_unavailable: PbErrorKind.MODEL_UNAVAILABLE,
 };
+
+const BASIS: Record<CoreBasis, UsageBasis> = { reported: UsageBasis.REPORTED, bounded: UsageBasis.BOUNDED, estimated: UsageBasis.ESTIMATED };
 
 const OUTCOME = { succeeded: AttemptOutcome.SUCCEEDED, failed: AttemptOutcome.FAILED, aborted: AttemptOutcome.ABORTED } as const;
 
@@ -75,6 +77,7 @@ export function toAttempt(a: AttemptRecord): Attempt {
     hedge: a.hedge,
     usage: toUsage(a.usage),
     cost: toMoney(a.costPicos),
+    usageBasis: BASIS[a.usageBasis],
   });
 }
 

@@ -29,7 +29,7 @@ const MODELS = new Map([
 function row(id: string, timeMs: number, model: string, over: Partial<LedgerRecord> = {}): LedgerRecord {
   return {
     timeMs, requestId: id, clientKey: "k1", tags: { team: "search" }, route: undefined, model, provider: "p", inputTokens: 1000,
-    outputTokens: 100, cachedInputTokens: 0, cacheWriteTokens: 0, usageUnknown: false, costPicos: 1_200_000_000n, latencyMs: 1500,
+    outputTokens: 100, cachedInputTokens: 0, cacheWriteTokens: 0, usageUnknown: false, usageBasis: "reported", costPicos: 1_200_000_000n, latencyMs: 1500,
     ttftMs: undefined, outcome: "succeeded", attempt: 1, failover: false, retry: false, hedge: false, streamed: true, errorKind: undefined,
     request: { outcome: "succeeded", latencyMs: 1500, ttftMs: 40 }, ...over,
   };
@@ -79,6 +79,26 @@ describe("getCostReport", () => {
     const res = await getCostReport(req({ groupBy: [Dimension.MODEL] }), d);
     expect(res.groups[0]).toMatchObject({ key: { model: "cheap" }, failovers: 1n, retries: 2n });
     expect(res.total).toMatchObject({ failovers: 1n, retries: 2n });
+  });
+
+  it("reports estimated and bounded attempts and the estimated part of the cost apart, the cost including it", async () => {
+    const d = await deps([
+      row("a", NOW - 1, "cheap", { usageBasis: "estimated", costPicos: 2_000_000_000_005n, outcome: "aborted", hedge: true, attempt: 2, request: undefined }),
+      row("a", NOW - 2, "cheap", { costPicos: 1_000n }),
+      row("b", NOW - 3, "cheap", { usageBasis: "bounded", costPicos: 3_000n }),
+      row("c", NOW - 4, "pricey", { usageBasis: "estimated", costPicos: 7_000n }),
+    ]);
+    const res = await getCostReport(req({ groupBy: [Dimension.MODEL] }), d);
+    expect(res.groups.map((g) => [g.key["model"], g.estimatedUsageAttempts, g.estimatedCost?.decimal, g.boundedUsageAttempts, g.cost?.decimal])).toEqual([
+      ["cheap", 1n, "2.000000000005", 1n, "2.000000004005"],
+      ["pricey", 1n, "0.000000007", 0n, "0.000000007"],
+    ]);
+    expect(res.groups[0]?.estimatedCost).toMatchObject({ units: 2n, picoUnits: 5n });
+    expect(res.total).toMatchObject({ estimatedUsageAttempts: 2n, boundedUsageAttempts: 1n });
+    expect(res.total?.estimatedCost).toMatchObject({ units: 2n, picoUnits: 7_005n });
+    const none = await getCostReport(req({ models: ["nothing"] }), d);
+    expect(none.total).toMatchObject({ estimatedUsageAttempts: 0n, boundedUsageAttempts: 0n });
+    expect(none.total?.estimatedCost?.decimal).toBe("0");
   });
 
   it("takes the baseline, range, filters and tag grouping from the request", async () => {

@@ -44,9 +44,11 @@ export interface AttemptStartFacts {
 export interface AttemptEndFacts {
   readonly outcome: "succeeded" | "failed" | "aborted";
   readonly errorKind: string | undefined;
-  /** Token counts the provider reported; absent means unknown. */
+  /** The accounted token counts (see usageBasis); absent means unknown. */
   readonly usage: { readonly inputTokens?: number | undefined; readonly outputTokens?: number | undefined; readonly cachedInputTokens?: number | undefined };
   readonly usageUnknown: boolean;
+  /** Where `usage` comes from: the provider's report, a bound on it, or the gateway's estimate. */
+  readonly usageBasis: "reported" | "bounded" | "estimated";
   readonly costPicos: bigint;
   readonly ttftMs: number | undefined;
   readonly latencyMs: number;

@@ -45,6 +45,7 @@ export const GATEWAY = {
   requestId: "llmgateway.request_id",
   usageCachedInputTokens: "llmgateway.usage.cached_input_tokens",
   usageUnknown: "llmgateway.usage.unknown",
+  usageBasis: "llmgateway.usage.basis",
   fromModel: "llmgateway.failover.from_model",
   toModel: "llmgateway.failover.to_model",
   reason: "llmgateway.failover.reason",

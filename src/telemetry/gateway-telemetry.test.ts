@@ -20,8 +20,8 @@ const start = (model: string): AttemptStartFacts => ({
   route: undefined, strategy: undefined, hedge: false, failover: false, retry: false, streamed: false, breakerState: "closed",
 });
 
-const end = (costPicos: bigint): AttemptEndFacts => ({
-  outcome: "succeeded", errorKind: undefined, usage: { inputTokens: 10, outputTokens: 4 }, usageUnknown: false,
+const end = (costPicos: bigint, usageBasis: AttemptEndFacts["usageBasis"] = "reported"): AttemptEndFacts => ({
+  outcome: "succeeded", errorKind: undefined, usage: { inputTokens: 10, outputTokens: 4 }, usageUnknown: false, usageBasis,
   costPicos, ttftMs: undefined, latencyMs: 20,
 });
 
@@ -91,6 +91,14 @@ describe("GatewayTelemetry metrics", () => {
       ["failover", "a", "overloaded"],
     ]);
     await provider.shutdown();
+  });
+
+  it("says on each attempt span where its usage comes from", () => {
+    const exporter = new InMemorySpanExporter();
+    const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer("test");
+    const telemetry = new GatewayTelemetry({ captureContent: false, tracer });
+    for (const basis of ["reported", "bounded", "estimated"] as const) telemetry.attemptEnded(telemetry.attemptStarted(start("a"), "openai", []), end(1n, basis), CLOSE);
+    expect(exporter.getFinishedSpans().map((s) => s.attributes[GATEWAY.usageBasis])).toEqual(["reported", "bounded", "estimated"]);
   });
 
   it("buckets attempt durations and token counts at the GenAI semantic conventions' advised boundaries", async () => {

@@ -112,7 +112,13 @@ export class GatewayTelemetry {
     const { span } = t;
     if (span.isRecording()) {
       const usd = Number(e.costPicos) / PICOS_PER_USD;
-      const attrs: Attributes = { [GATEWAY.outcome]: e.outcome, [GATEWAY.costUsd]: usd, [GATEWAY.costPicoUsd]: e.costPicos.toString(), [GATEWAY.usageUnknown]: e.usageUnknown };
+      const attrs: Attributes = {
+        [GATEWAY.outcome]: e.outcome,
+        [GATEWAY.costUsd]: usd,
+        [GATEWAY.costPicoUsd]: e.costPicos.toString(),
+        [GATEWAY.usageUnknown]: e.usageUnknown,
+        [GATEWAY.usageBasis]: e.usageBasis,
+      };
       if (e.usage.inputTokens !== undefined) attrs[GEN_AI.usageInputTokens] = e.usage.inputTokens;
       if (e.usage.outputTokens !== undefined) attrs[GEN_AI.usageOutputTokens] = e.usage.outputTokens;
       if (e.usage.cachedInputTokens !== undefined) attrs[GATEWAY.usageCachedInputTokens] = e.usage.cachedInputTokens;

@@ -24,7 +24,7 @@ let n = 0;
 const row = (id, attempt, final) => ({
   timeMs: Date.now(), requestId: id, clientKey: "k" + (n % 7), tags: { team: "t" + (n % 3) }, route: undefined,
   model: "m", provider: "p", inputTokens: 10, outputTokens: 20, cachedInputTokens: undefined, cacheWriteTokens: undefined,
-  usageUnknown: false, costPicos: 1234567n, latencyMs: 5, ttftMs: undefined, outcome: final ? "succeeded" : "failed", attempt,
+  usageUnknown: false, usageBasis: "reported", costPicos: 1234567n, latencyMs: 5, ttftMs: undefined, outcome: final ? "succeeded" : "failed", attempt,
   failover: false, retry: attempt > 1, hedge: false, streamed: false, errorKind: undefined,
   request: final ? { outcome: "succeeded", latencyMs: 9, ttftMs: undefined } : undefined,
 });

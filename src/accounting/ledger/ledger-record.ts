@@ -9,6 +9,16 @@ export type LedgerAttemptOutcome = "succeeded" | "failed" | "aborted";
 /** How a request ended: answered, failed with an error, or cancelled by its client. */
 export type LedgerRequestOutcome = "succeeded" | "failed" | "cancelled";
 
+/**
+ * Where a row's usage (and so its cost) comes from: the provider's report; a bound, when the report was beyond
+ * what the request could have used (billed at the bound); or the gateway's estimate, when the provider reported
+ * none for a call it may bill. Stored as 0, 1, 2 (see USAGE_BASIS_CODES); rows written before schema v3 read as "reported".
+ */
+export type LedgerUsageBasis = "reported" | "bounded" | "estimated";
+
+/** The stored code of each usage basis (the ledger's usage_basis column). */
+export const USAGE_BASIS_CODES: Readonly<Record<LedgerUsageBasis, number>> = { reported: 0, bounded: 1, estimated: 2 };
+
 /** Request-level facts, carried only by the row of the attempt that ended the request. */
 export interface RequestEnd {
   readonly outcome: LedgerRequestOutcome;
@@ -42,6 +52,8 @@ export interface LedgerRecord {
   readonly cachedInputTokens: number | undefined;
   readonly cacheWriteTokens: number | undefined;
   readonly usageUnknown: boolean;
+  /** Where the token counts and cost come from; a refusal row is "reported" (nothing to estimate). */
+  readonly usageBasis: LedgerUsageBasis;
   /** Exact cost in pico-dollars, 0 <= cost <= MAX_ROW_PICOS. */
   readonly costPicos: bigint;
   /** The attempt's own latency, ms (rounded to whole ms when stored). */
@@ -91,6 +103,7 @@ export function refusalRecord(input: RefusalInput): LedgerRecord {
     cachedInputTokens: 0,
     cacheWriteTokens: 0,
     usageUnknown: false,
+    usageBasis: "reported",
     costPicos: 0n,
     latencyMs: 0,
     ttftMs: undefined,
@@ -110,6 +123,7 @@ export function recordProblem(r: LedgerRecord): string | undefined {
   if (!isDuration(r.timeMs) || r.timeMs > Number.MAX_SAFE_INTEGER) return "timeMs must be an epoch time in ms";
   if (r.requestId === "") return "requestId is empty";
   if (r.costPicos < 0n || r.costPicos > MAX_ROW_PICOS) return "costPicos out of range";
+  if (!Object.hasOwn(USAGE_BASIS_CODES, r.usageBasis)) return "usageBasis must be reported, bounded or estimated";
   for (const [name, v] of TOKEN_FIELDS.map((f) => [f, r[f]] as const)) {
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) return `${name} must be a non-negative integer`;
   }

@@ -4,7 +4,7 @@
  * facts go on the attempt that ended it: the one that answered, else the last one started.
  * Shapes are structural, so the gateway passes its own attempt records as they are.
  */
-import type { LedgerAttemptOutcome, LedgerRecord, LedgerRequestOutcome } from "./ledger-record.js";
+import type { LedgerAttemptOutcome, LedgerRecord, LedgerRequestOutcome, LedgerUsageBasis } from "./ledger-record.js";
 import { refusalRecord } from "./ledger-record.js";
 
 /** Token counts as a provider reported them; absent means unknown. */
@@ -29,9 +29,12 @@ export interface AttemptFacts {
   readonly hedge: boolean;
   readonly failover: boolean;
   readonly retry: boolean;
+  /** The accounted usage (see usageBasis). */
   readonly usage: UsageCounts;
   readonly costPicos: bigint;
   readonly usageUnknown: boolean;
+  /** Where `usage` comes from: the provider's report, a bound on it, or the gateway's estimate. */
+  readonly usageBasis: LedgerUsageBasis;
 }
 
 /** What the ledger needs of the request. */
@@ -74,6 +77,7 @@ export function requestRows(req: RequestFacts, attempts: readonly AttemptFacts[]
     cachedInputTokens: a.usage.cachedInputTokens,
     cacheWriteTokens: a.usage.cacheWriteTokens,
     usageUnknown: a.usageUnknown,
+    usageBasis: a.usageBasis,
     costPicos: a.costPicos,
     latencyMs: a.latencyMs,
     ttftMs: a.ttftMs,

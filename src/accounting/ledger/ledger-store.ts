@@ -57,7 +57,14 @@ export interface GroupAggregate {
   /** Input tokens neither read from nor written to a cache, of rows whose input is known. */
   readonly uncachedInputTokens: bigint;
   readonly unknownUsageAttempts: bigint;
+  /** Exact cost of every row, estimated and bounded parts included. */
   readonly costPicos: bigint;
+  /** Attempts whose usage the gateway estimated (the provider reported none for a call it may bill). */
+  readonly estimatedUsageAttempts: bigint;
+  /** The part of costPicos that comes from estimated attempts. */
+  readonly estimatedCostPicos: bigint;
+  /** Attempts whose reported usage was beyond what the request could use, billed at the bound. */
+  readonly boundedUsageAttempts: bigint;
   /** Request latency of the requests ended in this group (refusals excluded). */
   readonly latency: Histogram;
   /** Request time to first token of the streamed requests ended in this group. */

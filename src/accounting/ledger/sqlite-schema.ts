@@ -121,14 +121,28 @@ ${v2Rollup("day")}
 DROP TABLE v2_moved;
 `;
 
+/** The v3 columns of both rollup tables: estimated and bounded attempts, and the estimated part of the cost. */
+const V3_ROLLUP_SUMS = ["estimated_usage_attempts", "bounded_usage_attempts", "estimated_cost_micros", "estimated_cost_pico_rest"];
+
+/**
+ * v3. Where each row's usage comes from: `ledger.usage_basis` (0 reported, 1 bounded, 2 estimated) and, in the
+ * rollups, the estimated and bounded attempts and the estimated part of the cost (micros and pico rest, as the
+ * cost). Rows and rollups of v1 and v2 were all reported: the defaults say so, nothing is rewritten.
+ */
+const V3 = `
+ALTER TABLE ledger ADD COLUMN usage_basis INTEGER NOT NULL DEFAULT 0 CHECK (usage_basis IN (0, 1, 2));
+${["rollup_hour", "rollup_day"].flatMap((t) => V3_ROLLUP_SUMS.map((c) => `ALTER TABLE ${t} ADD COLUMN ${c} INTEGER NOT NULL DEFAULT 0;`)).join("\n")}
+`;
+
 /** Every migration of the ledger, in order. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
   { version: 2, sql: V2 },
+  { version: 3, sql: V3 },
 ];
 
 /** The schema version this code writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** The highest applied schema version; 0 for a new database. */
 export function schemaVersion(db: SqliteDatabase): number {

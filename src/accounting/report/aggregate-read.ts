@@ -57,6 +57,9 @@ function toAggregate(p: PartialGroup): GroupAggregate {
     uncachedInputTokens: at(10),
     unknownUsageAttempts: at(11),
     costPicos: at(12) * 1_000_000n + at(13),
+    estimatedUsageAttempts: at(14),
+    boundedUsageAttempts: at(15),
+    estimatedCostPicos: at(16) * 1_000_000n + at(17),
     latency: p.latency.histogram(),
     ttft: p.ttft.histogram(),
   };

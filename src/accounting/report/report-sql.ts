@@ -12,7 +12,7 @@ export interface BuiltSql {
   readonly params: Record<string, SqlValue>;
 }
 
-/** Sums of raw rows, in the column order of the rollup tables (requests ... cost_pico_rest). */
+/** Sums of raw rows, in the column order of the rollup tables (requests ... estimated_cost_pico_rest). */
 export const RAW_SUMS = [
   "SUM(l.final)",
   "COALESCE(SUM(l.request_outcome = 'succeeded'), 0)",
@@ -28,12 +28,17 @@ export const RAW_SUMS = [
   "SUM(l.usage_unknown)",
   "SUM(l.cost_picos / 1000000)",
   "SUM(l.cost_picos % 1000000)",
+  "SUM(l.usage_basis = 2)",
+  "SUM(l.usage_basis = 1)",
+  "SUM(CASE WHEN l.usage_basis = 2 THEN l.cost_picos / 1000000 ELSE 0 END)",
+  "SUM(CASE WHEN l.usage_basis = 2 THEN l.cost_picos % 1000000 ELSE 0 END)",
 ];
 
 /** The rollup columns RAW_SUMS fill, in order. */
 export const SUM_NAMES = [
   "requests", "successes", "attempts", "failovers", "retries", "hedges", "input_tokens", "output_tokens", "cached_input_tokens",
   "cache_write_tokens", "uncached_input_tokens", "unknown_usage_attempts", "cost_micros", "cost_pico_rest",
+  "estimated_usage_attempts", "bounded_usage_attempts", "estimated_cost_micros", "estimated_cost_pico_rest",
 ];
 
 /** Request latency of the rows that ended a request (refusals excluded), as a sketch. */

@@ -14,7 +14,7 @@ const T = (day: number, h: number, m = 0, s = 0): number => Date.UTC(2026, 10, d
 function attempt(over: Partial<AttemptFacts> & Pick<AttemptFacts, "model" | "provider" | "startedAt">): AttemptFacts {
   return {
     number: 1, outcome: "succeeded", errorKind: undefined, latencyMs: 100, ttftMs: undefined, hedge: false, failover: false, retry: false,
-    usage: {}, costPicos: 0n, usageUnknown: false, ...over,
+    usage: {}, costPicos: 0n, usageUnknown: false, usageBasis: "reported", ...over,
   };
 }
 
@@ -187,6 +187,37 @@ describe.each(MODES)("cost report over the fixture ($name)", ({ rolled }) => {
     expect(group(report, { model: "a" })).toMatchObject({ attempts: 2n, failovers: 0n, retries: 1n });
     expect(group(report, { model: "b" })).toMatchObject({ requests: 1n, attempts: 1n, failovers: 1n, retries: 0n });
     expect(report.total).toMatchObject({ attempts: 10n, failovers: 2n, retries: 1n });
+  });
+
+  it("shows estimated and bounded attempts apart, the estimated part of the cost exact, whether rows are rolled up or raw", async () => {
+    // First four rows (folded in the "half" mode): e1's hedge loser, estimated at 12:40, just inside the range start; e2; e3.
+    const rows = [
+      ...requestRows(request({ requestId: "e1", startedAt: T(24, 12, 40) }), [
+        attempt({ model: "a", provider: "p", startedAt: T(24, 12, 40), outcome: "aborted", errorKind: "cancelled", usageBasis: "estimated", usage: { inputTokens: 10, outputTokens: 3 }, costPicos: 3_000_000_123n }),
+        attempt({ number: 2, model: "a", provider: "p", startedAt: T(24, 12, 40, 1), hedge: true, usage: { inputTokens: 10, outputTokens: 9 }, costPicos: 5_000n }),
+      ]),
+      ...requestRows(request({ requestId: "e2", startedAt: T(24, 14) }), [attempt({ model: "a", provider: "p", startedAt: T(24, 14), usageBasis: "bounded", costPicos: 7_000n })]),
+      ...requestRows(request({ requestId: "e3", startedAt: T(24, 14), outcome: "cancelled" }), [
+        attempt({ model: "a", provider: "p", startedAt: T(24, 14), outcome: "aborted", errorKind: "cancelled", usageBasis: "estimated", costPicos: MAX_ROW_PICOS }),
+      ]),
+      ...requestRows(request({ requestId: "e4", startedAt: T(24, 15), outcome: "cancelled" }), [
+        attempt({ model: "a", provider: "p", startedAt: T(24, 15), outcome: "aborted", errorKind: "cancelled", usageBasis: "estimated", costPicos: MAX_ROW_PICOS }),
+      ]),
+      ...requestRows(request({ requestId: "e5", startedAt: T(25, 1) }), [attempt({ model: "b", provider: "p", startedAt: T(25, 1), usageBasis: "bounded", costPicos: 17_000n })]),
+    ];
+    const estimated = 3_000_000_123n + 2n * MAX_ROW_PICOS;
+    for (const query of [{ groupBy: ["model"] }, { groupBy: ["model"], startMs: T(24, 12, 30) }] as const) {
+      const report = await run(query, [...rows, ...FIXTURE]);
+      expect(group(report, { model: "a" })).toMatchObject({
+        attempts: 5n, estimatedUsageAttempts: 3n, boundedUsageAttempts: 1n, estimatedCostPicos: estimated, costPicos: estimated + 12_000n,
+      });
+      expect(group(report, { model: "b" })).toMatchObject({ estimatedUsageAttempts: 0n, boundedUsageAttempts: 1n, estimatedCostPicos: 0n, costPicos: 17_000n });
+      expect(report.total).toMatchObject({ estimatedUsageAttempts: 3n, boundedUsageAttempts: 2n, estimatedCostPicos: estimated });
+    }
+    const hours = await run({ groupBy: ["hour"] }, [...rows, ...FIXTURE]);
+    expect(hours.groups.map((g) => [g.key["hour"], g.estimatedUsageAttempts, g.estimatedCostPicos]).filter(([, n]) => n !== 0n)).toEqual([
+      ["2026-11-24T14:00Z", 1n, MAX_ROW_PICOS], ["2026-11-24T15:00Z", 1n, MAX_ROW_PICOS], ["2026-11-24T12:00Z", 1n, 3_000_000_123n],
+    ]);
   });
 
   it("keeps money exact beyond 64 bits in total and has no savings without a baseline", async () => {

@@ -102,6 +102,9 @@ const ZERO: GroupAggregate = {
   uncachedInputTokens: 0n,
   unknownUsageAttempts: 0n,
   costPicos: 0n,
+  estimatedUsageAttempts: 0n,
+  estimatedCostPicos: 0n,
+  boundedUsageAttempts: 0n,
   latency: [],
   ttft: [],
 };
@@ -126,6 +129,9 @@ export function sumAggregates(all: readonly GroupAggregate[]): GroupAggregate {
     total.uncachedInputTokens += a.uncachedInputTokens;
     total.unknownUsageAttempts += a.unknownUsageAttempts;
     total.costPicos += a.costPicos;
+    total.estimatedUsageAttempts += a.estimatedUsageAttempts;
+    total.estimatedCostPicos += a.estimatedCostPicos;
+    total.boundedUsageAttempts += a.boundedUsageAttempts;
     latencies.push(a.latency);
     ttfts.push(a.ttft);
   }
