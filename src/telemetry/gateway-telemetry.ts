@@ -136,8 +136,11 @@ export class GatewayTelemetry {
     const sets = this.#setsOf.get(t.metricAttributes);
     const m = e.errorKind === undefined ? t.metricAttributes : { ...t.metricAttributes, [GENERAL.errorType]: e.errorKind };
     this.#duration.record(e.latencyMs / 1000, m);
-    if (e.usage.inputTokens !== undefined) this.#tokens.record(e.usage.inputTokens, sets?.input ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "input" });
-    if (e.usage.outputTokens !== undefined) this.#tokens.record(e.usage.outputTokens, sets?.output ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "output" });
+    // The GenAI token histogram counts what providers reported; the gateway's estimates stay in the ledger.
+    if (e.usageBasis !== "estimated") {
+      if (e.usage.inputTokens !== undefined) this.#tokens.record(e.usage.inputTokens, sets?.input ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "input" });
+      if (e.usage.outputTokens !== undefined) this.#tokens.record(e.usage.outputTokens, sets?.output ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "output" });
+    }
     if (e.costPicos > 0n && sets) sets.costPicos += e.costPicos;
   }
 
