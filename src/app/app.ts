@@ -7,6 +7,7 @@ import { GatewayServer } from "../server/server.js";
 import { createGatewayService } from "../service/gateway-service.js";
 import { systemClock, systemRandom } from "./system.js";
 import { redacting } from "../telemetry/log.js";
+import { createRedactor } from "../telemetry/redact.js";
 import type { Logger } from "../telemetry/log.js";
 import { logObserver } from "../gateway/observers/log-observer.js";
 import { ledgerRecorder } from "../gateway/usage.js";
@@ -45,10 +46,12 @@ export interface AppOptions {
 
 /** Builds the gateway from a config snapshot (opening its ledger). */
 export async function buildApp(config: GatewayConfig, logger: Logger, options: AppOptions = { tracing: false, captureContent: false }): Promise<App> {
+  // One redactor for every secret, built once: the logger scrubs lines with it, and the adapters the provider
+  // text that reaches clients and spans (error reasons, model names).
+  const redactor = createRedactor([...config.providers.values()].flatMap((p) => (p.apiKey ? [p.apiKey.reveal()] : [])));
   const adapters = new Map<string, ProviderAdapter>();
-  for (const p of config.providers.values()) adapters.set(p.name, createAdapter(p, systemClock.now));
-  const secrets = [...config.providers.values()].flatMap((p) => (p.apiKey ? [p.apiKey.reveal()] : []));
-  const log = redacting(logger, secrets);
+  for (const p of config.providers.values()) adapters.set(p.name, createAdapter(p, systemClock.now, redactor.empty ? undefined : redactor.text));
+  const log = redacting(logger, redactor);
   const accounting = await openAccounting(config, systemClock, log);
   const observers: GatewayObserver[] = [logObserver(log)];
   const telemetry = options.tracing ? new GatewayTelemetry({ captureContent: options.captureContent }) : undefined;

@@ -27,9 +27,10 @@ export async function serve(args: Args): Promise<number> {
   const listen = flag(args, "listen");
   let simulator: Simulator | undefined;
   let config;
+  let warnings: readonly string[] = [];
   try {
     if (path) {
-      config = loadConfigFile(path);
+      ({ config, warnings } = loadConfigFile(path));
     } else {
       const demo = await startDemo(listen ?? "127.0.0.1:50051", flag(args, "ledger") ?? "gateway-demo-ledger.db");
       config = demo.config;
@@ -51,6 +52,7 @@ export async function serve(args: Args): Promise<number> {
     }
     config = { ...config, listen: { host: m[1] ?? "127.0.0.1", port: Number(m[2]) } };
   }
+  for (const warning of warnings) logger.log("warn", warning);
   if (!config.auth.enabled && !config.demo) {
     logger.log("warn", "client authentication is OFF (auth.enabled: false): anyone who can reach this port can spend your provider budget; use only for local development");
   }

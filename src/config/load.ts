@@ -5,22 +5,34 @@ import { ConfigError } from "./reader.js";
 import type { ConfigIssue } from "./reader.js";
 import type { GatewayConfig } from "./schema.js";
 import { validateConfig } from "./validate.js";
+import { plainTextKeyWarnings } from "./key-warnings.js";
 
 const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-/** Loads and validates the config at `path`; throws ConfigError with path-qualified issues. */
-export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+/** A validated config and the warnings its text gave, each naming a field path (never a secret), to log once at start. */
+export interface LoadedConfig {
+  readonly config: GatewayConfig;
+  readonly warnings: readonly string[];
+}
+
+/** Loads and validates the config at `path`, with its warnings; throws ConfigError with path-qualified issues. */
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
     throw new ConfigError([{ path: "(file)", message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? "error"}` }]);
   }
-  return parseConfig(text, env);
+  return parseConfigText(text, env);
 }
 
 /** Parses YAML text into a validated config. */
 export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return parseConfigText(text, env).config;
+}
+
+/** Parses YAML text into a validated config and its warnings (a plain-text API key, for one). */
+export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   let raw: unknown;
   try {
     raw = parse(text);
@@ -30,7 +42,7 @@ export function parseConfig(text: string, env: NodeJS.ProcessEnv = process.env):
   const issues: ConfigIssue[] = [];
   const substituted = substitute(raw, "", env, issues);
   if (issues.length > 0) throw new ConfigError(issues);
-  return validateConfig(substituted);
+  return { config: validateConfig(substituted), warnings: plainTextKeyWarnings(raw) };
 }
 
 /** Replaces `${NAME}` in every string with the environment variable; a missing one is an issue. */

@@ -78,6 +78,22 @@ export class ProviderError extends Error {
     this.usage = init.usage;
   }
 
+  /** This error with its client-facing text (reason, provider type) passed through `scrub`; itself when that changes nothing. */
+  scrubbed(scrub: (text: string) => string): ProviderError {
+    const reason = scrub(this.message);
+    const providerType = this.providerType === undefined ? undefined : scrub(this.providerType);
+    if (reason === this.message && providerType === this.providerType) return this;
+    return new ProviderError({
+      kind: this.kind,
+      reason,
+      status: this.status,
+      ...(providerType !== undefined ? { providerType } : {}),
+      ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}),
+      ...(this.usage !== undefined ? { usage: this.usage } : {}),
+      cause: this.cause,
+    });
+  }
+
   /** A copy of this error that carries the tokens that flowed before it. */
   withUsage(usage: Usage): ProviderError {
     return new ProviderError({

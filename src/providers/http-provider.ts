@@ -16,7 +16,17 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 /** Largest single SSE event buffered while waiting for its end. */
 const MAX_STREAM_BYTES = 32 * 1024 * 1024;
 
-/** A provider reached over HTTP with one wire format. */
+/** The stream event that names the model that answered. */
+type FinishEvent = Extract<StreamEvent, { type: "finish" }>;
+
+/** Text as it is: the scrub of a provider built without secrets to hide. */
+const asIs = (text: string): string => text;
+
+/**
+ * A provider reached over HTTP with one wire format. Provider-sent text that can reach clients and spans
+ * (an error's reason and type token, the response's model name) passes through `scrub`, which removes secrets
+ * a careless provider echoes back; the raw body stays in the error's cause, for the (redacting) logs.
+ */
 export class HttpProvider implements ProviderAdapter {
   readonly name: string;
   readonly host: string;
@@ -24,13 +34,15 @@ export class HttpProvider implements ProviderAdapter {
   readonly #wire: WireFormat;
   readonly #pool: Pool;
   readonly #basePath: string;
+  readonly #scrub: (text: string) => string;
 
-  constructor(config: ProviderConfig, wire: WireFormat) {
+  constructor(config: ProviderConfig, wire: WireFormat, scrub: (text: string) => string = asIs) {
     const url = new URL(config.baseUrl);
     this.name = config.name;
     this.host = url.hostname;
     this.#config = config;
     this.#wire = wire;
+    this.#scrub = scrub;
     this.#basePath = url.pathname.replace(/\/$/, "");
     this.#pool = new Pool(url.origin, {
       connections: config.maxConnections,
@@ -46,9 +58,10 @@ export class HttpProvider implements ProviderAdapter {
     const exchange = new Exchange(options.signal, this.#config.timeouts.totalMs);
     try {
       await this.#send(spec, exchange, options);
-      return this.#wire.parseResponse(await exchange.text(MAX_BODY_BYTES, false));
+      const result = this.#wire.parseResponse(await exchange.text(MAX_BODY_BYTES, false));
+      return result.responseModel === undefined ? result : { ...result, responseModel: this.#scrub(result.responseModel) };
     } catch (err) {
-      throw exchange.aborted ?? classifyTransportError(err);
+      throw (exchange.aborted ?? classifyTransportError(err)).scrubbed(this.#scrub);
     } finally {
       exchange.dispose();
     }
@@ -69,23 +82,28 @@ export class HttpProvider implements ProviderAdapter {
         pending += chunk.length;
         for (const event of parser.push(chunk)) {
           pending = 0;
-          yield* decoder.push(event);
+          for (const ev of decoder.push(event)) yield ev.type === "finish" ? this.#finish(ev) : ev;
         }
         if (pending > MAX_STREAM_BYTES) {
           throw new ProviderError({ kind: "invalid_response", reason: "stream event too large" });
         }
       }
-      for (const event of parser.end()) yield* decoder.push(event);
-      yield* decoder.end();
+      for (const event of parser.end()) for (const ev of decoder.push(event)) yield ev.type === "finish" ? this.#finish(ev) : ev;
+      for (const ev of decoder.end()) yield ev.type === "finish" ? this.#finish(ev) : ev;
     } catch (err) {
       const error = exchange.aborted ?? classifyTransportError(err);
       // A stream cut below HTTP still billed what flowed: take the usage the decoder has seen.
-      throw answered && error.usage === undefined ? error.withUsage(usageSoFar(decoder)) : error;
+      throw (answered && error.usage === undefined ? error.withUsage(usageSoFar(decoder)) : error).scrubbed(this.#scrub);
     } finally {
       exchange.dispose();
       // A consumer that stops early (hedge lost, client gone) must not leave the socket half-read.
       exchange.cancel();
     }
+  }
+
+  /** A finish event with its provider-sent model name scrubbed. */
+  #finish(ev: FinishEvent): FinishEvent {
+    return ev.responseModel === undefined ? ev : { ...ev, responseModel: this.#scrub(ev.responseModel) };
   }
 
   /** Closes the pool's keep-alive connections. */

@@ -19,7 +19,10 @@ export function wireFor(config: ProviderConfig, now: () => number): WireFormat {
   }
 }
 
-/** An HTTP adapter for a configured provider, reading time from the injected wall clock `now` (epoch ms). */
-export function createAdapter(config: ProviderConfig, now: () => number): ProviderAdapter {
-  return new HttpProvider(config, wireFor(config, now));
+/**
+ * An HTTP adapter for a configured provider, reading time from the injected wall clock `now` (epoch ms);
+ * `scrub` removes secrets from provider-sent text that can reach clients (see HttpProvider).
+ */
+export function createAdapter(config: ProviderConfig, now: () => number, scrub?: (text: string) => string): ProviderAdapter {
+  return new HttpProvider(config, wireFor(config, now), scrub);
 }

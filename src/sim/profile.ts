@@ -35,8 +35,10 @@ export interface SimProfile {
   readonly cachedTokens?: number;
   /** Words in the answer when max_tokens allows (default 12). */
   readonly answerWords?: number;
-  /** Error messages quote the credential the request sent (a careless provider), to test redaction. */
+  /** Error messages and headers quote the credential the request sent, as is and encoded (a careless provider), to test redaction. */
   readonly echoKeyInErrors?: boolean;
+  /** The error's type or code token is the credential itself (a token the gateway shows clients), to test redaction. */
+  readonly echoKeyInLabel?: boolean;
   /** Seed of the endpoint's random source (default 1), so runs repeat. */
   readonly seed?: number;
 }

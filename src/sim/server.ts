@@ -4,6 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { answer } from "./answer.js";
+import { echoKey } from "./echo-key.js";
 import type { SimAnswer, SimRequest } from "./answer.js";
 import { SIM_FORMATS } from "./formats/index.js";
 import type { SimFormat } from "./formats/format.js";
@@ -131,8 +132,9 @@ async function serve(ep: Endpoint, format: SimFormat, req: SimRequest, res: Serv
   }
   if (p.errorRate !== undefined && ep.random() < p.errorRate) {
     ep.tally.errors++;
-    const e = format.error(p.error ?? "server_error", p.retryAfterS);
-    return write(res, e.status, e.headers, p.echoKeyInErrors ? echoKey(e.body, res.req) : e.body);
+    const plain = format.error(p.error ?? "server_error", p.retryAfterS);
+    const e = p.echoKeyInErrors || p.echoKeyInLabel ? echoKey(plain, res.req, p) : plain;
+    return write(res, e.status, e.headers, e.body);
   }
   const ans = answer(req, p.answerWords ?? 12, p.cachedTokens ?? 0);
   if (!req.stream) {
@@ -163,12 +165,6 @@ async function stream(ep: Endpoint, format: SimFormat, req: SimRequest, ans: Sim
   ep.tally.succeeded++;
   bill(ep, ans);
   res.end(format.streamEnd(req, ans).join(""));
-}
-
-/** Puts the credential the request presented into the error body, as careless providers do. */
-function echoKey(body: string, req: IncomingMessage): string {
-  const key = req.headers["authorization"] ?? req.headers["x-api-key"] ?? req.headers["x-goog-api-key"] ?? "";
-  return body.replace(/"message":\s*"/, `"message": "key ${String(key).replace(/"/g, "")} rejected: `);
 }
 
 function bill(ep: Endpoint, ans: SimAnswer): void {

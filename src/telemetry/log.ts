@@ -1,4 +1,6 @@
 /** A small structured logger: one JSON object per line on stderr, levels filtered by LOG_LEVEL. */
+import { createRedactor } from "./redact.js";
+import type { Redactor } from "./redact.js";
 
 /** Log levels in increasing severity. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -20,18 +22,15 @@ export function createLogger(min: LogLevel = envLevel(), write: (line: string) =
   };
 }
 
-/** A logger that replaces every occurrence of the given secrets in messages and fields with "[redacted]". */
-export function redacting(logger: Logger, secrets: readonly string[]): Logger {
-  const list = secrets.filter((s) => s.length >= 4);
-  if (list.length === 0) return logger;
-  const scrub = (value: unknown): unknown => {
-    if (typeof value === "string") return list.reduce((text, secret) => text.split(secret).join("[redacted]"), value);
-    if (value instanceof Error) return scrub(`${value.name}: ${value.message}`);
-    if (Array.isArray(value)) return value.map(scrub);
-    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v)]));
-    return value;
-  };
-  return { log: (level, msg, fields) => logger.log(level, scrub(msg) as string, fields && (scrub(fields) as Record<string, unknown>)) };
+/** A logger that replaces every form of the given secrets (see createRedactor) in messages and fields with "[redacted]". */
+export function redacting(logger: Logger, secrets: Redactor | readonly string[]): Logger {
+  const redactor = isRedactor(secrets) ? secrets : createRedactor(secrets);
+  if (redactor.empty) return logger;
+  return { log: (level, msg, fields) => logger.log(level, redactor.text(msg), fields && (redactor.value(fields) as Record<string, unknown>)) };
+}
+
+function isRedactor(value: Redactor | readonly string[]): value is Redactor {
+  return !Array.isArray(value);
 }
 
 function envLevel(): LogLevel {

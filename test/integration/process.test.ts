@@ -63,6 +63,8 @@ describe("gateway process", () => {
     try {
       const address = await gw.address;
       expect(gw.stderr()).toContain("DEMO MODE");
+      // The demo's keys are its own simulator's: no plain-text key warning.
+      expect(gw.stderr()).not.toContain("plain-text key");
       const res = await client(address).complete({ model: "deepseek-v3.2", messages: [{ role: Role.USER, content: "hi" }] });
       expect(res.provider).toBe("deepseek");
       expect(res.cost?.picoUnits).toBeGreaterThan(0n);
