@@ -16,6 +16,8 @@ export interface SimAnswer {
   readonly chunks: readonly string[];
   readonly inputTokens: number;
   readonly cachedTokens: number;
+  /** Output tokens the provider reports: the chunks, unless a hostile profile says otherwise. */
+  readonly outputTokens: number;
   readonly finish: "stop" | "length";
 }
 
@@ -26,8 +28,8 @@ export function countInputTokens(prompt: string): number {
   return Math.max(1, Math.ceil(prompt.length / 4));
 }
 
-/** Builds the answer to a request: `answerWords` tokens, cut at max_tokens. */
-export function answer(req: SimRequest, answerWords: number, cachedTokens: number): SimAnswer {
+/** Builds the answer to a request: `answerWords` tokens, cut at max_tokens (reporting `reportOutputTokens` when given). */
+export function answer(req: SimRequest, answerWords: number, cachedTokens: number, reportOutputTokens?: number): SimAnswer {
   const limit = req.maxTokens ?? Number.MAX_SAFE_INTEGER;
   const n = Math.min(answerWords, limit);
   const chunks: string[] = [];
@@ -37,6 +39,7 @@ export function answer(req: SimRequest, answerWords: number, cachedTokens: numbe
     chunks,
     inputTokens,
     cachedTokens: Math.min(cachedTokens, inputTokens),
+    outputTokens: reportOutputTokens ?? chunks.length,
     finish: n < answerWords ? "length" : "stop",
   };
 }

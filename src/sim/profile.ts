@@ -35,6 +35,8 @@ export interface SimProfile {
   readonly cachedTokens?: number;
   /** Words in the answer when max_tokens allows (default 12). */
   readonly answerWords?: number;
+  /** Output tokens to report whatever was sent (a provider whose counts are not to be trusted). */
+  readonly reportOutputTokens?: number;
   /** Error messages and headers quote the credential the request sent, as is and encoded (a careless provider), to test redaction. */
   readonly echoKeyInErrors?: boolean;
   /** The error's type or code token is the credential itself (a token the gateway shows clients), to test redaction. */

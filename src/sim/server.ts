@@ -136,7 +136,7 @@ async function serve(ep: Endpoint, format: SimFormat, req: SimRequest, res: Serv
     const e = p.echoKeyInErrors || p.echoKeyInLabel ? echoKey(plain, res.req, p) : plain;
     return write(res, e.status, e.headers, e.body);
   }
-  const ans = answer(req, p.answerWords ?? 12, p.cachedTokens ?? 0);
+  const ans = answer(req, p.answerWords ?? 12, p.cachedTokens ?? 0, p.reportOutputTokens);
   if (!req.stream) {
     ep.tally.succeeded++;
     bill(ep, ans);

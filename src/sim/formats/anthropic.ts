@@ -75,7 +75,7 @@ export const anthropicSim: SimFormat = {
       content: [{ type: "text", text: answer.chunks.join("") }],
       stop_reason: stopReason(answer),
       stop_sequence: null,
-      usage: usage(answer, answer.chunks.length),
+      usage: usage(answer, answer.outputTokens),
     });
   },
 
@@ -104,7 +104,7 @@ export const anthropicSim: SimFormat = {
   streamEnd(_req, answer) {
     return [
       sse({ type: "content_block_stop", index: 0 }, "content_block_stop"),
-      sse({ type: "message_delta", delta: { stop_reason: stopReason(answer), stop_sequence: null }, usage: { output_tokens: answer.chunks.length } }, "message_delta"),
+      sse({ type: "message_delta", delta: { stop_reason: stopReason(answer), stop_sequence: null }, usage: { output_tokens: answer.outputTokens } }, "message_delta"),
       sse({ type: "message_stop" }, "message_stop"),
     ];
   },

@@ -109,7 +109,7 @@ export const geminiSim: SimFormat = {
   },
 
   unary(req, answer) {
-    const usage = usageMetadata(answer.inputTokens, answer.cachedTokens, answer.chunks.length);
+    const usage = usageMetadata(answer.inputTokens, answer.cachedTokens, answer.outputTokens);
     return JSON.stringify(response(req, answer.chunks.join(""), finishReason(answer), usage));
   },
 

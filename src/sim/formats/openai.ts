@@ -27,8 +27,8 @@ interface OpenAiBody {
 function usage(answer: SimAnswer): Record<string, unknown> {
   return {
     prompt_tokens: answer.inputTokens,
-    completion_tokens: answer.chunks.length,
-    total_tokens: answer.inputTokens + answer.chunks.length,
+    completion_tokens: answer.outputTokens,
+    total_tokens: answer.inputTokens + answer.outputTokens,
     prompt_tokens_details: { cached_tokens: answer.cachedTokens },
     completion_tokens_details: { reasoning_tokens: 0 },
   };
