@@ -49,7 +49,7 @@ export function ledgerOutcome(outcome: RequestEnd["outcome"]): LedgerRequestOutc
 
 /**
  * What the client asked for, under which a request without attempts is counted. A name the catalogue does not
- * know is left out (""): any string a client sends would otherwise become a report group and rollup row of its own.
+ * know is left out (""): every string a client sends would otherwise become a report group and rollup row of its own.
  */
 function requestTarget(end: RequestEnd): string {
   return end.refusal === "not_found" ? "" : end.request.target;

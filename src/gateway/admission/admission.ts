@@ -1,7 +1,7 @@
 /**
  * Admission, the core's first step: what a client key may do (which models, how fast, how much), before any
  * planning or provider call. A refusal is a GatewayError with a short reason for the ledger; the request then
- * ends through the same path as any other (ledger row, observers).
+ * ends through the same path as every other request (ledger row, observers).
  */
 import type { BudgetReservation, BudgetReserve, BudgetSubject } from "../../accounting/budget/budget-guard.js";
 import { formatUsd } from "../../accounting/money/money.js";
