@@ -88,7 +88,7 @@ function* traffic(rows: number, seed: number, userTags: boolean): Generator<Ledg
       const ttft = streamed ? Math.floor(80 + r() * 1500) : undefined;
       const ok = r() < 0.97;
       yield {
-        timeMs: time, requestId: `req-${req}`, clientKey: key.id, tags, route, model: m.name, provider: m.provider,
+        uid: `req-${req}-${a}`, timeMs: time, requestId: `req-${req}`, clientKey: key.id, tags, route, model: m.name, provider: m.provider,
         inputTokens: input, outputTokens: output, cachedInputTokens: cached, cacheWriteTokens: 0, usageUnknown: output === undefined, usageBasis: "reported",
         costPicos: cost, latencyMs: latency, ttftMs: ttft, outcome: last ? (ok ? "succeeded" : "failed") : hedged ? "aborted" : "failed",
         attempt: a, failover: a > 1 && !hedged, retry: false, hedge: a > 1 && hedged, streamed, errorKind: last && ok ? undefined : "server_error",

@@ -8,7 +8,7 @@ export const ROWS_T0 = Date.UTC(2026, 10, 10);
 /** The final (and only) attempt of request i; every fifth estimated, every fifth (from 2) bounded, the rest reported. */
 export function ledgerRow(i: number): LedgerRecord {
   return {
-    timeMs: ROWS_T0 + i * 3_600_000, requestId: `r${i}`, clientKey: i % 2 === 0 ? "a" : "b", tags: { team: i % 3 === 0 ? "x" : "y" }, route: undefined,
+    uid: `u${i}`, timeMs: ROWS_T0 + i * 3_600_000, requestId: `r${i}`, clientKey: i % 2 === 0 ? "a" : "b", tags: { team: i % 3 === 0 ? "x" : "y" }, route: undefined,
     model: i % 4 === 0 ? "m1" : "m2", provider: "p", inputTokens: 10 + i, outputTokens: 5, cachedInputTokens: undefined, cacheWriteTokens: undefined,
     usageUnknown: false, usageBasis: (["reported", "reported", "bounded", "reported", "estimated"] as const)[i % 5] ?? "reported", costPicos: BigInt(1_000 + i), latencyMs: 50 + i, ttftMs: undefined, outcome: "succeeded", attempt: 1, failover: false, retry: false,
     hedge: false, streamed: false, errorKind: undefined, request: { outcome: "succeeded", latencyMs: 60 + i, ttftMs: undefined },

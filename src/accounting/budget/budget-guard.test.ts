@@ -11,7 +11,7 @@ const usd = (cents: number): bigint => (BigInt(cents) * PICOS_PER_DOLLAR) / 100n
 
 function spend(id: string, timeMs: number, clientKey: string | undefined, tags: Record<string, string>, cents: number): LedgerRecord {
   return {
-    timeMs, requestId: id, clientKey, tags, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
+    uid: `${id}-${timeMs}`, timeMs, requestId: id, clientKey, tags, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
     cachedInputTokens: undefined, cacheWriteTokens: undefined, usageUnknown: false, usageBasis: "reported", costPicos: usd(cents), latencyMs: 1, ttftMs: undefined,
     outcome: "succeeded", attempt: 1, failover: false, retry: false, hedge: false, streamed: false, errorKind: undefined,
     request: { outcome: "succeeded", latencyMs: 1, ttftMs: undefined },

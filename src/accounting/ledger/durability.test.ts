@@ -22,7 +22,7 @@ const options = { path: process.env.LEDGER_PATH, now: () => Date.now(), rollupEv
 const ledger = new Ledger(process.env.LEDGER_THREAD === "1" ? await ThreadedLedgerStore.open(options) : SqliteLedgerStore.open(options));
 let n = 0;
 const row = (id, attempt, final) => ({
-  timeMs: Date.now(), requestId: id, clientKey: "k" + (n % 7), tags: { team: "t" + (n % 3) }, route: undefined,
+  uid: id + "-" + attempt, timeMs: Date.now(), requestId: id, clientKey: "k" + (n % 7), tags: { team: "t" + (n % 3) }, route: undefined,
   model: "m", provider: "p", inputTokens: 10, outputTokens: 20, cachedInputTokens: undefined, cacheWriteTokens: undefined,
   usageUnknown: false, usageBasis: "reported", costPicos: 1234567n, latencyMs: 5, ttftMs: undefined, outcome: final ? "succeeded" : "failed", attempt,
   failover: false, retry: attempt > 1, hedge: false, streamed: false, errorKind: undefined,

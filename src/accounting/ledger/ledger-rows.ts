@@ -5,7 +5,7 @@
  * Shapes are structural, so the gateway passes its own attempt records as they are.
  */
 import type { LedgerAttemptOutcome, LedgerRecord, LedgerRequestOutcome, LedgerUsageBasis } from "./ledger-record.js";
-import { refusalRecord } from "./ledger-record.js";
+import { newRowUid, refusalRecord } from "./ledger-record.js";
 
 /** Token counts as a provider reported them; absent means unknown. */
 export interface UsageCounts {
@@ -65,6 +65,7 @@ export function requestRows(req: RequestFacts, attempts: readonly AttemptFacts[]
   const winner = req.outcome === "succeeded" ? attempts.find((a) => a.outcome === "succeeded") : undefined;
   const final = winner ?? attempts.reduce((last, a) => (a.number > last.number ? a : last));
   return attempts.map((a) => ({
+    uid: newRowUid(a.startedAt),
     timeMs: a.startedAt,
     requestId: req.requestId,
     clientKey: req.clientKey,

@@ -13,7 +13,7 @@ const T0 = Date.UTC(2026, 10, 10);
 
 function row(id: string, timeMs: number, over: Partial<LedgerRecord> = {}): LedgerRecord {
   return {
-    timeMs, requestId: id, clientKey: "k", tags: { team: "a" }, route: undefined, model: "m", provider: "p",
+    uid: `${id}-${timeMs}-${over.attempt ?? 1}`, timeMs, requestId: id, clientKey: "k", tags: { team: "a" }, route: undefined, model: "m", provider: "p",
     inputTokens: 10, outputTokens: 5, cachedInputTokens: undefined, cacheWriteTokens: undefined, usageUnknown: false, usageBasis: "reported",
     costPicos: 1_000n, latencyMs: 100, ttftMs: undefined, outcome: "succeeded", attempt: 1, failover: false, retry: false, hedge: false,
     streamed: false, errorKind: undefined, request: { outcome: "succeeded", latencyMs: 100, ttftMs: undefined }, ...over,
@@ -44,7 +44,7 @@ describe("SqliteLedgerStore", () => {
     expect(await total(second)).toEqual({ requests: 2n, costPicos: 2_000n, inputTokens: 20n });
     await second.close();
     const db = openSqlite(path);
-    expect(db.prepare("SELECT version, applied_at_ms FROM schema_version").raw(true).all()).toEqual([[1, T0], [2, T0], [3, T0]]);
+    expect(db.prepare("SELECT version, applied_at_ms FROM schema_version").raw(true).all()).toEqual([[1, T0], [2, T0], [3, T0], [4, T0]]);
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     db.close();
   });

@@ -42,8 +42,9 @@ const PRUNE_CHUNK = 20_000;
 const INSERT_ROW = `INSERT INTO ledger (time_ms, request_id, client_key, route, tagset_id, model, provider,
   input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, usage_unknown, cost_picos,
   latency_ms, ttft_ms, outcome, attempt, failover, retry, hedge, streamed, error_kind,
-  final, request_outcome, request_latency_ms, request_ttft_ms, usage_basis)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  final, request_outcome, request_latency_ms, request_ttft_ms, usage_basis, uid)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (uid) DO NOTHING`;
 
 /** The SQLite implementation of LedgerStore. */
 export class SqliteLedgerStore implements LedgerStore {
@@ -94,7 +95,10 @@ export class SqliteLedgerStore implements LedgerStore {
     return this.#rollup.watermark;
   }
 
-  /** Stores the rows in one transaction (synchronously; the promise is for the interface). */
+  /**
+   * Stores the rows in one transaction (synchronously; the promise is for the interface). A row whose uid is
+   * already stored is skipped, so appending a batch again (a replayed spill) stores nothing twice.
+   */
   async append(rows: readonly LedgerRecord[]): Promise<void> {
     let last: number;
     try {
@@ -161,7 +165,7 @@ export class SqliteLedgerStore implements LedgerStore {
       r.inputTokens ?? null, r.outputTokens ?? null, r.cachedInputTokens ?? null, r.cacheWriteTokens ?? null,
       flag(r.usageUnknown), r.costPicos, Math.round(r.latencyMs), ms(r.ttftMs), r.outcome, r.attempt,
       flag(r.failover), flag(r.retry), flag(r.hedge), flag(r.streamed), r.errorKind ?? null,
-      flag(end !== undefined), end?.outcome ?? null, ms(end?.latencyMs), ms(end?.ttftMs), USAGE_BASIS_CODES[r.usageBasis],
+      flag(end !== undefined), end?.outcome ?? null, ms(end?.latencyMs), ms(end?.ttftMs), USAGE_BASIS_CODES[r.usageBasis], r.uid,
     ];
     return Number(this.#insertRow.run(values).lastInsertRowid);
   }

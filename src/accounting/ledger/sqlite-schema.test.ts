@@ -1,4 +1,7 @@
-/** Schema v2 on a file written at v1: the retry column, and the rows and rollups of v1 reclassified alike. v3 on a v2 file: the usage basis. */
+/**
+ * Schema v2 on a file written at v1: the retry column, and the rows and rollups of v1 reclassified alike. v3 on a v2
+ * file: the usage basis. v4 on a v3 file: row uids, each stored once.
+ */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -89,7 +92,7 @@ describe("ledger schema v2", () => {
 
   it("stores the retry flag of new rows", async () => {
     const store = SqliteLedgerStore.open({ path: ":memory:", now: () => T0 });
-    const row = { timeMs: T0, requestId: "x", clientKey: undefined, tags: {}, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
+    const row = { uid: "x-2", timeMs: T0, requestId: "x", clientKey: undefined, tags: {}, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
       cachedInputTokens: undefined, cacheWriteTokens: undefined, usageUnknown: false, usageBasis: "reported" as const, costPicos: 0n, latencyMs: 1, ttftMs: undefined,
       outcome: "succeeded" as const, attempt: 2, failover: false, retry: true, hedge: false, streamed: false, errorKind: undefined,
       request: { outcome: "succeeded" as const, latencyMs: 1, ttftMs: undefined } };
@@ -134,12 +137,12 @@ describe("ledger schema v3", () => {
     const path = join(dir, "v2.db");
     writeV2(path);
     const store = SqliteLedgerStore.open({ path, now: () => T0 + 30 * 24 * HOUR, rollupEvery: 0 });
-    expect(store.schemaVersion).toBe(3);
+    expect(store.schemaVersion).toBe(SCHEMA_VERSION);
     expect(store.watermark).toBe(3); // opening folds the raw tail, now with the v3 sums
     const v2Cost = 3n * 1_000_000_007n;
     expect(bases(await store.aggregate(ALL))).toEqual({ "": [3n, 0n, 0n, 0n, v2Cost] });
     const row = (id: string, hour: number, usageBasis: LedgerRecord["usageBasis"], costPicos: bigint): LedgerRecord => ({
-      timeMs: T0 + hour * HOUR, requestId: id, clientKey: undefined, tags: {}, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
+      uid: id, timeMs: T0 + hour * HOUR, requestId: id, clientKey: undefined, tags: {}, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
       cachedInputTokens: undefined, cacheWriteTokens: undefined, usageUnknown: false, usageBasis, costPicos, latencyMs: 1, ttftMs: undefined,
       outcome: "aborted", attempt: 1, failover: false, retry: false, hedge: false, streamed: false, errorKind: "cancelled",
       request: { outcome: "cancelled", latencyMs: 1, ttftMs: undefined },
@@ -161,6 +164,49 @@ describe("ledger schema v3", () => {
       ["v2a", 0], ["v2b", 0], ["v2c", 0], ["e", 2], ["b", 1], ["r", 0],
     ]);
     expect(() => db.prepare("UPDATE ledger SET usage_basis = 3 WHERE request_id = 'r'").run()).toThrow(/CHECK/);
+    db.close();
+  });
+});
+
+describe("ledger schema v4", () => {
+  let dir = "";
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "ledger-schema-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("adds row uids to a v3 file: old rows keep a NULL uid, a row appended again (a replayed spill) is stored once", async () => {
+    const path = join(dir, "v3.db");
+    const db3 = openSqlite(path);
+    migrate(db3, T0, MIGRATIONS.filter((m) => m.version <= 3));
+    db3.exec("INSERT INTO tagsets (id, tags) VALUES (1, '[]')");
+    const insert = db3.prepare(`INSERT INTO ledger (time_ms, request_id, tagset_id, model, provider, usage_unknown, cost_picos, latency_ms,
+      outcome, attempt, failover, retry, hedge, streamed, final, request_outcome) VALUES (?, ?, 1, 'm', 'p', 0, 5, 10, 'succeeded', 1, 0, 0, 0, 0, 1, 'succeeded')`);
+    for (const id of ["old1", "old2"]) insert.run([T0, id]);
+    db3.close();
+
+    const store = SqliteLedgerStore.open({ path, now: () => T0, rollupEvery: 0 });
+    expect(store.schemaVersion).toBe(4);
+    const row = (uid: string, requestId: string): LedgerRecord => ({
+      uid, timeMs: T0, requestId, clientKey: undefined, tags: {}, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
+      cachedInputTokens: undefined, cacheWriteTokens: undefined, usageUnknown: false, usageBasis: "reported", costPicos: 7n, latencyMs: 1, ttftMs: undefined,
+      outcome: "succeeded", attempt: 1, failover: false, retry: false, hedge: false, streamed: false, errorKind: undefined,
+      request: { outcome: "succeeded", latencyMs: 1, ttftMs: undefined },
+    });
+    await store.append([row("u1", "new1"), row("u2", "new2")]);
+    // The same batch again, and one that overlaps it: only the row not stored yet is added.
+    await store.append([row("u1", "new1"), row("u2", "new2")]);
+    await store.append([row("u2", "new2"), row("u3", "new3")]);
+    const [total] = await store.aggregate(ALL);
+    expect([total?.requests, total?.costPicos]).toEqual([5n, 2n * 5n + 3n * 7n]);
+    await store.rollUp();
+    const [folded] = await store.aggregate(ALL);
+    expect([folded?.requests, folded?.costPicos]).toEqual([5n, 2n * 5n + 3n * 7n]);
+    await store.close();
+    const db = openSqlite(path);
+    expect(db.prepare("SELECT request_id, uid FROM ledger ORDER BY id").raw(true).all()).toEqual([
+      ["old1", null], ["old2", null], ["new1", "u1"], ["new2", "u2"], ["new3", "u3"],
+    ]);
     db.close();
   });
 });

@@ -134,15 +134,26 @@ ALTER TABLE ledger ADD COLUMN usage_basis INTEGER NOT NULL DEFAULT 0 CHECK (usag
 ${["rollup_hour", "rollup_day"].flatMap((t) => V3_ROLLUP_SUMS.map((c) => `ALTER TABLE ${t} ADD COLUMN ${c} INTEGER NOT NULL DEFAULT 0;`)).join("\n")}
 `;
 
+/**
+ * v4. Each row's own id, `ledger.uid`, made when the row is created, with a UNIQUE index: a row written twice (a
+ * spilled batch replayed, a commit whose outcome was unknown and that was also spilled) is stored once (inserts
+ * say ON CONFLICT(uid) DO NOTHING). Rows of v1 to v3 keep a NULL uid; NULLs are distinct, so they never conflict.
+ */
+const V4 = `
+ALTER TABLE ledger ADD COLUMN uid TEXT;
+CREATE UNIQUE INDEX ledger_uid ON ledger (uid);
+`;
+
 /** Every migration of the ledger, in order. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
   { version: 2, sql: V2 },
   { version: 3, sql: V3 },
+  { version: 4, sql: V4 },
 ];
 
 /** The schema version this code writes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** The highest applied schema version; 0 for a new database. */
 export function schemaVersion(db: SqliteDatabase): number {
