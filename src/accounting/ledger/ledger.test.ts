@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Ledger } from "./ledger.js";
+import { LedgerUnavailableError } from "./ledger-state.js";
 import type { LedgerRecord } from "./ledger-record.js";
 import { refusalRecord } from "./ledger-record.js";
 import type { AggregateQuery, GroupAggregate, LedgerStore } from "./ledger-store.js";
@@ -102,7 +103,8 @@ describe("Ledger group commit", () => {
     store.fail();
     await tick();
     expect([a.state, b.state]).toEqual(["rejected", "rejected"]);
-    expect((a.error as Error).message).toBe("disk full");
+    expect(a.error).toBeInstanceOf(LedgerUnavailableError);
+    expect((a.error as Error).message).toMatch(/disk full.*no spill journal/);
     store.release();
     await tick();
     expect(c.state).toBe("resolved");

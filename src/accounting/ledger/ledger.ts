@@ -1,20 +1,29 @@
 /**
  * The ledger as the gateway uses it: record() with group commit over a LedgerStore. Calls made
  * within the same turn of the event loop (or until `maxBatch` rows wait) share one transaction;
- * each call's promise resolves only after its rows are committed, and every call of a failed
- * batch is rejected. Batches are written one at a time, in call order.
+ * each call's promise resolves only after its rows are durable: committed, or, when the store
+ * fails, written to the spill journal (ledger-fallback.ts) to be replayed into the store later.
+ * Every call of a batch that neither took is rejected. Batches are written one at a time, in call order.
  */
 import type { LedgerRecord } from "./ledger-record.js";
 import { recordProblem } from "./ledger-record.js";
 import type { AggregateQuery, GroupAggregate, LedgerStore } from "./ledger-store.js";
+import { LedgerFallback } from "./ledger-fallback.js";
+import type { FallbackOptions, LedgerState, LedgerStateChange, Recovery } from "./ledger-state.js";
+import type { SpillJournal } from "./spill.js";
 
-/** Called with each committed batch, before the batch's record() promises resolve; must not throw. */
+/**
+ * Called with each durable batch (committed or spilled), before the batch's record() promises resolve, and never
+ * again for the same rows (a replay of the spill is not told); must not throw.
+ */
 export type CommitListener = (rows: readonly LedgerRecord[]) => void;
 
-/** Tuning of the group commit. */
-export interface LedgerOptions {
+/** Tuning of the group commit, and where batches go when the store fails. */
+export interface LedgerOptions extends FallbackOptions {
   /** Write at once, without waiting for the end of the turn, when this many rows wait. Default 512. */
   readonly maxBatch?: number;
+  /** The spill journal; without one, a batch the store fails is rejected. */
+  readonly spill?: SpillJournal | undefined;
 }
 
 interface PendingCall {
@@ -28,6 +37,7 @@ export class Ledger {
   readonly #store: LedgerStore;
   readonly #maxBatch: number;
   readonly #listeners = new Set<CommitListener>();
+  readonly #fallback: LedgerFallback;
   #calls: PendingCall[] = [];
   #waitingRows = 0;
   #scheduled = false;
@@ -37,9 +47,33 @@ export class Ledger {
   constructor(store: LedgerStore, options: LedgerOptions = {}) {
     this.#store = store;
     this.#maxBatch = options.maxBatch ?? 512;
+    this.#fallback = new LedgerFallback(store, options.spill, (rows) => this.#notify(rows), options);
   }
 
-  /** Resolves once every row is durably committed; rejects (storing none of them) when a row is invalid or the write fails. */
+  /** Whether rows are being stored ("ok"), spilled ("spilling") or neither ("down": requests must be refused). */
+  get state(): LedgerState {
+    return this.#fallback.state;
+  }
+
+  /** Registers a listener of state changes (it must not throw); returns its removal. */
+  onState(listener: (change: LedgerStateChange) => void): () => void {
+    return this.#fallback.onChange(listener);
+  }
+
+  /** Replays a spill journal left by an earlier run into the store: call once, before recording and before budgets are loaded. */
+  recover(): Promise<Recovery> {
+    return this.#fallback.recover();
+  }
+
+  /** Tries the store again now (as the probe timer does while not "ok"). */
+  probe(): Promise<void> {
+    return this.#fallback.probe();
+  }
+
+  /**
+   * Resolves once every row is durable (committed, or spilled while the store fails); rejects, storing none of
+   * them, when a row is invalid, or with LedgerUnavailableError when neither the store nor the spill took them.
+   */
   record(rows: readonly LedgerRecord[]): Promise<void> {
     if (this.#closed) return Promise.reject(new Error("ledger is closed"));
     for (const r of rows) {
@@ -79,11 +113,12 @@ export class Ledger {
     });
   }
 
-  /** Writes what is pending, refuses new records, and closes the store. */
+  /** Writes what is pending, refuses new records, tries a last replay of the spill, and closes the store. */
   async close(): Promise<void> {
     if (this.#closed) return;
     await this.flush();
     this.#closed = true;
+    await this.#fallback.close();
     await this.#store.close();
   }
 
@@ -119,18 +154,21 @@ export class Ledger {
   async #write(calls: readonly PendingCall[]): Promise<void> {
     const rows = calls.flatMap((c) => c.rows);
     try {
-      if (rows.length > 0) await this.#store.append(rows);
+      if (rows.length > 0) await this.#fallback.write(rows);
     } catch (err) {
       for (const c of calls) c.reject(err);
       return;
     }
+    for (const c of calls) c.resolve();
+  }
+
+  #notify(rows: readonly LedgerRecord[]): void {
     for (const listener of this.#listeners) {
       try {
         listener(rows);
       } catch {
-        // A listener's failure must not turn a committed write into a rejected one.
+        // A listener's failure must not turn a durable write into a rejected one.
       }
     }
-    for (const c of calls) c.resolve();
   }
 }
