@@ -52,6 +52,13 @@ describe("config", () => {
     expect(c.models.get("gpt-4.1")?.pricing.cachedInputPerToken).toBe(500_000n);
     expect(c.routes.get("auto")?.strategy).toBe("complexity");
     expect(c.providers.get("openai")?.apiKey?.reveal()).toBe("sk-test-openai-123");
+    expect(c.ledger).toEqual({ path: "gateway-ledger.db", retentionDays: 400, spillPath: "gateway-ledger.db.spill" });
+  });
+
+  it("reads the ledger's spill path, none for an in-memory ledger, never the ledger's own file", () => {
+    expect(parseConfig(`${VALID}\nledger: { path: /a/l.db, spillPath: /b/l.spill }`, ENV).ledger.spillPath).toBe("/b/l.spill");
+    expect(parseConfig(`${VALID}\nledger: { path: ":memory:" }`, ENV).ledger.spillPath).toBeUndefined();
+    expect(issues(`${VALID}\nledger: { path: /a/l.db, spillPath: /a/l.db }`)).toEqual(["ledger.spillPath: must be a file other than the ledger's"]);
   });
 
   it("never prints a secret, whether logged, inspected or serialised", () => {

@@ -137,6 +137,11 @@ export interface LedgerConfig {
   /** SQLite file path; ":memory:" for none. */
   readonly path: string;
   readonly retentionDays: number;
+  /**
+   * The spill journal, where rows go while the ledger cannot write (best on another disk); default the ledger's
+   * path plus ".spill"; none for a ":memory:" ledger.
+   */
+  readonly spillPath: string | undefined;
 }
 
 /** The whole configuration. */

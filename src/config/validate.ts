@@ -222,9 +222,13 @@ function readBreaker(r: Reader, b: Record<string, unknown>): BreakerConfig {
 }
 
 function readLedger(r: Reader, l: Record<string, unknown>): LedgerConfig {
-  r.known(l, "ledger", ["path", "retentionDays"]);
+  r.known(l, "ledger", ["path", "retentionDays", "spillPath"]);
+  const path = r.string(l, "ledger", "path", "gateway-ledger.db");
+  const spillPath = r.optionalString(l, "ledger", "spillPath") ?? (path === ":memory:" ? undefined : `${path}.spill`);
+  if (spillPath === path || spillPath === ":memory:") r.fail("ledger.spillPath", "must be a file other than the ledger's");
   return {
-    path: r.string(l, "ledger", "path", "gateway-ledger.db"),
+    path,
     retentionDays: r.number(l, "ledger", "retentionDays", { integer: true, min: 1, max: 36_500, fallback: 400 }),
+    spillPath,
   };
 }
