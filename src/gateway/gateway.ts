@@ -41,6 +41,11 @@ export interface GatewayDeps {
   readonly keys?: KeyState;
   /** Monthly budgets; none enforced when absent. */
   readonly budgets?: BudgetView;
+  /**
+   * Whether the usage ledger can record requests now; while false, admission refuses every request with UNAVAILABLE
+   * before any provider call (a provider would bill what could not be accounted). Always when absent.
+   */
+  readonly accountingReady?: () => boolean;
 }
 
 /** The core entry point the service layer calls. */
@@ -62,7 +67,7 @@ export class Gateway {
     this.#balancer = new Balancer(deps.config, deps.clock);
     this.#observer = deps.observer ?? NO_OBSERVER;
     this.#usage = deps.usage ?? NO_USAGE;
-    this.#admission = new Admission({ config: deps.config, clock: deps.clock, keys: deps.keys ?? new LocalKeyState(), budgets: deps.budgets });
+    this.#admission = new Admission({ config: deps.config, clock: deps.clock, keys: deps.keys ?? new LocalKeyState(), budgets: deps.budgets, ready: deps.accountingReady });
     const finish = (end: RequestEnd): Promise<void> => this.#finish(end);
     this.#failover = { config: deps.config, adapters: deps.adapters, balancer: this.#balancer, clock: deps.clock, random: deps.random, observer: this.#observer, finish };
   }
@@ -146,6 +151,7 @@ export class Gateway {
   /**
    * Ends a request: the observers told, its ledger rows made durable (acknowledged means stored), then what it
    * took at admission settled (its committed cost now counts against its budgets in place of its reservation).
+   * When the rows cannot be made durable, this throws the recorder's UNAVAILABLE, which the request ends with.
    */
   async #finish(end: RequestEnd): Promise<void> {
     this.#observer.requestEnded(end);

@@ -2,18 +2,27 @@
 import type { Ledger } from "../accounting/ledger/ledger.js";
 import { requestRows } from "../accounting/ledger/ledger-rows.js";
 import type { LedgerRequestOutcome } from "../accounting/ledger/ledger-record.js";
+import { LedgerUnavailableError } from "../accounting/ledger/ledger-state.js";
 import type { Logger } from "../telemetry/log.js";
 import type { RequestEnd } from "./observer.js";
+import { GatewayError } from "./types.js";
 
-/** Where the core accounts each ended request; `record` resolves once its rows are durable. */
+/** Where the core accounts each ended request; `record` resolves once its rows are durable, and rejects when they cannot be. */
 export interface UsageRecorder {
   record(end: RequestEnd): Promise<void>;
 }
 
+/** What a client is told when its request's rows could not be made durable. */
+export const UNRECORDED = "the usage ledger cannot record this request; it was not answered";
+
 /** A recorder that keeps nothing (tests of the core that do not look at money). */
 export const NO_USAGE: UsageRecorder = { record: async () => undefined };
 
-/** Records into the ledger; a failed write is logged loudly (the provider has billed, the client keeps its answer). */
+/**
+ * Records into the ledger: resolves once the rows are durable (committed, or spilled while the ledger fails). When
+ * they cannot be, the request fails closed with UNAVAILABLE, for every key: no answer leaves without its rows.
+ * Storage failures are logged once per change of the ledger's state (see app/accounting.ts), not per request.
+ */
 export function ledgerRecorder(ledger: Ledger, log: Logger): UsageRecorder {
   return {
     async record(end) {
@@ -36,7 +45,9 @@ export function ledgerRecorder(ledger: Ledger, log: Logger): UsageRecorder {
       try {
         await ledger.record(rows);
       } catch (err) {
-        log.log("error", "usage ledger write failed: these attempts are not accounted", { requestId: end.request.requestId, rows: rows.length, err });
+        // Anything but a storage failure (a row the ledger refuses) is a bug: say so per request.
+        if (!(err instanceof LedgerUnavailableError)) log.log("error", "usage ledger refused a request's rows", { requestId: end.request.requestId, rows: rows.length, err });
+        throw new GatewayError("unavailable", UNRECORDED, end.attempts);
       }
     },
   };

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ClientKeyConfig } from "../../config/auth.js";
 import { Gateway } from "../gateway.js";
+import { LEDGER_DOWN } from "./admission.js";
 import type { RequestEnd } from "../observer.js";
 import { GatewayError } from "../types.js";
 import type { CallContext } from "../types.js";
@@ -21,8 +22,8 @@ function as(principal: ClientKeyConfig): CallContext {
   return { scope: new Scope(), principal };
 }
 
-/** A gateway over models a and b, with every ended request kept. */
-function gatewayWith(budgetSpent = false): { gateway: Gateway; ends: RequestEnd[]; calls: () => number } {
+/** A gateway over models a and b, with every ended request kept; `ready` says whether the ledger can record. */
+function gatewayWith(budgetSpent = false, ready?: () => boolean): { gateway: Gateway; ends: RequestEnd[]; calls: () => number } {
   const config = configFor({ a: {}, b: {} }, { routes: { r: { strategy: "ordered", models: ["a", "b"] } } });
   const fakes = [new FakeAdapter("p-a", { ok: "from a" }), new FakeAdapter("p-b", { ok: "from b" })];
   const ends: RequestEnd[] = [];
@@ -38,6 +39,7 @@ function gatewayWith(budgetSpent = false): { gateway: Gateway; ends: RequestEnd[
     random: cycle(0.5),
     usage: { record: async (end) => void ends.push(end) },
     budgets,
+    accountingReady: ready,
   });
   return { gateway, ends, calls: () => fakes.reduce((n, f) => n + f.calls.length, 0) };
 }
@@ -75,6 +77,18 @@ describe("admission", () => {
     expect(e.message).toContain("2027-01-01T00:00:00.000Z");
     expect(ends[0]?.refusal).toBe("budget_exceeded");
     expect(calls()).toBe(0);
+  });
+
+  it("refuses every request with UNAVAILABLE before any provider call while the ledger can record nothing, and serves once it can", async () => {
+    let ready = false;
+    const { gateway, ends, calls } = gatewayWith(false, () => ready);
+    const e = await refusal(gateway.complete(request("a"), as(key())));
+    expect([e.code, e.message]).toEqual(["unavailable", LEDGER_DOWN]);
+    expect(calls()).toBe(0);
+    expect(ends.map((x) => [x.refusal, x.outcome, x.request.tags["team"]])).toEqual([["ledger_unavailable", "unavailable", "search"]]);
+    ready = true;
+    await gateway.complete(request("a"), as(key()));
+    expect(calls()).toBe(1);
   });
 
   it("takes requests per minute and refuses the next with when to retry; reports count too", async () => {

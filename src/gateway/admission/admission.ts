@@ -38,7 +38,12 @@ export interface AdmissionDeps {
   readonly keys: KeyState;
   /** Monthly budgets; none: no budget is enforced. */
   readonly budgets?: BudgetView | undefined;
+  /** Whether the usage ledger can record requests now; none: always. */
+  readonly ready?: (() => boolean) | undefined;
 }
+
+/** The refusal of every request while the usage ledger can record none (no provider may bill what cannot be accounted). */
+export const LEDGER_DOWN = "the usage ledger cannot record requests now (neither the ledger nor its spill journal can write); retry later";
 
 /** Admission of requests per client key: a known target, allowed to the key, within its limits and budget. */
 export class Admission {
@@ -56,6 +61,7 @@ export class Admission {
    */
   admit(key: ClientKeyConfig | undefined, raw: GatewayRequest): GatewayRequest {
     const req: GatewayRequest = key ? { ...raw, tags: { ...raw.tags, ...key.tags }, allowed: key.allow } : raw;
+    if (this.#deps.ready?.() === false) throw new Refusal("unavailable", LEDGER_DOWN, "ledger_unavailable", req);
     const { models, routes } = this.#deps.config;
     if (!models.has(req.target) && !routes.has(req.target)) {
       const visible = (names: Iterable<string>): string => [...names].filter((n) => key?.allow?.has(n) ?? true).join(", ") || "none";
