@@ -1,4 +1,4 @@
-/** grpc.health.v1.Health: Check and Watch, NOT_SERVING while draining. */
+/** grpc.health.v1.Health: Check and Watch, NOT_SERVING while draining (or while a service says it cannot serve). */
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { ConnectRouter } from "@connectrpc/connect";
@@ -17,6 +17,13 @@ export class HealthState {
   /** The status of a service, or undefined when it is unknown. */
   get(service: string): Status | undefined {
     return this.#status.get(service);
+  }
+
+  /** Sets a known service's status and tells its Watch streams; ignored once draining (a drain is final). */
+  set(service: string, status: Status): void {
+    if (this.#closed || !this.#status.has(service) || this.#status.get(service) === status) return;
+    this.#status.set(service, status);
+    for (const w of [...this.#watchers]) w();
   }
 
   /** Marks everything NOT_SERVING (drain) and ends every Watch stream after telling it. */

@@ -64,6 +64,7 @@ export const METRICS = {
   cost: "llmgateway.cost",
   overhead: "llmgateway.overhead.duration",
   breakerState: "llmgateway.breaker.state",
+  ledgerState: "llmgateway.ledger.state",
 } as const;
 
 /**

@@ -69,6 +69,18 @@ describe("GatewayTelemetry metrics", () => {
     await provider.shutdown();
   });
 
+  it("reports the usage ledger's state as read at each collection", async () => {
+    const reader = new HandReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const telemetry = new GatewayTelemetry({ captureContent: false, meter: provider.getMeter("test") });
+    let state = 0;
+    telemetry.observeLedger(() => state);
+    expect(points((await collect(reader)).get(METRICS.ledgerState)).map((p) => p.value)).toEqual([0]);
+    state = 2;
+    expect(points((await collect(reader)).get(METRICS.ledgerState)).map((p) => p.value)).toEqual([2]);
+    await provider.shutdown();
+  });
+
   it("counts retries apart from failovers, each with its own event on the RPC span", async () => {
     const reader = new HandReader();
     const provider = new MeterProvider({ readers: [reader] });

@@ -199,6 +199,12 @@ export class GatewayTelemetry {
     this.#overhead.record(Math.max(0, totalMs - providerMs));
   }
 
+  /** Reports the usage ledger's state (0 ok, 1 spilling, 2 down: requests refused), read on collection. */
+  observeLedger(read: () => number): void {
+    const gauge = this.#meter.createObservableGauge(METRICS.ledgerState, { description: "Usage ledger state: 0 ok, 1 spilling (rows wait in the spill journal), 2 down (requests refused)" });
+    gauge.addCallback((result) => result.observe(read()));
+  }
+
   /** Reports every deployment's breaker state (0 closed, 1 half-open, 2 open, 3 cooling down) on collection. */
   observeBreakers(read: () => Iterable<{ model: string; provider: string; state: number }>): void {
     const gauge = this.#meter.createObservableGauge(METRICS.breakerState, { description: "Breaker state per deployment: 0 closed, 1 half-open, 2 open, 3 cooling down" });
