@@ -1,7 +1,9 @@
-/** Composition of the accounting side: the ledger file, budgets from client keys, retention. */
+/** Composition of the accounting side: the ledger file and its spill journal, budgets from client keys, retention. */
 import { BudgetGuard, clientKeyBudget } from "../accounting/budget/budget-guard.js";
 import { Ledger } from "../accounting/ledger/ledger.js";
+import type { LedgerStateChange } from "../accounting/ledger/ledger-state.js";
 import { startRetention } from "../accounting/ledger/retention.js";
+import { SpillJournal } from "../accounting/ledger/spill.js";
 import { SqliteLedgerStore } from "../accounting/ledger/sqlite-ledger.js";
 import { LEDGER_WORKER_URL, ThreadedLedgerStore } from "../accounting/ledger/ledger-writer.js";
 import type { LedgerStore } from "../accounting/ledger/ledger-store.js";
@@ -13,23 +15,35 @@ import type { Logger } from "../telemetry/log.js";
 
 /** The accounting components of a running gateway. */
 export interface Accounting {
+  /** The ledger; its `state` says whether requests can be recorded ("down": they cannot). */
   readonly ledger: Ledger;
   readonly budgets: BudgetGuard;
   /** Stops retention and closes the ledger after flushing it. */
   close(): Promise<void>;
 }
 
-/** Opens (or creates) the ledger, loads this month's spend of every budgeted key and starts retention. */
+/**
+ * Opens (or creates) the ledger, replays a spill journal an earlier run left, loads this month's spend of every
+ * budgeted key (spilled rows the ledger could not take yet included) and starts retention.
+ */
 export async function openAccounting(config: GatewayConfig, clock: Clock, log: Logger): Promise<Accounting> {
   const onError = (err: unknown): void => log.log("error", "usage ledger error", { err });
   // Writes and reports run in threads of their own when the compiled scripts are there (always, from dist/);
   // sources run by vitest use the file on the event loop.
   const options = { path: config.ledger.path, now: () => clock.now(), onError };
   const store: LedgerStore = existsSync(fileURLToPath(LEDGER_WORKER_URL)) ? await ThreadedLedgerStore.open(options) : SqliteLedgerStore.open(options);
-  const ledger = new Ledger(store);
+  const { spillPath } = config.ledger;
+  const ledger = new Ledger(store, { spill: spillPath === undefined ? undefined : new SpillJournal(spillPath) });
+  ledger.onState((change) => logStateChange(log, change));
+  // Before the budgets are loaded: rows replayed now are read with the rest; rows still only in the spill are added.
+  const recovery = await ledger.recover();
+  if (recovery.replayed > 0 || recovery.skipped > 0) {
+    log.log(recovery.skipped > 0 ? "warn" : "info", "usage ledger: rows spilled by an earlier run replayed", { replayed: recovery.replayed, skippedLines: recovery.skipped, spill: spillPath });
+  }
   const limits = new Map<string, bigint>();
   for (const key of config.auth.keys.values()) if (key.monthlyBudgetPicos !== undefined) limits.set(clientKeyBudget(key.id), key.monthlyBudgetPicos);
   const budgets = await BudgetGuard.load(ledger, limits, clock.now());
+  budgets.add(recovery.waiting);
   ledger.onCommit((rows) => budgets.add(rows));
   const retention = startRetention(ledger, config.ledger.retentionDays, () => clock.now(), onError);
   retention.first.catch(onError);
@@ -41,4 +55,24 @@ export async function openAccounting(config: GatewayConfig, clock: Clock, log: L
       await ledger.close();
     },
   };
+}
+
+/** One log line per change of the ledger's state, never one per request. */
+function logStateChange(log: Logger, c: LedgerStateChange): void {
+  switch (c.state) {
+    case "spilling":
+      if (c.previous === "ok") log.log("error", `usage ledger failed: spilling to ${c.spillPath ?? "(no spill)"}`, { err: c.storeError ?? c.spillError });
+      else log.log("warn", `usage ledger or spill writable again: serving, rows wait in ${c.spillPath ?? "(no spill)"} to be replayed`, { err: c.storeError });
+      return;
+    case "down":
+      log.log("error", "usage ledger and spill both failed: refusing requests", { ledgerErr: c.storeError, spillErr: c.spillError, spill: c.spillPath });
+      return;
+    case "ok":
+      log.log(c.skipped || c.dropped ? "warn" : "info", `usage ledger recovered: ${c.replayed ?? 0} spilled rows replayed`, {
+        skippedLines: c.skipped,
+        droppedRows: c.dropped,
+        from: c.previous,
+      });
+      return;
+  }
 }

@@ -21,6 +21,8 @@ import { tracingInterceptor } from "../server/tracing.js";
 import { authInterceptor } from "../server/auth.js";
 import type { Interceptor } from "@connectrpc/connect";
 import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
+import { HealthCheckResponse_ServingStatus as Status } from "../../gen/grpc/health/v1/health_pb.js";
+import type { LedgerState } from "../accounting/ledger/ledger-state.js";
 
 /** A built, not yet listening, gateway. */
 export interface App {
@@ -35,6 +37,9 @@ export interface App {
 
 /** Breaker gauge values: 0 closed, 1 half-open, 2 open, 3 cooling down. */
 const HEALTH_GAUGE: Record<ModelHealth, number> = { healthy: 0, probing: 1, unhealthy: 2, cooling_down: 3 };
+
+/** Ledger gauge values: 0 ok, 1 spilling, 2 down. */
+const LEDGER_GAUGE: Record<LedgerState, number> = { ok: 0, spilling: 1, down: 2 };
 
 /** Options of the composition that do not come from the config file. */
 export interface AppOptions {
@@ -64,7 +69,9 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
     observer: composeObservers(observers),
     usage: ledgerRecorder(accounting.ledger, log),
     budgets: accounting.budgets,
+    accountingReady: () => accounting.ledger.state !== "down",
   });
+  telemetry?.observeLedger(() => LEDGER_GAUGE[accounting.ledger.state]);
   telemetry?.observeBreakers(() => [...config.models.values()].map((m) => ({ model: m.name, provider: m.provider, state: HEALTH_GAUGE[gateway.health(m.name)] })));
   const service = createGatewayService({ gateway, clock: systemClock, ledger: accounting.ledger });
   // Outermost first: trace every RPC, then authenticate it.
@@ -72,6 +79,11 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   if (options.tracing) interceptors.push(tracingInterceptor([GatewayService.typeName]));
   if (config.auth.enabled) interceptors.push(authInterceptor(config.auth, [GatewayService.typeName]));
   const server = new GatewayServer({ service, maxRequestBytes: config.maxRequestBytes, interceptors, tls: config.tls });
+  // GatewayService is NOT_SERVING while the ledger can record nothing (requests are refused then), SERVING again once
+  // the ledger or its spill takes rows. The server ("") stays SERVING: it is alive, and reports still work.
+  const serving = (state: LedgerState): Status => (state === "down" ? Status.NOT_SERVING : Status.SERVING);
+  server.health.set(GatewayService.typeName, serving(accounting.ledger.state));
+  accounting.ledger.onState((change) => server.health.set(GatewayService.typeName, serving(change.state)));
   return {
     config,
     gateway,
