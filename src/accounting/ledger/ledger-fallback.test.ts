@@ -4,42 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Ledger } from "./ledger.js";
-import type { LedgerRecord } from "./ledger-record.js";
 import type { LedgerStateChange } from "./ledger-state.js";
 import { LedgerUnavailableError } from "./ledger-state.js";
-import type { AggregateQuery, GroupAggregate, LedgerStore } from "./ledger-store.js";
 import { SpillJournal } from "./spill.js";
 import { encodeBatch } from "./spill-codec.js";
-import { SqliteLedgerStore } from "./sqlite-ledger.js";
-import { ROWS_T0, ledgerRow, rowsQuery } from "../../../test/helpers/ledger-row.js";
-
-/** An in-memory SQLite store that fails on demand: before writing (a full disk), or after committing (a writer that died, commit unknown). */
-class FlakyStore implements LedgerStore {
-  mode: "ok" | "fail" | "commit-then-fail" = "ok";
-  appends = 0;
-  readonly #inner = SqliteLedgerStore.open({ path: ":memory:", now: () => ROWS_T0 });
-
-  async append(rows: readonly LedgerRecord[]): Promise<void> {
-    this.appends++;
-    if (this.mode === "fail") throw new Error("SQLITE_FULL: database or disk is full");
-    await this.#inner.append(rows);
-    if (this.mode === "commit-then-fail") throw new Error("the usage ledger writer stopped; whether it committed the rows it was sent is unknown");
-  }
-  aggregate(q: AggregateQuery): Promise<readonly GroupAggregate[]> {
-    return this.#inner.aggregate(q);
-  }
-  prune(beforeMs: number): Promise<number> {
-    return this.#inner.prune(beforeMs);
-  }
-  async close(): Promise<void> {
-    // Kept open, so that a test can read what was stored after the ledger is closed.
-  }
-  /** [attempt rows, requests, successes, failures] stored. */
-  async counts(): Promise<[bigint, bigint, bigint, bigint]> {
-    const [g] = await this.#inner.aggregate(rowsQuery({ groupBy: [], startMs: 0, endMs: ROWS_T0 + 1000 * 86_400_000 }));
-    return [g?.attempts ?? 0n, g?.requests ?? 0n, g?.successes ?? 0n, g?.failures ?? 0n];
-  }
-}
+import { ledgerRow } from "../../../test/helpers/ledger-row.js";
+import { FlakyStore } from "../../../test/helpers/flaky-store.js";
 
 let dir = "";
 beforeEach(() => {
