@@ -53,6 +53,7 @@ export async function openAccounting(config: GatewayConfig, clock: Clock, log: L
     async close() {
       retention.stop();
       await ledger.close();
+      if (ledger.state !== "ok") log.log("warn", `usage ledger closed while ${ledger.state}: what the spill holds is replayed at the next start`, { spill: spillPath });
     },
   };
 }
