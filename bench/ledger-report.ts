@@ -11,6 +11,7 @@ import { performance } from "node:perf_hooks";
 import type { PricingConfig } from "../src/config/schema.js";
 import { Ledger } from "../src/accounting/ledger/ledger.js";
 import type { LedgerRecord } from "../src/accounting/ledger/ledger-record.js";
+import { newRowUid } from "../src/accounting/ledger/ledger-record.js";
 import type { Dimension } from "../src/accounting/ledger/ledger-store.js";
 import { perMTokToPicoPerToken } from "../src/accounting/money/money.js";
 import { buildCostReport } from "../src/accounting/report/report.js";
@@ -88,7 +89,7 @@ function* traffic(rows: number, seed: number, userTags: boolean): Generator<Ledg
       const ttft = streamed ? Math.floor(80 + r() * 1500) : undefined;
       const ok = r() < 0.97;
       yield {
-        uid: `req-${req}-${a}`, timeMs: time, requestId: `req-${req}`, clientKey: key.id, tags, route, model: m.name, provider: m.provider,
+        uid: newRowUid(time), timeMs: time, requestId: `req-${req}`, clientKey: key.id, tags, route, model: m.name, provider: m.provider,
         inputTokens: input, outputTokens: output, cachedInputTokens: cached, cacheWriteTokens: 0, usageUnknown: output === undefined, usageBasis: "reported",
         costPicos: cost, latencyMs: latency, ttftMs: ttft, outcome: last ? (ok ? "succeeded" : "failed") : hedged ? "aborted" : "failed",
         attempt: a, failover: a > 1 && !hedged, retry: false, hedge: a > 1 && hedged, streamed, errorKind: last && ok ? undefined : "server_error",

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { PricingConfig } from "../config/schema.js";
 import { Ledger } from "../accounting/ledger/ledger.js";
 import type { LedgerRecord } from "../accounting/ledger/ledger-record.js";
+import { testUid } from "../../test/helpers/ledger-row.js";
 import { SqliteLedgerStore } from "../accounting/ledger/sqlite-ledger.js";
 import type { GetCostReportRequest } from "../../gen/llmgateway/v1/cost_pb.js";
 import { Dimension, GetCostReportRequestSchema } from "../../gen/llmgateway/v1/cost_pb.js";
@@ -28,7 +29,7 @@ const MODELS = new Map([
 
 function row(id: string, timeMs: number, model: string, over: Partial<LedgerRecord> = {}): LedgerRecord {
   return {
-    uid: `${id}-${over.attempt ?? 1}`, timeMs, requestId: id, clientKey: "k1", tags: { team: "search" }, route: undefined, model, provider: "p", inputTokens: 1000,
+    uid: testUid(`${id}-${over.attempt ?? 1}`), timeMs, requestId: id, clientKey: "k1", tags: { team: "search" }, route: undefined, model, provider: "p", inputTokens: 1000,
     outputTokens: 100, cachedInputTokens: 0, cacheWriteTokens: 0, usageUnknown: false, usageBasis: "reported", costPicos: 1_200_000_000n, latencyMs: 1500,
     ttftMs: undefined, outcome: "succeeded", attempt: 1, failover: false, retry: false, hedge: false, streamed: true, errorKind: undefined,
     request: { outcome: "succeeded", latencyMs: 1500, ttftMs: 40 }, ...over,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BudgetGuard, GLOBAL_BUDGET, clientKeyBudget, tagBudget } from "./budget-guard.js";
 import { Ledger } from "../ledger/ledger.js";
 import type { LedgerRecord } from "../ledger/ledger-record.js";
+import { testUid } from "../../../test/helpers/ledger-row.js";
 import { PICOS_PER_DOLLAR } from "../money/money.js";
 import { SqliteLedgerStore } from "../ledger/sqlite-ledger.js";
 
@@ -11,7 +12,7 @@ const usd = (cents: number): bigint => (BigInt(cents) * PICOS_PER_DOLLAR) / 100n
 
 function spend(id: string, timeMs: number, clientKey: string | undefined, tags: Record<string, string>, cents: number): LedgerRecord {
   return {
-    uid: `${id}-${timeMs}`, timeMs, requestId: id, clientKey, tags, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
+    uid: testUid(`${id}-${timeMs}`), timeMs, requestId: id, clientKey, tags, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
     cachedInputTokens: undefined, cacheWriteTokens: undefined, usageUnknown: false, usageBasis: "reported", costPicos: usd(cents), latencyMs: 1, ttftMs: undefined,
     outcome: "succeeded", attempt: 1, failover: false, retry: false, hedge: false, streamed: false, errorKind: undefined,
     request: { outcome: "succeeded", latencyMs: 1, ttftMs: undefined },

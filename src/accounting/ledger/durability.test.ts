@@ -15,6 +15,7 @@ import { openSqlite } from "./sqlite-driver.js";
 const DIST = resolve("dist/src/accounting/ledger");
 
 const CHILD = `
+import { createHash } from "node:crypto";
 import { SqliteLedgerStore } from ${JSON.stringify(pathToFileURL(join(DIST, "sqlite-ledger.js")).href)};
 import { ThreadedLedgerStore } from ${JSON.stringify(pathToFileURL(join(DIST, "ledger-writer.js")).href)};
 import { Ledger } from ${JSON.stringify(pathToFileURL(join(DIST, "ledger.js")).href)};
@@ -22,7 +23,7 @@ const options = { path: process.env.LEDGER_PATH, now: () => Date.now(), rollupEv
 const ledger = new Ledger(process.env.LEDGER_THREAD === "1" ? await ThreadedLedgerStore.open(options) : SqliteLedgerStore.open(options));
 let n = 0;
 const row = (id, attempt, final) => ({
-  uid: id + "-" + attempt, timeMs: Date.now(), requestId: id, clientKey: "k" + (n % 7), tags: { team: "t" + (n % 3) }, route: undefined,
+  uid: createHash("md5").update(id + "-" + attempt).digest("hex"), timeMs: Date.now(), requestId: id, clientKey: "k" + (n % 7), tags: { team: "t" + (n % 3) }, route: undefined,
   model: "m", provider: "p", inputTokens: 10, outputTokens: 20, cachedInputTokens: undefined, cacheWriteTokens: undefined,
   usageUnknown: false, usageBasis: "reported", costPicos: 1234567n, latencyMs: 5, ttftMs: undefined, outcome: final ? "succeeded" : "failed", attempt,
   failover: false, retry: attempt > 1, hedge: false, streamed: false, errorKind: undefined,

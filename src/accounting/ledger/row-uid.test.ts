@@ -13,6 +13,7 @@ describe("row uids", () => {
     expect(uids[0]?.slice(0, 12)).toBe(T0.toString(16).padStart(12, "0"));
     const prefixes = uids.map((u) => u.slice(0, 12));
     expect([...prefixes].sort()).toEqual(prefixes);
+    for (const odd of [-1, Number.NaN, 2 ** 60]) expect(newRowUid(odd)).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it("are given to every row when it is made, one per row", () => {
@@ -28,5 +29,7 @@ describe("row uids", () => {
     );
     expect(new Set(rows.map((r) => r.uid)).size).toBe(2);
     expect(recordProblem({ ...refusal, uid: "" })).toMatch(/uid/);
+    expect(recordProblem({ ...refusal, uid: refusal.uid.toUpperCase() })).toMatch(/uid/);
+    expect(recordProblem({ ...refusal, uid: `${refusal.uid}0` })).toMatch(/uid/);
   });
 });

@@ -8,7 +8,7 @@ import type { LedgerRecord } from "./ledger-record.js";
 import { MAX_ROW_PICOS } from "./ledger-record.js";
 import { decodeBatch, encodeBatch } from "./spill-codec.js";
 import { SpillJournal } from "./spill.js";
-import { ledgerRow } from "../../../test/helpers/ledger-row.js";
+import { ledgerRow, testUid } from "../../../test/helpers/ledger-row.js";
 
 let dir = "";
 beforeEach(() => {
@@ -23,11 +23,11 @@ afterEach(() => {
 function oddRows(): LedgerRecord[] {
   const full: LedgerRecord = {
     ...ledgerRow(2),
-    uid: "u-full", route: "auto", cachedInputTokens: 3, cacheWriteTokens: 4, ttftMs: 7, retry: true, failover: true, hedge: true, streamed: true,
+    uid: testUid("full"), route: "auto", cachedInputTokens: 3, cacheWriteTokens: 4, ttftMs: 7, retry: true, failover: true, hedge: true, streamed: true,
     usageBasis: "bounded", costPicos: MAX_ROW_PICOS, errorKind: "server_error", tags: JSON.parse('{"__proto__":"x","team":"y"}') as Record<string, string>,
     request: { outcome: "cancelled", latencyMs: 12, ttftMs: 9 },
   };
-  const bare: LedgerRecord = { ...ledgerRow(4), uid: "u-bare", clientKey: undefined, inputTokens: undefined, outputTokens: undefined, usageUnknown: true, usageBasis: "estimated", request: undefined };
+  const bare: LedgerRecord = { ...ledgerRow(4), uid: testUid("bare"), clientKey: undefined, inputTokens: undefined, outputTokens: undefined, usageUnknown: true, usageBasis: "estimated", request: undefined };
   return [full, bare];
 }
 

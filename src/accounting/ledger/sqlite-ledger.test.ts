@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { LedgerRecord } from "./ledger-record.js";
+import { testUid } from "../../../test/helpers/ledger-row.js";
 import type { AggregateQuery } from "./ledger-store.js";
 import { SCHEMA_VERSION } from "./sqlite-schema.js";
 import { SqliteLedgerStore } from "./sqlite-ledger.js";
@@ -13,7 +14,7 @@ const T0 = Date.UTC(2026, 10, 10);
 
 function row(id: string, timeMs: number, over: Partial<LedgerRecord> = {}): LedgerRecord {
   return {
-    uid: `${id}-${timeMs}-${over.attempt ?? 1}`, timeMs, requestId: id, clientKey: "k", tags: { team: "a" }, route: undefined, model: "m", provider: "p",
+    uid: testUid(`${id}-${timeMs}-${over.attempt ?? 1}`), timeMs, requestId: id, clientKey: "k", tags: { team: "a" }, route: undefined, model: "m", provider: "p",
     inputTokens: 10, outputTokens: 5, cachedInputTokens: undefined, cacheWriteTokens: undefined, usageUnknown: false, usageBasis: "reported",
     costPicos: 1_000n, latencyMs: 100, ttftMs: undefined, outcome: "succeeded", attempt: 1, failover: false, retry: false, hedge: false,
     streamed: false, errorKind: undefined, request: { outcome: "succeeded", latencyMs: 100, ttftMs: undefined }, ...over,

@@ -165,7 +165,7 @@ export class SqliteLedgerStore implements LedgerStore {
       r.inputTokens ?? null, r.outputTokens ?? null, r.cachedInputTokens ?? null, r.cacheWriteTokens ?? null,
       flag(r.usageUnknown), r.costPicos, Math.round(r.latencyMs), ms(r.ttftMs), r.outcome, r.attempt,
       flag(r.failover), flag(r.retry), flag(r.hedge), flag(r.streamed), r.errorKind ?? null,
-      flag(end !== undefined), end?.outcome ?? null, ms(end?.latencyMs), ms(end?.ttftMs), USAGE_BASIS_CODES[r.usageBasis], r.uid,
+      flag(end !== undefined), end?.outcome ?? null, ms(end?.latencyMs), ms(end?.ttftMs), USAGE_BASIS_CODES[r.usageBasis], Buffer.from(r.uid, "hex"),
     ];
     return Number(this.#insertRow.run(values).lastInsertRowid);
   }

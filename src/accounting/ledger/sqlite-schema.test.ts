@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { LedgerRecord } from "./ledger-record.js";
+import { testUid } from "../../../test/helpers/ledger-row.js";
 import type { AggregateQuery, GroupAggregate } from "./ledger-store.js";
 import { openSqlite } from "./sqlite-driver.js";
 import { SqliteLedgerStore } from "./sqlite-ledger.js";
@@ -92,7 +93,7 @@ describe("ledger schema v2", () => {
 
   it("stores the retry flag of new rows", async () => {
     const store = SqliteLedgerStore.open({ path: ":memory:", now: () => T0 });
-    const row = { uid: "x-2", timeMs: T0, requestId: "x", clientKey: undefined, tags: {}, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
+    const row = { uid: testUid("x-2"), timeMs: T0, requestId: "x", clientKey: undefined, tags: {}, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
       cachedInputTokens: undefined, cacheWriteTokens: undefined, usageUnknown: false, usageBasis: "reported" as const, costPicos: 0n, latencyMs: 1, ttftMs: undefined,
       outcome: "succeeded" as const, attempt: 2, failover: false, retry: true, hedge: false, streamed: false, errorKind: undefined,
       request: { outcome: "succeeded" as const, latencyMs: 1, ttftMs: undefined } };
@@ -142,7 +143,7 @@ describe("ledger schema v3", () => {
     const v2Cost = 3n * 1_000_000_007n;
     expect(bases(await store.aggregate(ALL))).toEqual({ "": [3n, 0n, 0n, 0n, v2Cost] });
     const row = (id: string, hour: number, usageBasis: LedgerRecord["usageBasis"], costPicos: bigint): LedgerRecord => ({
-      uid: id, timeMs: T0 + hour * HOUR, requestId: id, clientKey: undefined, tags: {}, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
+      uid: testUid(id), timeMs: T0 + hour * HOUR, requestId: id, clientKey: undefined, tags: {}, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
       cachedInputTokens: undefined, cacheWriteTokens: undefined, usageUnknown: false, usageBasis, costPicos, latencyMs: 1, ttftMs: undefined,
       outcome: "aborted", attempt: 1, failover: false, retry: false, hedge: false, streamed: false, errorKind: "cancelled",
       request: { outcome: "cancelled", latencyMs: 1, ttftMs: undefined },
@@ -188,7 +189,7 @@ describe("ledger schema v4", () => {
     const store = SqliteLedgerStore.open({ path, now: () => T0, rollupEvery: 0 });
     expect(store.schemaVersion).toBe(4);
     const row = (uid: string, requestId: string): LedgerRecord => ({
-      uid, timeMs: T0, requestId, clientKey: undefined, tags: {}, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
+      uid: testUid(uid), timeMs: T0, requestId, clientKey: undefined, tags: {}, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
       cachedInputTokens: undefined, cacheWriteTokens: undefined, usageUnknown: false, usageBasis: "reported", costPicos: 7n, latencyMs: 1, ttftMs: undefined,
       outcome: "succeeded", attempt: 1, failover: false, retry: false, hedge: false, streamed: false, errorKind: undefined,
       request: { outcome: "succeeded", latencyMs: 1, ttftMs: undefined },
@@ -204,9 +205,10 @@ describe("ledger schema v4", () => {
     expect([folded?.requests, folded?.costPicos]).toEqual([5n, 2n * 5n + 3n * 7n]);
     await store.close();
     const db = openSqlite(path);
-    expect(db.prepare("SELECT request_id, uid FROM ledger ORDER BY id").raw(true).all()).toEqual([
-      ["old1", null], ["old2", null], ["new1", "u1"], ["new2", "u2"], ["new3", "u3"],
+    expect(db.prepare("SELECT request_id, lower(hex(uid)) FROM ledger ORDER BY id").raw(true).all()).toEqual([
+      ["old1", ""], ["old2", ""], ["new1", testUid("u1")], ["new2", testUid("u2")], ["new3", testUid("u3")],
     ]);
+    expect(db.prepare("SELECT COUNT(*) FROM ledger WHERE uid IS NULL").pluck().get()).toBe(2);
     db.close();
   });
 });

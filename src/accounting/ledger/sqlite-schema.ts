@@ -138,9 +138,11 @@ ${["rollup_hour", "rollup_day"].flatMap((t) => V3_ROLLUP_SUMS.map((c) => `ALTER 
  * v4. Each row's own id, `ledger.uid`, made when the row is created, with a UNIQUE index: a row written twice (a
  * spilled batch replayed, a commit whose outcome was unknown and that was also spilled) is stored once (inserts
  * say ON CONFLICT(uid) DO NOTHING). Rows of v1 to v3 keep a NULL uid; NULLs are distinct, so they never conflict.
+ * The uid's 16 bytes are stored, not its 32 hex digits: column and index cost 45 bytes a row so, 80 as text
+ * (measured on 500,000 rows of 72 bytes; read it with lower(hex(uid))).
  */
 const V4 = `
-ALTER TABLE ledger ADD COLUMN uid TEXT;
+ALTER TABLE ledger ADD COLUMN uid BLOB;
 CREATE UNIQUE INDEX ledger_uid ON ledger (uid);
 `;
 

@@ -5,6 +5,7 @@ import type { LedgerRecord } from "../ledger/ledger-record.js";
 import { MAX_ROW_PICOS } from "../ledger/ledger-record.js";
 import { requestRows } from "../ledger/ledger-rows.js";
 import type { AttemptFacts, RequestFacts } from "../ledger/ledger-rows.js";
+import { testUid } from "../../../test/helpers/ledger-row.js";
 import { buildCostReport } from "./report.js";
 import type { CostReport, CostReportGroup, CostReportQuery } from "./report.js";
 import { SqliteLedgerStore } from "../ledger/sqlite-ledger.js";
@@ -224,7 +225,7 @@ describe.each(MODES)("cost report over the fixture ($name)", ({ rolled }) => {
     const huge = requestRows(request({ requestId: "big", startedAt: T(24, 12) }), [
       attempt({ model: "m", provider: "p", startedAt: T(24, 12), costPicos: MAX_ROW_PICOS, usage: { inputTokens: 1, outputTokens: 1 } }),
     ]);
-    const huge2 = huge.map((r) => ({ ...r, uid: `${r.uid}-2`, requestId: "big2" }));
+    const huge2 = huge.map((r) => ({ ...r, uid: testUid(`${r.uid}-2`), requestId: "big2" }));
     const report = await run({}, [...huge, ...huge2, ...FIXTURE], false);
     expect(report.total.costPicos).toBe(2n * MAX_ROW_PICOS + 12_688_000_000n);
     expect(report.total.savings).toBeUndefined();
