@@ -5,7 +5,7 @@
  * call and health says NOT_SERVING until one recovers. Needs `mount` (root): skipped otherwise, required in CI.
  */
 import { execFileSync } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -15,30 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus as Serving } from "../../gen/grpc/health/v1/health_pb.js";
 import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { Role } from "../../gen/llmgateway/v1/types_pb.js";
-import type { LedgerRecord } from "../../src/accounting/ledger/ledger-record.js";
-import { SpillJournal } from "../../src/accounting/ledger/spill.js";
-import { openSqlite } from "../../src/accounting/ledger/sqlite-driver.js";
 import { keyHash, newClientKey } from "../../src/cli/keys.js";
 import { startSimulator } from "../../src/sim/server.js";
 import type { Simulator } from "../../src/sim/server.js";
 import { spawnGateway } from "../helpers/process.js";
 import type { GatewayProcess } from "../helpers/process.js";
 import { REQUIRE_ALL_CLIENTS } from "../helpers/tools.js";
-
-/** True when this process may mount a tmpfs (root on Linux). */
-function canMount(): boolean {
-  if (process.platform !== "linux") return false;
-  const probe = mkdtempSync(join(tmpdir(), "gw-mount-probe-"));
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", probe], { stdio: "ignore" });
-    execFileSync("umount", [probe], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    rmSync(probe, { recursive: true, force: true });
-  }
-}
+import { canMount, fill, ledgerRows, spilledRows } from "../helpers/disk-faults.js";
 
 const MOUNTABLE = canMount();
 if (!MOUNTABLE && REQUIRE_ALL_CLIENTS) throw new Error("ledger-faults: mounting a tmpfs is required here (run the tests as root, as CI does)");
@@ -149,46 +132,8 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms
 
 const logged = (gw: GatewayProcess, msg: string): number => gw.stderr().split("\n").filter((l) => l.includes(`"msg":"${msg}`)).length;
 
-/** Per request id, [final rows, rows] in the ledger file (read-only, while the gateway runs). */
-function ledgerRows(path: string): Map<string, [number, number]> {
-  const db = openSqlite(path, { readonly: true });
-  try {
-    const rows = db.prepare("SELECT request_id, SUM(final), COUNT(*) FROM ledger GROUP BY request_id").raw(true).all() as [string, number, number][];
-    return new Map(rows.map(([id, finals, n]) => [id, [finals, n]]));
-  } finally {
-    db.close();
-  }
-}
-
-/** Every row in the spill journal. */
-async function spilledRows(path: string): Promise<LedgerRecord[]> {
-  const spill = new SpillJournal(path);
-  const rows: LedgerRecord[] = [];
-  for (let offset = 0; ; ) {
-    const chunk = await spill.read(offset, 1 << 20);
-    for (const batch of chunk.batches) rows.push(...batch);
-    offset = chunk.next;
-    if (chunk.end) return rows;
-  }
-}
-
 async function status(health: Client<typeof Health>): Promise<Serving> {
   return (await health.check({ service: GatewayService.typeName })).status;
-}
-
-/** Fills the file system of `dir` with one file until it is full. */
-function fill(dir: string): string {
-  const path = join(dir, "filler");
-  const fd = openSync(path, "w");
-  const chunk = Buffer.alloc(64 * 1024, 1);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOSPC") throw err;
-  } finally {
-    closeSync(fd);
-  }
-  return path;
 }
 
 describe.skipIf(!MOUNTABLE)("ledger on a failing disk", () => {
