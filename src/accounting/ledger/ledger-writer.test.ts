@@ -1,8 +1,8 @@
 /**
- * The ledger on a writer thread: the same stored rows and answers as the in-thread store, reports of ":memory:"
- * answered by the writer, a clear refusal when the file cannot be opened, and a writer that stops failing only
- * what it had not answered before the next request starts a new one. The workers are the compiled scripts in
- * dist/ (the test global setup builds them).
+ * The ledger in writer and reader processes: the same stored rows and answers as the in-thread store, reports of
+ * ":memory:" answered by the writer, a clear refusal when the file cannot be opened, and a writer that stops
+ * failing only what it had not answered before the next request starts a new one. The workers are the compiled
+ * scripts in dist/ (the test global setup builds them).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -80,8 +80,7 @@ describe("ThreadedLedgerStore", () => {
     writeFileSync(
       script,
       `import ${JSON.stringify(WRITER.href)};
-import { parentPort } from "node:worker_threads";
-parentPort.on("message", (m) => { if (m.op === "prune" && m.beforeMs < 0) process.exit(3); });`,
+process.on("message", (m) => { if (m.op === "prune" && m.beforeMs < 0) process.exit(3); });`,
     );
     const errors: unknown[] = [];
     const store = await ThreadedLedgerStore.open({ path: join(dir, "ledger.db"), now: () => T0, onError: (e) => errors.push(e), workerUrl: pathToFileURL(script), reportWorkerUrl: READER });
@@ -102,9 +101,8 @@ parentPort.on("message", (m) => { if (m.op === "prune" && m.beforeMs < 0) proces
     const script = join(dir, "silent-writer.mjs");
     writeFileSync(
       script,
-      `import { parentPort } from "node:worker_threads";
-parentPort.postMessage({ kind: "ready", schemaVersion: 1 });
-parentPort.on("message", (m) => { if (m.op === "close") parentPort.postMessage({ kind: "reply", id: m.id, ok: true, value: undefined }); });`,
+      `process.send({ kind: "ready", schemaVersion: 1 });
+process.on("message", (m) => { if (m.op === "close") process.send({ kind: "reply", id: m.id, ok: true, value: undefined }); });`,
     );
     const store = await ThreadedLedgerStore.open({ path: ":memory:", now: () => T0, workerUrl: pathToFileURL(script) });
     const pruning = store.prune(T0);
@@ -120,15 +118,13 @@ parentPort.on("message", (m) => { if (m.op === "close") parentPort.postMessage({
     writeFileSync(
       script,
       `import { existsSync } from "node:fs";
-import { parentPort } from "node:worker_threads";
 if (existsSync(${JSON.stringify(marker)})) {
-  parentPort.postMessage({ kind: "unopened", error: "cannot open the usage ledger: locked" });
-  parentPort.close();
+  process.send({ kind: "unopened", error: "cannot open the usage ledger: locked" }, () => process.exit(0));
 } else {
-  parentPort.postMessage({ kind: "ready", schemaVersion: 1 });
-  parentPort.on("message", (m) => {
+  process.send({ kind: "ready", schemaVersion: 1 });
+  process.on("message", (m) => {
     if (m.op === "prune" && m.beforeMs < 0) process.exit(3);
-    parentPort.postMessage({ kind: "reply", id: m.id, ok: true, value: m.op === "prune" ? 7 : undefined });
+    process.send({ kind: "reply", id: m.id, ok: true, value: m.op === "prune" ? 7 : undefined });
   });
 }`,
     );
