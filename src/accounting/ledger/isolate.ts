@@ -93,6 +93,9 @@ export class Isolate<In, Out> {
   terminate(): Promise<void> {
     // A child that never started (no pid) has nothing to stop and may never tell its "close".
     if (this.#child.pid === undefined) return Promise.resolve();
+    // Held until it is gone: an unref'd child would let the event loop empty (and the process exit 0) while its
+    // parent still awaits this, in the middle of a shutdown.
+    this.ref();
     if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill("SIGKILL");
     return this.#ended;
   }
