@@ -48,6 +48,11 @@ afterAll(async () => {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits (polling) until `done` holds, at most 15 s (a busy machine answers slowly). */
+async function until(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done() && waited < 15_000; waited += 20) await sleep(20);
+}
+
 /** The pid of the gateway's child running `script`, once there is one other than `not`. */
 async function childRunning(gwPid: number, script: string, not?: number): Promise<number> {
   for (let waited = 0; waited < 10_000; waited += 20) {
@@ -88,10 +93,10 @@ describe("ledger isolation", () => {
         }
       };
       const load = Promise.all(Array.from({ length: 8 }, (_, w) => caller(w)));
-      await sleep(400);
+      await until(() => answered.length >= 20);
       process.kill(writer, "SIGBUS");
       const killedAt = answered.length;
-      await sleep(600);
+      await until(() => answered.length >= killedAt + 20);
       stop = true;
       await load;
 
