@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createDrivers } from "./drivers.js";
 import type { LoadResult } from "./loadgen.js";
-import { startGateway, startMock, startSink, writeConfig } from "./procs.js";
+import { sample, startGateway, startMock, startSink, writeConfig } from "./procs.js";
 import type { Proc } from "./procs.js";
 import { costed } from "./scenario.js";
 import type { CostedRun } from "./scenario.js";
@@ -21,6 +21,8 @@ interface Round {
   readonly connect: CostedRun;
   readonly directC64: LoadResult;
   readonly ttftP50: number;
+  /** RSS of the gateway's child processes (the ledger's writer and reader) after the load, bytes. */
+  readonly childRss: number;
 }
 
 function option(name: string, fallback: string): string {
@@ -61,9 +63,10 @@ async function main(): Promise<void> {
           const c1 = await d.grpc(gw.port, 1, 1, { requests: 2000 });
           const grpc = await costed(gw, mock, () => d.grpc(gw.port, 16, 4, { seconds }));
           const connect = await costed(gw, mock, () => d.connect(gw.port, 64, seconds));
+          const childRss = sample(gw.pid).childRssBytes;
           const directC64 = await d.directH2load(64, { seconds: Math.max(2, Math.round(seconds / 2)) });
           const ttftP50 = percentiles((await d.ttftGrpc(gw.port, 500)).map((t) => t.ttftMs)).p50;
-          results.get(b.name)?.push({ c1, grpc, connect, directC64, ttftP50 });
+          results.get(b.name)?.push({ c1, grpc, connect, directC64, ttftP50, childRss });
         } finally {
           await gw.stop();
         }
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
         m((x) => x.connect.cpuUsPerReq).toFixed(0),
         m((x) => x.ttftP50).toFixed(3),
         (m((x) => Math.max(x.grpc.rssPeak, x.connect.rssPeak)) / 1048576).toFixed(0),
+        (m((x) => x.childRss) / 1048576).toFixed(0),
         Math.round(m((x) => x.directC64.reqPerS)).toLocaleString("en-US"),
       ];
       return `| ${name} | ${cells.join(" | ")} |`;
@@ -88,8 +92,8 @@ async function main(): Promise<void> {
     const lines = [
       `Interleaved A/B, ${rounds} rounds, medians (gRPC c=64: 16x4, ${seconds} s; Connect c=64: 64 connections):`,
       "",
-      "| build | gRPC c=1 p50 ms | gRPC c=1 p99 ms | gRPC c=64 req/s | gRPC c=64 p99 ms | gRPC CPU µs/req | Connect c=64 req/s | Connect CPU µs/req | gRPC TTFT p50 ms | RSS peak MiB | direct c=64 req/s (machine speed) |",
-      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+      "| build | gRPC c=1 p50 ms | gRPC c=1 p99 ms | gRPC c=64 req/s | gRPC c=64 p99 ms | gRPC CPU µs/req | Connect c=64 req/s | Connect CPU µs/req | gRPC TTFT p50 ms | RSS peak MiB | children RSS MiB | direct c=64 req/s (machine speed) |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
       ...builds.map((b) => row(b.name, results.get(b.name) ?? [])),
     ];
     process.stdout.write(`${lines.join("\n")}\n`);

@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import type { ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -24,26 +24,69 @@ export interface Proc {
 
 /** CPU time (user + system, seconds) and resident memory (bytes) of a process now. */
 export interface ProcSample {
-  /** CPU time of all the process's threads. */
+  /**
+   * CPU time of all the process's threads and of its child processes (the ledger's writer and reader), live or
+   * ended, so that work moved from a thread to a child process is still counted.
+   */
   readonly cpuS: number;
   /** CPU time of its main thread (the event loop; Node's own and worker threads excluded). */
   readonly mainCpuS: number;
+  /** Resident memory of the process itself. */
   readonly rssBytes: number;
+  /** Resident memory of its live child processes, summed (memory a worker thread would hold in rssBytes). */
+  readonly childRssBytes: number;
 }
 
-/** Reads utime+stime and VmRSS of a process from /proc. */
+/** Reads utime+stime and VmRSS of a process (and its children) from /proc. */
 export function sample(pid: number): ProcSample {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const rss = /VmRSS:\s+(\d+)\s+kB/.exec(status);
-  return { cpuS: cpuTicks(`/proc/${pid}/stat`) / CLK_TCK, mainCpuS: cpuTicks(`/proc/${pid}/task/${pid}/stat`) / CLK_TCK, rssBytes: Number(rss?.[1] ?? 0) * 1024 };
+  const kids = descendants(pid);
+  let cpu = cpuTicks(`/proc/${pid}/stat`, true);
+  let childRss = 0;
+  for (const kid of kids) {
+    try {
+      cpu += cpuTicks(`/proc/${kid}/stat`, false);
+      childRss += rssOf(kid);
+    } catch {
+      // ended meanwhile: its time is in the parent's once reaped
+    }
+  }
+  return { cpuS: cpu / CLK_TCK, mainCpuS: cpuTicks(`/proc/${pid}/task/${pid}/stat`, false) / CLK_TCK, rssBytes: rssOf(pid), childRssBytes: childRss };
 }
 
-/** User + system clock ticks of a /proc stat file (a process's or one thread's). */
-function cpuTicks(path: string): number {
+/** VmRSS of a process, bytes. */
+function rssOf(pid: number): number {
+  const rss = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return Number(rss?.[1] ?? 0) * 1024;
+}
+
+/** The live descendants of a process (children of any of its threads, recursively). */
+function descendants(pid: number): number[] {
+  const found: number[] = [];
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return found;
+  }
+  for (const task of tasks) {
+    try {
+      for (const kid of readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) found.push(Number(kid), ...descendants(Number(kid)));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return found;
+}
+
+/**
+ * User + system clock ticks of a /proc stat file (a process's or one thread's); with `reaped`, plus those of its
+ * ended children it has waited for (counted once: a live child is sampled on its own).
+ */
+function cpuTicks(path: string, reaped: boolean): number {
   const stat = readFileSync(path, "utf8");
   // Fields after the command name (which may hold spaces) start after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
+  return Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0);
 }
 
 /** Busy and total CPU time of the whole machine so far (seconds, all cores), from /proc/stat. */

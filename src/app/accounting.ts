@@ -28,8 +28,9 @@ export interface Accounting {
  */
 export async function openAccounting(config: GatewayConfig, clock: Clock, log: Logger): Promise<Accounting> {
   const onError = (err: unknown): void => log.log("error", "usage ledger error", { err });
-  // Writes and reports run in threads of their own when the compiled scripts are there (always, from dist/);
-  // sources run by vitest use the file on the event loop.
+  // Writes and reports (the budgets' spend loaded below too) run in child processes of their own when the compiled
+  // scripts are there (always, from dist/), so a fault of the file never ends the gateway; sources run by vitest
+  // use the file on the event loop.
   const options = { path: config.ledger.path, now: () => clock.now(), onError };
   const store: LedgerStore = existsSync(fileURLToPath(LEDGER_WORKER_URL)) ? await ThreadedLedgerStore.open(options) : SqliteLedgerStore.open(options);
   const { spillPath } = config.ledger;

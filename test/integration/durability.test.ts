@@ -53,7 +53,8 @@ describe("ledger durability", () => {
       }
     };
     const load = Promise.all(Array.from({ length: 16 }, (_, w) => worker(w)));
-    await new Promise((r) => setTimeout(r, 700));
+    // Killed under load once enough calls were answered (a fixed delay counted fewer than 50 on a busy machine).
+    for (let waited = 0; answered.length < 60 && waited < 15_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     gw.child.kill("SIGKILL");
     stop = true;
     await load;

@@ -44,7 +44,7 @@ describe("durability", () => {
 
   it.each([
     ["on the event loop", "0"],
-    ["on its writer thread", "1"],
+    ["in its writer process", "1"],
   ])("loses no acknowledged record when the process is killed with SIGKILL mid-load (ledger %s)", async (_where, thread) => {
     if (!existsSync(join(DIST, "ledger.js"))) throw new Error("dist/ is not built: run the tests without SKIP_BUILD=1");
     dir = mkdtempSync(join(tmpdir(), "ledger-kill-"));

@@ -1,8 +1,9 @@
 /**
- * The ledger writer's thread: it owns the SQLite write connection, so that commits, WAL checkpoints (and their
- * fsyncs) and roll-ups never hold the gateway's event loop.
+ * The ledger writer's process (started by ledger-writer.ts through isolate.ts): it owns the SQLite write
+ * connection, so that commits, WAL checkpoints (and their fsyncs) and roll-ups never hold the gateway's event
+ * loop, and a fault of the file's shared memory (SIGBUS) ends this process, not the gateway.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { isolateParent } from "./isolate.js";
 import type { LedgerRecord } from "./ledger-record.js";
 import type { AggregateQuery, GroupAggregate } from "./ledger-store.js";
 import type { Durability } from "./sqlite-ledger.js";
@@ -38,7 +39,7 @@ export interface WriterResults {
 export type WriterValue = WriterResults[keyof WriterResults];
 
 /**
- * The writer's messages: the file opened (with its schema version) or not (the thread then ends), a reply to
+ * The writer's messages: the file opened (with its schema version) or not (the process then ends), a reply to
  * a request, or a background failure (a roll-up) to log.
  */
 export type WriterReply =
@@ -48,8 +49,10 @@ export type WriterReply =
   | { readonly kind: "reply"; readonly id: number; readonly ok: false; readonly error: string }
   | { readonly kind: "failed"; readonly error: string };
 
-const port = parentPort;
-const settings = workerData as WriterSettings | null;
+let store: SqliteLedgerStore | undefined;
+// A writer whose gateway is gone closes the file (between two transactions) and exits.
+const parent = isolateParent<WriterRequest, WriterReply>(() => void store?.close());
+const settings = parent?.data as WriterSettings | null | undefined;
 const text = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 async function run(store: SqliteLedgerStore, req: WriterRequest): Promise<WriterValue> {
@@ -70,23 +73,21 @@ async function run(store: SqliteLedgerStore, req: WriterRequest): Promise<Writer
   }
 }
 
-if (port && settings) {
-  const send = (reply: WriterReply): void => port.postMessage(reply);
-  let store: SqliteLedgerStore | undefined;
+if (parent && settings) {
+  const send = (reply: WriterReply): void => parent.send(reply);
   try {
     const onError = (err: unknown): void => send({ kind: "failed", error: text(err) });
     store = SqliteLedgerStore.open({ path: settings.path, durability: settings.durability, rollupEvery: settings.rollupEvery, now: () => settings.nowMs, onError });
   } catch (err) {
-    // Say why and end the thread: the gateway fails what it sent and tries a new writer for the next request.
-    send({ kind: "unopened", error: `cannot open the usage ledger at ${settings.path}: ${text(err)}` });
-    port.close();
+    // Say why and end the process: the gateway fails what it sent and tries a new writer for the next request.
+    parent.end({ kind: "unopened", error: `cannot open the usage ledger at ${settings.path}: ${text(err)}` });
   }
   const opened = store;
   if (opened) {
     send({ kind: "ready", schemaVersion: opened.schemaVersion });
     // Appends are synchronous, so they commit in message order; a prune yields between its chunks and lets
     // appends through, as it does on the event loop.
-    port.on("message", (req: WriterRequest) => {
+    parent.onMessage((req) => {
       run(opened, req).then(
         (value) => send({ kind: "reply", id: req.id, ok: true, value }),
         (err: unknown) => send({ kind: "reply", id: req.id, ok: false, error: text(err) }),

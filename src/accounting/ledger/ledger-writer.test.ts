@@ -1,8 +1,8 @@
 /**
- * The ledger on a writer thread: the same stored rows and answers as the in-thread store, reports of ":memory:"
- * answered by the writer, a clear refusal when the file cannot be opened, and a writer that stops failing only
- * what it had not answered before the next request starts a new one. The workers are the compiled scripts in
- * dist/ (the test global setup builds them).
+ * The ledger in writer and reader processes: the same stored rows and answers as the in-thread store, reports of
+ * ":memory:" answered by the writer, a clear refusal when the file cannot be opened, and a writer that stops (or
+ * is killed with SIGBUS under load) failing only what it had not answered before the next request starts a new
+ * one. The workers are the compiled scripts in dist/ (the test global setup builds them).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +15,15 @@ import { SqliteLedgerStore } from "./sqlite-ledger.js";
 import { ROWS_T0 as T0, ledgerRow as row, rowsQuery as query } from "../../../test/helpers/ledger-row.js";
 
 const DAY = 86_400_000;
+
+/** Waits (polling) until `done` holds; fails after 20 s. */
+async function until(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done(); waited += 5) {
+    if (waited > 20_000) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 const DIST = new URL("../../../dist/src/accounting/ledger/", import.meta.url);
 const WRITER = new URL("ledger-worker.js", DIST);
 const READER = new URL("../report/report-worker.js", DIST);
@@ -80,8 +89,7 @@ describe("ThreadedLedgerStore", () => {
     writeFileSync(
       script,
       `import ${JSON.stringify(WRITER.href)};
-import { parentPort } from "node:worker_threads";
-parentPort.on("message", (m) => { if (m.op === "prune" && m.beforeMs < 0) process.exit(3); });`,
+process.on("message", (m) => { if (m.op === "prune" && m.beforeMs < 0) process.exit(3); });`,
     );
     const errors: unknown[] = [];
     const store = await ThreadedLedgerStore.open({ path: join(dir, "ledger.db"), now: () => T0, onError: (e) => errors.push(e), workerUrl: pathToFileURL(script), reportWorkerUrl: READER });
@@ -97,14 +105,56 @@ parentPort.on("message", (m) => { if (m.op === "prune" && m.beforeMs < 0) proces
     }
   });
 
+  it("outlives a writer killed with SIGBUS under load: what it had in flight fails as of unknown commit, a new writer takes the next", async () => {
+    const errors: unknown[] = [];
+    const store = await ThreadedLedgerStore.open({ path: join(dir, "ledger.db"), now: () => T0, onError: (e) => errors.push(e), workerUrl: WRITER, reportWorkerUrl: READER });
+    const ledger = new Ledger(store);
+    const first = store.writerPid;
+    if (first === undefined) throw new Error("no writer process");
+    let n = 0;
+    let acked = 0;
+    let stop = false;
+    const failures: unknown[] = [];
+    // Sixteen callers recording one row at a time: at any timer tick a batch is in the writer.
+    const caller = async (): Promise<void> => {
+      while (!stop) {
+        try {
+          await ledger.record([row(n++)]);
+          acked++;
+        } catch (err) {
+          failures.push(err);
+        }
+      }
+    };
+    try {
+      const callers = Array.from({ length: 16 }, caller);
+      await until(() => acked >= 500);
+      process.kill(first, "SIGBUS");
+      const before = acked;
+      await until(() => acked >= before + 300 && store.writerPid !== undefined);
+      stop = true;
+      await Promise.all(callers);
+      expect(failures.length).toBeGreaterThan(0);
+      expect(failures.map(String)).toEqual(failures.map(() => expect.stringMatching(/the usage ledger writer stopped \(signal SIGBUS\); whether it committed the rows it was sent is unknown/)));
+      expect(errors.map(String)).toEqual([expect.stringMatching(/signal SIGBUS/)]);
+      expect(store.writerPid).not.toBe(first);
+      // Every acknowledged row is stored; of those in flight at the kill, some may be.
+      const [total] = await store.aggregate(query({ groupBy: [], startMs: 0, endMs: Number.MAX_SAFE_INTEGER }));
+      expect(total?.requests).toBeGreaterThanOrEqual(BigInt(acked));
+      expect(total?.requests).toBeLessThanOrEqual(BigInt(acked + failures.length));
+    } finally {
+      stop = true;
+      await ledger.close();
+    }
+  });
+
   it("rejects, when closed, what the writer never answered, and refuses what comes after", async () => {
     // A writer that opens and closes but never answers anything else.
     const script = join(dir, "silent-writer.mjs");
     writeFileSync(
       script,
-      `import { parentPort } from "node:worker_threads";
-parentPort.postMessage({ kind: "ready", schemaVersion: 1 });
-parentPort.on("message", (m) => { if (m.op === "close") parentPort.postMessage({ kind: "reply", id: m.id, ok: true, value: undefined }); });`,
+      `process.send({ kind: "ready", schemaVersion: 1 });
+process.on("message", (m) => { if (m.op === "close") process.send({ kind: "reply", id: m.id, ok: true, value: undefined }); });`,
     );
     const store = await ThreadedLedgerStore.open({ path: ":memory:", now: () => T0, workerUrl: pathToFileURL(script) });
     const pruning = store.prune(T0);
@@ -120,15 +170,13 @@ parentPort.on("message", (m) => { if (m.op === "close") parentPort.postMessage({
     writeFileSync(
       script,
       `import { existsSync } from "node:fs";
-import { parentPort } from "node:worker_threads";
 if (existsSync(${JSON.stringify(marker)})) {
-  parentPort.postMessage({ kind: "unopened", error: "cannot open the usage ledger: locked" });
-  parentPort.close();
+  process.send({ kind: "unopened", error: "cannot open the usage ledger: locked" }, () => process.exit(0));
 } else {
-  parentPort.postMessage({ kind: "ready", schemaVersion: 1 });
-  parentPort.on("message", (m) => {
+  process.send({ kind: "ready", schemaVersion: 1 });
+  process.on("message", (m) => {
     if (m.op === "prune" && m.beforeMs < 0) process.exit(3);
-    parentPort.postMessage({ kind: "reply", id: m.id, ok: true, value: m.op === "prune" ? 7 : undefined });
+    process.send({ kind: "reply", id: m.id, ok: true, value: m.op === "prune" ? 7 : undefined });
   });
 }`,
     );

@@ -1,9 +1,11 @@
 /**
- * The ledger store on a thread of its own: appends, roll-ups and pruning run in a worker that owns the SQLite
- * write connection (ledger-worker.ts), reports in a reader thread (report-reader.ts). The event loop only posts
- * rows and resolves promises; an append still resolves only after its rows are committed.
+ * The ledger store in processes of its own: appends, roll-ups and pruning run in a child process that owns the
+ * SQLite write connection (ledger-worker.ts), reports in a reader process (report-reader.ts), so the gateway
+ * holds no connection (and no mapping of the file's shared memory) at all. The event loop only posts rows and
+ * resolves promises; an append still resolves only after its rows are committed.
  */
-import { Worker } from "node:worker_threads";
+import { startIsolate } from "./isolate.js";
+import type { Isolate } from "./isolate.js";
 import type { LedgerRecord } from "./ledger-record.js";
 import type { AggregateQuery, GroupAggregate, LedgerStore } from "./ledger-store.js";
 import type { WriterReply, WriterRequest, WriterResults, WriterSettings, WriterValue } from "./ledger-worker.js";
@@ -13,7 +15,7 @@ import type { SqliteLedgerOptions } from "./sqlite-ledger.js";
 /** The compiled writer script next to this module (absent under vitest, which runs sources). */
 export const LEDGER_WORKER_URL = new URL("./ledger-worker.js", import.meta.url);
 
-/** How to open the threaded ledger: as the in-thread store, plus where the thread scripts are. */
+/** How to open the isolated ledger: as the in-thread store, plus where the child scripts are. */
 export interface ThreadedLedgerOptions extends SqliteLedgerOptions {
   /** The writer script (default LEDGER_WORKER_URL). */
   readonly workerUrl?: URL;
@@ -23,9 +25,22 @@ export interface ThreadedLedgerOptions extends SqliteLedgerOptions {
 
 /**
  * The writer's young generation is kept small: what it allocates (the rows it is sent) dies at once, and
- * V8's default lets it grow to tens of MiB under load.
+ * V8's default lets it grow to tens of MiB under load. Two semi-spaces of 2 MiB: the 4 MiB new space its worker
+ * thread had with `maxYoungGenerationSizeMb: 4` (measured with v8.getHeapSpaceStatistics on Node 20).
  */
-const WRITER_LIMITS = { maxYoungGenerationSizeMb: 4 };
+const WRITER_FLAGS = ["--max-semi-space-size=2"];
+
+type WriterIsolate = Isolate<WriterRequest, WriterReply>;
+
+/** Starts a writer process. */
+function startWriter(url: URL, settings: WriterSettings): WriterIsolate {
+  return startIsolate<WriterRequest, WriterReply>(url, settings, { execArgv: WRITER_FLAGS });
+}
+
+/** How a child ended, for messages. */
+function ending(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal ? `signal ${signal}` : `exit code ${code}`;
+}
 
 interface Pending {
   readonly resolve: (value: WriterValue) => void;
@@ -36,7 +51,10 @@ interface Pending {
 type WithoutId<R> = R extends unknown ? Omit<R, "id"> : never;
 type Op = WithoutId<WriterRequest>;
 
-/** A LedgerStore whose writes run in a worker thread; a writer that stops is replaced on the next request. */
+/**
+ * A LedgerStore whose writes run in a child process; a writer that stops (a crash, a signal such as SIGBUS) is
+ * told to `onError` once, fails only what it had not answered, and is replaced on the next request.
+ */
 export class ThreadedLedgerStore implements LedgerStore {
   /** The schema version of the open file. */
   readonly schemaVersion: number;
@@ -45,23 +63,23 @@ export class ThreadedLedgerStore implements LedgerStore {
   readonly #onError: (err: unknown) => void;
   readonly #reader: ReportReader | undefined;
   readonly #pending = new Map<number, Pending>();
-  #worker: Worker | undefined;
+  #worker: WriterIsolate | undefined;
   #next = 1;
   #closed = false;
 
-  private constructor(worker: Worker, schemaVersion: number, settings: WriterSettings, options: ThreadedLedgerOptions) {
+  private constructor(worker: WriterIsolate, schemaVersion: number, settings: WriterSettings, options: ThreadedLedgerOptions) {
     this.schemaVersion = schemaVersion;
     this.#settings = settings;
     this.#url = options.workerUrl ?? LEDGER_WORKER_URL;
     this.#onError = options.onError ?? (() => undefined);
-    this.#reader = options.path === ":memory:" ? undefined : new ReportReader(options.path, options.reportWorkerUrl);
+    this.#reader = options.path === ":memory:" ? undefined : new ReportReader(options.path, options.reportWorkerUrl, undefined, this.#onError);
     this.#attach(worker);
   }
 
   /** Starts the writer, which opens (or creates) the file and applies migrations; rejects when it cannot. */
   static async open(options: ThreadedLedgerOptions): Promise<ThreadedLedgerStore> {
     const settings: WriterSettings = { path: options.path, durability: options.durability, rollupEvery: options.rollupEvery, nowMs: options.now() };
-    const worker = new Worker(options.workerUrl ?? LEDGER_WORKER_URL, { workerData: settings, resourceLimits: WRITER_LIMITS });
+    const worker = startWriter(options.workerUrl ?? LEDGER_WORKER_URL, settings);
     try {
       const first = await firstMessage(worker);
       if (first.kind !== "ready") throw new Error(first.kind === "unopened" ? first.error : "the ledger writer answered before opening the file");
@@ -72,7 +90,12 @@ export class ThreadedLedgerStore implements LedgerStore {
     }
   }
 
-  /** Commits the rows in one transaction on the writer thread. */
+  /** The writer's process id, while one runs. */
+  get writerPid(): number | undefined {
+    return this.#worker?.pid;
+  }
+
+  /** Commits the rows in one transaction in the writer process. */
   async append(rows: readonly LedgerRecord[]): Promise<void> {
     await this.#call({ op: "append", rows });
   }
@@ -87,13 +110,13 @@ export class ThreadedLedgerStore implements LedgerStore {
     return this.#call({ op: "prune", beforeMs });
   }
 
-  /** Aggregates in the report thread (a file) or the writer (":memory:"). */
+  /** Aggregates in the report process (a file) or the writer (":memory:"). */
   async aggregate(query: AggregateQuery): Promise<readonly GroupAggregate[]> {
     if (this.#reader) return this.#reader.aggregate(query);
     return this.#call({ op: "aggregate", query });
   }
 
-  /** Closes the file (after the requests already sent) and stops both threads; what it never answered is rejected. */
+  /** Closes the file (after the requests already sent) and stops both processes; what it never answered is rejected. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -111,10 +134,10 @@ export class ThreadedLedgerStore implements LedgerStore {
 
   #call<K extends keyof WriterResults>(op: Extract<Op, { readonly op: K }>): Promise<WriterResults[K]> {
     if (this.#closed) return Promise.reject(new Error("the usage ledger is closed"));
-    return this.#send(this.#worker ?? this.#attach(new Worker(this.#url, { workerData: this.#settings, resourceLimits: WRITER_LIMITS })), op);
+    return this.#send(this.#worker ?? this.#attach(startWriter(this.#url, this.#settings)), op);
   }
 
-  #send<K extends keyof WriterResults>(worker: Worker, op: Extract<Op, { readonly op: K }>): Promise<WriterResults[K]> {
+  #send<K extends keyof WriterResults>(worker: WriterIsolate, op: Extract<Op, { readonly op: K }>): Promise<WriterResults[K]> {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       // The worker answers each kind of request with that kind's result.
@@ -130,7 +153,7 @@ export class ThreadedLedgerStore implements LedgerStore {
     this.#pending.clear();
   }
 
-  #attach(worker: Worker): Worker {
+  #attach(worker: WriterIsolate): WriterIsolate {
     this.#worker = worker;
     worker.unref();
     let unopened: string | undefined;
@@ -157,13 +180,13 @@ export class ThreadedLedgerStore implements LedgerStore {
       this.#fail(err);
     };
     worker.on("error", gone);
-    worker.on("exit", (code) => gone(new Error(unopened ?? `the usage ledger writer stopped (exit code ${code}); whether it committed the rows it was sent is unknown`)));
+    worker.on("exit", (code, signal) => gone(new Error(unopened ?? `the usage ledger writer stopped (${ending(code, signal)}); whether it committed the rows it was sent is unknown`)));
     return worker;
   }
 }
 
-/** The worker's first message, or its error or exit before one. */
-function firstMessage(worker: Worker): Promise<WriterReply> {
+/** The writer's first message, or its error or exit before one. */
+function firstMessage(worker: WriterIsolate): Promise<WriterReply> {
   return new Promise((resolve, reject) => {
     const done = (): void => {
       worker.off("message", onMessage);
@@ -178,9 +201,9 @@ function firstMessage(worker: Worker): Promise<WriterReply> {
       done();
       reject(err);
     };
-    const onExit = (code: number): void => {
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       done();
-      reject(new Error(`the usage ledger writer stopped while opening the file (exit code ${code})`));
+      reject(new Error(`the usage ledger writer stopped while opening the file (${ending(code, signal)})`));
     };
     worker.on("message", onMessage);
     worker.on("error", onError);

@@ -1,5 +1,5 @@
 /**
- * Reports in a worker thread: the same answers as an in-thread read of the same file (rolled-up rows and the raw
+ * Reports in a worker process: the same answers as an in-thread read of the same file (rolled-up rows and the raw
  * tail), rows committed by the writer visible to the next report, and a clean rejection when the worker cannot
  * start. The worker is the compiled script in dist/ (the test global setup builds it).
  */

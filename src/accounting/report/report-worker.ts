@@ -1,9 +1,10 @@
 /**
- * The report worker's thread: a read-only connection of its own to the ledger file, answering aggregate
- * queries, so that a report over millions of rows never holds the gateway's event loop. WAL mode lets it
- * read while the gateway writes.
+ * The report worker's process (started by report-reader.ts through isolate.ts): a read-only connection of its
+ * own to the ledger file, answering aggregate queries, so that a report over millions of rows never holds the
+ * gateway's event loop, and a fault of the file's shared memory (SIGBUS) ends this process, not the gateway.
+ * WAL mode lets it read while the writer writes.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { isolateParent } from "../ledger/isolate.js";
 import { aggregateRead } from "./aggregate-read.js";
 import { registerSketchFunctions } from "./latency-sketch.js";
 import type { AggregateQuery, GroupAggregate } from "../ledger/ledger-store.js";
@@ -19,12 +20,12 @@ export interface ReportRequest {
 /** The worker's answer to a query: its groups, or why it failed. */
 export type ReportReply = { readonly id: number; readonly ok: true; readonly value: GroupAggregate[] } | { readonly id: number; readonly ok: false; readonly error: string };
 
-const port = parentPort;
-const path = (workerData as { path?: unknown } | null)?.path;
+let db: SqliteDatabase | undefined;
+const parent = isolateParent<ReportRequest, ReportReply>(() => db?.close());
+const path = (parent?.data as { path?: unknown } | null | undefined)?.path;
 const text = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-if (port && typeof path === "string") {
-  let db: SqliteDatabase | undefined;
+if (parent && typeof path === "string") {
   let failure = "";
   try {
     db = openSqlite(path, { readonly: true });
@@ -32,14 +33,12 @@ if (port && typeof path === "string") {
   } catch (err) {
     failure = `cannot open the ledger for reports: ${text(err)}`;
   }
-  port.on("message", (req: ReportRequest) => {
+  parent.onMessage((req) => {
     try {
       if (!db) throw new Error(failure);
-      const reply: ReportReply = { id: req.id, ok: true, value: aggregateRead(db, req.query) };
-      port.postMessage(reply);
+      parent.send({ id: req.id, ok: true, value: aggregateRead(db, req.query) });
     } catch (err) {
-      const reply: ReportReply = { id: req.id, ok: false, error: text(err) };
-      port.postMessage(reply);
+      parent.send({ id: req.id, ok: false, error: text(err) });
     }
   });
 }
