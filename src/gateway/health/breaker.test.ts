@@ -4,7 +4,7 @@ import { Breaker } from "./breaker.js";
 import type { BreakerVerdict } from "./breaker.js";
 import { RollingWindow } from "./rolling-window.js";
 
-const CONFIG: BreakerConfig = { consecutiveFailures: 3, errorRate: 0.5, windowMs: 10_000, minRequests: 10, cooldownMs: 1_000, initialCooldownMs: 1_000 };
+const CONFIG: BreakerConfig = { consecutiveFailures: 3, errorRate: 0.5, windowMs: 10_000, minRequests: 10, cooldownMs: 1_000, initialCooldownMs: 1_000, panicBelowErrorRate: 0.5 };
 
 /** Runs one permitted call with a verdict at `now`; fails the test when the breaker refuses it. */
 function call(b: Breaker, verdict: BreakerVerdict, now: number): void {
