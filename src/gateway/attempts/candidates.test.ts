@@ -13,7 +13,7 @@ const models = (...names: string[]): ModelConfig[] => names.map((n) => config.mo
 /** Admits everything except the names in `refuse`. */
 function admitter(refuse: Record<string, Skip> = {}): Admitter {
   return {
-    admit: (model): Ticket | Skip => refuse[model] ?? { model, permit: { probe: false, generation: 0 }, tokens: 1 },
+    admit: (model): Ticket | Skip => refuse[model] ?? { model, permit: { probe: false, panic: false, generation: 0, stage: 0 }, tokens: 1 },
   };
 }
 

@@ -60,9 +60,22 @@ describe("Deployment", () => {
     expect(d.health(t)).toBe("probing");
     const probe = d.admit(1, t);
     expect("permit" in probe && probe.permit.probe).toBe(true);
-    expect(d.admit(1, t)).toMatchObject({ reason: "probe_in_flight" });
+    expect(d.check(1, t)).toMatchObject({ reason: "probe_in_flight" });
     if ("permit" in probe) d.finish(probe, ok(), t);
     expect(d.health(t)).toBe("healthy");
+  });
+
+  it("stays probing after a probe succeeds while calls were turned away, with twice the probes", () => {
+    const { d } = build();
+    t = 12_000;
+    call(d, fail("network"));
+    call(d, fail("timeout"));
+    t += 1_000;
+    const probe = d.admit(1, t);
+    expect(d.admit(1, t)).toMatchObject({ reason: "probe_in_flight" });
+    if ("permit" in probe) d.finish(probe, ok(), t);
+    expect(d.health(t)).toBe("probing");
+    expect(d.breaker.probeAllowance).toBe(2);
   });
 
   it("cools down for Retry-After after a 429 instead of losing health", () => {
