@@ -219,9 +219,10 @@ describe("breaker in the loop", () => {
     expect(gateway.health("a")).toBe("healthy");
   });
 
-  it("fails fast with UNAVAILABLE and no attempt when the only model's breaker is open", async () => {
-    // The first opening lasts the default initial cooldown (1 s), longer than the longest wait (500 ms).
-    const single = configFor({ m: {} }, { breaker: { consecutiveFailures: 1, cooldownMs: 60_000 }, failover: { ...FAILOVER, maxAttempts: 1, maxWaitMs: 500 } });
+  it("fails fast with UNAVAILABLE and no attempt when the only model's breaker is open and its error rate is high", async () => {
+    // The first opening lasts the default initial cooldown (1 s), longer than the longest wait (500 ms). One
+    // call makes a rate (minRequests 1): 100% failed, above the panic bound, so the panic rule does not apply.
+    const single = configFor({ m: {} }, { breaker: { consecutiveFailures: 1, cooldownMs: 60_000, minRequests: 1 }, failover: { ...FAILOVER, maxAttempts: 1, maxWaitMs: 500 } });
     const { gateway, fakes } = fixture(single, { m: { fail: "network" } });
     await settle(gateway.complete(request("m"), context()), 0);
     const e = failed(await settle(gateway.complete(request("m"), context()), 0));
@@ -232,7 +233,8 @@ describe("breaker in the loop", () => {
   });
 
   it("waits for a breaker that half-opens within the longest wait", async () => {
-    const single = configFor({ m: {} }, { breaker: { consecutiveFailures: 1, cooldownMs: 300 }, failover: { ...FAILOVER, maxAttempts: 1 } });
+    // As above, a known-bad rate: the request waits for the probe rather than panicking past the breaker.
+    const single = configFor({ m: {} }, { breaker: { consecutiveFailures: 1, cooldownMs: 300, minRequests: 1 }, failover: { ...FAILOVER, maxAttempts: 1 } });
     const { gateway } = fixture(single, { m: (i) => (i === 0 ? { fail: "network" } : { ok: "probe ok" }) });
     await settle(gateway.complete(request("m"), context()), 0);
     const p = gateway.complete(request("m"), context());

@@ -7,7 +7,10 @@ import type { Skip, Ticket } from "../health/deployment.js";
 
 /** Admits calls to models (the balancer, or a fake in tests). */
 export interface Admitter {
-  admit(model: string, tokens: number): Ticket | Skip;
+  /** Admits a call (`retry`: the model already failed within this request) or says why it is skipped. */
+  admit(model: string, tokens: number, retry: boolean): Ticket | Skip;
+  /** The panic rule over the skips of a request with nothing else to call: a call past a breaker, or undefined. */
+  panic(skips: readonly Skip[], ask: (model: string) => { readonly tokens: number; readonly retry: boolean }): Ticket | undefined;
 }
 
 /** The next call to make, or why there is none now. */
@@ -48,7 +51,8 @@ export class CandidateQueue {
 
   /**
    * The next model to call at `now`: untried candidates first (plan order), then the least retried
-   * whose backoff has passed; a model already running for this request is never picked twice.
+   * whose backoff has passed; a model already running for this request is never picked twice. When every
+   * candidate left is ejected by its breaker and none runs, the panic rule may still call the least bad.
    */
   next(now: number): NextPick {
     const skips: Skip[] = [];
@@ -60,15 +64,21 @@ export class CandidateQueue {
         readyAt = minReady(readyAt, e.notBefore);
         continue;
       }
-      const admitted = this.#admitter.admit(e.model.name, this.#tokens(e.model));
-      if ("permit" in admitted) {
-        e.running = true;
-        return { kind: "call", model: e.model, ticket: admitted };
-      }
+      const admitted = this.#admitter.admit(e.model.name, this.#tokens(e.model), e.failures > 0);
+      if ("permit" in admitted) return this.#call(e, admitted);
       skips.push(admitted);
       readyAt = minReady(readyAt, admitted.readyAt);
     }
-    if (open.length === 0 && !this.#entries.some((e) => e.running)) return { kind: "none", skips };
+    const running = this.#entries.some((e) => e.running);
+    if (!running && skips.length > 0) {
+      const ticket = this.#admitter.panic(skips, (model) => {
+        const e = this.#find(model);
+        return { tokens: e ? this.#tokens(e.model) : 0, retry: (e?.failures ?? 0) > 0 };
+      });
+      const e = ticket && this.#find(ticket.model);
+      if (ticket && e) return this.#call(e, ticket);
+    }
+    if (open.length === 0 && !running) return { kind: "none", skips };
     return { kind: "wait", readyAt: readyAt === Infinity ? undefined : readyAt, skips };
   }
 
@@ -101,6 +111,11 @@ export class CandidateQueue {
         if (window !== undefined && w !== undefined && w <= window) other.excluded = true;
       }
     }
+  }
+
+  #call(e: Entry, ticket: Ticket): NextPick {
+    e.running = true;
+    return { kind: "call", model: e.model, ticket };
   }
 
   #find(model: string): Entry | undefined {
