@@ -88,25 +88,27 @@ describe("unary failover", () => {
     expect(served(await settle(p)).text).toBe("third time");
   });
 
-  it("waits for Retry-After before calling the same deployment again", async () => {
+  it("answers a 429 of the only deployment at once with RESOURCE_EXHAUSTED and the retry delay, never calling it again", async () => {
     const config = configFor({ m: {} }, { failover: FAILOVER });
     const { gateway, fakes } = fixture(config, { m: (i) => (i === 0 ? { fail: "rate_limited", retryAfterMs: 400 } : { ok: "later" }) });
-    const p = gateway.complete(request("m"), context());
-    await vi.advanceTimersByTimeAsync(399);
+    const e = failed(await settle(gateway.complete(request("m"), context()), 0));
+    expect(e.code).toBe("resource_exhausted");
+    expect(e.retryAfterMs).toBe(400);
+    expect(e.message).toContain("every candidate is rate limited, retry after 0.4 s");
     expect(fakes.m?.calls).toHaveLength(1);
     expect(gateway.health("m")).toBe("cooling_down");
-    const out = served(await settle(p));
-    expect(out.attempts.map((a) => a.errorKind ?? "ok")).toEqual(["rate_limited", "ok"]);
+    // Once the delay has passed, the next request is served.
+    await vi.advanceTimersByTimeAsync(400);
+    expect(served(await settle(gateway.complete(request("m"), context()), 0)).text).toBe("later");
   });
 
-  it("waits no longer than failover.maxRetryAfterMs when a provider asks for a day", async () => {
+  it("tells a delay no longer than failover.maxRetryAfterMs when a provider asks for a day", async () => {
     const config = configFor({ m: {} }, { failover: { ...FAILOVER, maxRetryAfterMs: 300 } });
     const { gateway, fakes } = fixture(config, { m: (i) => (i === 0 ? { fail: "rate_limited", retryAfterMs: 86_400_000 } : { ok: "later" }) });
-    const p = gateway.complete(request("m"), context());
-    await vi.advanceTimersByTimeAsync(299);
-    expect(fakes.m?.calls).toHaveLength(1);
-    const out = served(await settle(p));
-    expect(out.attempts.map((a) => a.errorKind ?? "ok")).toEqual(["rate_limited", "ok"]);
+    const e = failed(await settle(gateway.complete(request("m"), context()), 0));
+    expect(e.retryAfterMs).toBe(300);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(served(await settle(gateway.complete(request("m"), context()), 0)).text).toBe("later");
     expect(fakes.m?.calls).toHaveLength(2);
   });
 

@@ -1,7 +1,7 @@
 /** The per-request candidate queue: which model to call next, honouring backoff, exclusions and the balancer. */
 import type { FailoverConfig, ModelConfig } from "../../config/schema.js";
 import type { ProviderError } from "../../providers/errors.js";
-import { retryAt } from "./policy.js";
+import { retryAt, wakeJitterMs } from "./policy.js";
 import type { Random } from "../clock.js";
 import type { Skip, Ticket } from "../health/deployment.js";
 
@@ -31,6 +31,8 @@ interface Entry {
   notBefore: number;
   excluded: boolean;
   running: boolean;
+  /** When this request wakes for the end of the deployment's shared cooldown (jittered); set once: one cooldown is waited out, not the next. */
+  wakeAt: number | undefined;
 }
 
 /** Candidates of one request in plan order; each tracks its failures and backoff within the request. */
@@ -42,7 +44,7 @@ export class CandidateQueue {
   readonly #random: Random;
 
   constructor(models: readonly ModelConfig[], admitter: Admitter, tokens: (m: ModelConfig) => number, config: FailoverConfig, random: Random) {
-    this.#entries = models.map((model, order) => ({ model, order, failures: 0, notBefore: 0, excluded: false, running: false }));
+    this.#entries = models.map((model, order) => ({ model, order, failures: 0, notBefore: 0, excluded: false, running: false, wakeAt: undefined }));
     this.#admitter = admitter;
     this.#tokens = tokens;
     this.#config = config;
@@ -64,9 +66,23 @@ export class CandidateQueue {
         readyAt = minReady(readyAt, e.notBefore);
         continue;
       }
+      if (e.wakeAt !== undefined && now < e.wakeAt) {
+        skips.push({ model: e.model.name, reason: "cooling_down", readyAt: e.wakeAt });
+        readyAt = minReady(readyAt, e.wakeAt);
+        continue;
+      }
       const admitted = this.#admitter.admit(e.model.name, this.#tokens(e.model), e.failures > 0);
       if ("permit" in admitted) return this.#call(e, admitted);
       skips.push(admitted);
+      if (admitted.reason === "cooling_down" && admitted.readyAt !== undefined) {
+        // A shared cooldown is waited out once, each request waking at its own jittered time; a cooldown
+        // renewed meanwhile (another request's 429) is not waited for again.
+        if (e.wakeAt !== undefined) continue;
+        e.wakeAt = admitted.readyAt + wakeJitterMs(admitted.readyAt - now, this.#config, this.#random);
+        skips[skips.length - 1] = { ...admitted, readyAt: e.wakeAt };
+        readyAt = minReady(readyAt, e.wakeAt);
+        continue;
+      }
       readyAt = minReady(readyAt, admitted.readyAt);
     }
     const running = this.#entries.some((e) => e.running);
@@ -94,7 +110,7 @@ export class CandidateQueue {
   }
 
   /**
-   * A running candidate failed: it backs off (or is excluded for a kind that will not change);
+   * A running candidate failed: it backs off (or is excluded for a kind that will not change, or a 429);
    * a context-too-long failure also excludes every model whose window is not larger.
    */
   failed(model: string, error: ProviderError, now: number): void {
