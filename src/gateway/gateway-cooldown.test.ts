@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GatewayError } from "./types.js";
 import type { CompletionOutcome } from "./types.js";
-import { configFor, context, cycle, fixture, request } from "../../test/helpers/gateway-fixture.js";
+import { configFor, context, cycle, fakeClock, fixture, request } from "../../test/helpers/gateway-fixture.js";
 
 const T0 = 3_000_000;
 beforeEach(() => {
@@ -17,9 +17,9 @@ const FAILOVER = { backoffBaseMs: 100, backoffMaxMs: 1_000, maxWaitMs: 5_000 };
 /** Starts a request and notes when (ms after T0) it ended, and how. */
 function track(p: Promise<CompletionOutcome>): { end: Promise<{ at: number; out: CompletionOutcome | GatewayError }> } {
   const end = p.then(
-    (out) => ({ at: Date.now() - T0, out }),
+    (out) => ({ at: fakeClock.now() - T0, out }),
     (e: unknown) => {
-      if (e instanceof GatewayError) return { at: Date.now() - T0, out: e };
+      if (e instanceof GatewayError) return { at: fakeClock.now() - T0, out: e };
       throw e;
     },
   );
