@@ -1,8 +1,7 @@
 /** Failover never makes things worse: the panic rule keeps the last deployment serving, retries keep to a budget. */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GatewayError } from "./types.js";
-import type { CompletionOutcome } from "./types.js";
-import { configFor, context, fixture, request } from "../../test/helpers/gateway-fixture.js";
+import { configFor, context, fixture, request, served, settle } from "../../test/helpers/gateway-fixture.js";
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 2_000_000 });
@@ -10,21 +9,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-/** Settles a promise while fake time runs `ms`; returns the value or the thrown error. */
-async function settle<T>(p: Promise<T>, ms: number): Promise<T | GatewayError> {
-  const caught = p.catch((e: unknown) => {
-    if (e instanceof GatewayError) return e;
-    throw e;
-  });
-  await vi.advanceTimersByTimeAsync(ms);
-  return caught;
-}
-
-function served(r: CompletionOutcome | GatewayError): CompletionOutcome {
-  if (r instanceof GatewayError) throw new Error(`failed: ${r.message}`);
-  return r;
-}
 
 // A wait shorter than the breaker's first cooldown (1 s): without the panic rule an open breaker fails the request.
 const FAILOVER = { backoffBaseMs: 10, backoffMaxMs: 100, maxWaitMs: 100 };

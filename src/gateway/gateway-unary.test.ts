@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Gateway } from "./gateway.js";
-import { GatewayError } from "./types.js";
-import type { CompletionOutcome } from "./types.js";
-import { configFor, context, cycle, fixture, request, fakeClock } from "../../test/helpers/gateway-fixture.js";
+import { configFor, context, cycle, failed, fixture, request, fakeClock, served, settle } from "../../test/helpers/gateway-fixture.js";
 
 const T0 = 1_000_000;
 beforeEach(() => {
@@ -15,26 +13,6 @@ afterEach(() => {
 const FAILOVER = { backoffBaseMs: 100, backoffMaxMs: 1_000, maxWaitMs: 1_000 };
 const three = (extra: Record<string, unknown> = {}, failover: Record<string, unknown> = {}) =>
   configFor({ a: {}, b: {}, c: {} }, { routes: { r: { strategy: "ordered", models: ["a", "b", "c"] } }, failover: { ...FAILOVER, ...failover }, ...extra });
-
-/** Settles a promise while fake time runs; returns the value or the thrown error. */
-async function settle<T>(p: Promise<T>, ms = 10_000): Promise<T | GatewayError> {
-  const caught = p.catch((e: unknown) => {
-    if (e instanceof GatewayError) return e;
-    throw e;
-  });
-  await vi.advanceTimersByTimeAsync(ms);
-  return caught;
-}
-
-function served(r: CompletionOutcome | GatewayError): CompletionOutcome {
-  if (r instanceof GatewayError) throw new Error(`failed: ${r.message}`);
-  return r;
-}
-
-function failed(r: CompletionOutcome | GatewayError): GatewayError {
-  if (!(r instanceof GatewayError)) throw new Error(`served by ${r.model}`);
-  return r;
-}
 
 describe("unary failover", () => {
   it("moves a retryable failure to the next candidate at once", async () => {
