@@ -3,7 +3,7 @@ import type { GatewayConfig } from "../../config/schema.js";
 import type { RateLimitHint } from "../../providers/wire.js";
 import type { Clock } from "../clock.js";
 import { Deployment } from "./deployment.js";
-import type { AdmitMode, CallResult, Skip, Ticket } from "./deployment.js";
+import type { CallResult, Skip, Ticket } from "./deployment.js";
 import { panicChoice } from "./panic.js";
 import type { ModelHealth } from "../types.js";
 
@@ -55,10 +55,9 @@ export class Balancer implements DeploymentView {
     const now = this.now();
     const model = panicChoice(skips, (m) => this.#deployments.get(m)?.breaker.recentErrorRate(now) ?? 1, this.#panicBelow);
     const d = model === undefined ? undefined : this.#deployments.get(model);
-    if (!d || model === undefined) return undefined;
-    const { tokens, retry } = ask(model);
-    const mode: AdmitMode = { retry, panic: true };
-    const admitted = d.admit(tokens, now, mode);
+    if (!d) return undefined;
+    const { tokens, retry } = ask(d.model.name);
+    const admitted = d.admit(tokens, now, { retry, panic: true });
     return "permit" in admitted ? admitted : undefined;
   }
 
