@@ -118,6 +118,12 @@ export interface FailoverConfig {
   readonly streamIdleMs: number;
   /** Longest the loop waits for a cooling, open or backing-off deployment to become ready, ms. */
   readonly maxWaitMs: number;
+  /** Retries of a deployment may be at most this fraction of its first calls in the budget window. */
+  readonly retryBudgetRatio: number;
+  /** Retries of a deployment allowed per budget window whatever the ratio says (a floor for little traffic). */
+  readonly retryBudgetMin: number;
+  /** The sliding window the retry budget counts calls over, ms. */
+  readonly retryBudgetWindowMs: number;
 }
 
 /** Circuit breaker thresholds. */
@@ -130,6 +136,8 @@ export interface BreakerConfig {
   readonly cooldownMs: number;
   /** How long a breaker first stays open, ms; doubled after each failed probe up to cooldownMs. */
   readonly initialCooldownMs: number;
+  /** When every candidate of a request is ejected, the least bad still serves if its recent error rate is below this (0: never). */
+  readonly panicBelowErrorRate: number;
 }
 
 /** Where the usage ledger lives. */

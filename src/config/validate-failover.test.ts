@@ -33,8 +33,17 @@ describe("failover, breaker and hedge config", () => {
       attemptTimeoutMs: 60_000,
       streamIdleMs: 30_000,
       maxWaitMs: 5_000,
+      retryBudgetRatio: 0.5,
+      retryBudgetMin: 10,
+      retryBudgetWindowMs: 10_000,
     });
-    expect(c.breaker).toEqual({ consecutiveFailures: 5, errorRate: 0.5, windowMs: 60_000, minRequests: 20, cooldownMs: 30_000, initialCooldownMs: 1_000 });
+    expect(c.breaker).toEqual({ consecutiveFailures: 5, errorRate: 0.5, windowMs: 60_000, minRequests: 20, cooldownMs: 30_000, initialCooldownMs: 1_000, panicBelowErrorRate: 0.5 });
+  });
+
+  it("reads the panic bound and the retry budget", () => {
+    const c = validateConfig({ ...BASE, breaker: { panicBelowErrorRate: 0 }, failover: { retryBudgetRatio: 0.2, retryBudgetMin: 0, retryBudgetWindowMs: 30_000 } });
+    expect(c.breaker.panicBelowErrorRate).toBe(0);
+    expect([c.failover.retryBudgetRatio, c.failover.retryBudgetMin, c.failover.retryBudgetWindowMs]).toEqual([0.2, 0, 30_000]);
   });
 
   it("reads the Retry-After cap", () => {
@@ -57,6 +66,10 @@ describe("failover, breaker and hedge config", () => {
     expect(issues({ failover: { maxRetryAfterMs: 0 } })).toEqual(["failover.maxRetryAfterMs: must be an integer from 1 to 3600000"]);
     expect(issues({ failover: { maxRetryAfterMs: 1.5 } })).toEqual(["failover.maxRetryAfterMs: must be an integer from 1 to 3600000"]);
     expect(issues({ failover: { streamIdleMs: 0 } })).toEqual(["failover.streamIdleMs: must be an integer from 1 to 3600000"]);
+    expect(issues({ breaker: { panicBelowErrorRate: 1.5 } })).toEqual(["breaker.panicBelowErrorRate: must be a number from 0 to 1"]);
+    expect(issues({ failover: { retryBudgetRatio: -1 } })).toEqual(["failover.retryBudgetRatio: must be a number from 0 to 10"]);
+    expect(issues({ failover: { retryBudgetMin: 2.5 } })).toEqual(["failover.retryBudgetMin: must be an integer from 0 to 1000000"]);
+    expect(issues({ failover: { retryBudgetWindowMs: 10 } })).toEqual(["failover.retryBudgetWindowMs: must be an integer from 100 to 3600000"]);
     expect(issues({ routes: { r: { models: ["m"], hedge: { delayMs: 10, extra: 1 } } } })[0]).toMatch(/^routes\.r\.hedge\.extra: unknown field/);
   });
 });

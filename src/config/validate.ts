@@ -185,6 +185,9 @@ function readFailover(r: Reader, f: Record<string, unknown>): FailoverConfig {
     "attemptTimeoutMs",
     "streamIdleMs",
     "maxWaitMs",
+    "retryBudgetRatio",
+    "retryBudgetMin",
+    "retryBudgetWindowMs",
   ]);
   const ms = (key: string, fallback: number, min = 1): number => r.number(f, path, key, { integer: true, min, max: 3_600_000, fallback });
   const config: FailoverConfig = {
@@ -199,6 +202,11 @@ function readFailover(r: Reader, f: Record<string, unknown>): FailoverConfig {
     attemptTimeoutMs: ms("attemptTimeoutMs", 60_000),
     streamIdleMs: ms("streamIdleMs", 30_000),
     maxWaitMs: ms("maxWaitMs", 5_000, 0),
+    // Half a retry per first call: a provider failing 30% of calls needs about 0.43, one failing all calls
+    // then gets at most 1.5 calls per request.
+    retryBudgetRatio: r.number(f, path, "retryBudgetRatio", { min: 0, max: 10, fallback: 0.5 }),
+    retryBudgetMin: r.number(f, path, "retryBudgetMin", { integer: true, min: 0, max: 1_000_000, fallback: 10 }),
+    retryBudgetWindowMs: ms("retryBudgetWindowMs", 10_000, 100),
   };
   if (config.backoffMaxMs < config.backoffBaseMs) r.fail(join(path, "backoffMaxMs"), "must be at least failover.backoffBaseMs");
   return config;
@@ -206,7 +214,7 @@ function readFailover(r: Reader, f: Record<string, unknown>): FailoverConfig {
 
 function readBreaker(r: Reader, b: Record<string, unknown>): BreakerConfig {
   const path = "breaker";
-  r.known(b, path, ["consecutiveFailures", "errorRate", "windowMs", "minRequests", "cooldownMs", "initialCooldownMs"]);
+  r.known(b, path, ["consecutiveFailures", "errorRate", "windowMs", "minRequests", "cooldownMs", "initialCooldownMs", "panicBelowErrorRate"]);
   const cooldownMs = r.number(b, path, "cooldownMs", { integer: true, min: 10, max: 3_600_000, fallback: 30_000 });
   // Unless set, the first cooldown is 1 s (or the whole cooldown when that is shorter).
   const initialCooldownMs = r.number(b, path, "initialCooldownMs", { integer: true, min: 10, max: 3_600_000, fallback: Math.min(1_000, cooldownMs) });
@@ -218,6 +226,7 @@ function readBreaker(r: Reader, b: Record<string, unknown>): BreakerConfig {
     minRequests: r.number(b, path, "minRequests", { integer: true, min: 1, max: 100_000, fallback: 20 }),
     cooldownMs,
     initialCooldownMs,
+    panicBelowErrorRate: r.number(b, path, "panicBelowErrorRate", { min: 0, max: 1, fallback: 0.5 }),
   };
 }
 

@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Gateway } from "./gateway.js";
-import { GatewayError } from "./types.js";
-import type { CompletionOutcome } from "./types.js";
-import { configFor, context, cycle, fixture, request, fakeClock } from "../../test/helpers/gateway-fixture.js";
+import { configFor, context, cycle, failed, fixture, request, fakeClock, served, settle } from "../../test/helpers/gateway-fixture.js";
 
 const T0 = 1_000_000;
 beforeEach(() => {
@@ -15,26 +13,6 @@ afterEach(() => {
 const FAILOVER = { backoffBaseMs: 100, backoffMaxMs: 1_000, maxWaitMs: 1_000 };
 const three = (extra: Record<string, unknown> = {}, failover: Record<string, unknown> = {}) =>
   configFor({ a: {}, b: {}, c: {} }, { routes: { r: { strategy: "ordered", models: ["a", "b", "c"] } }, failover: { ...FAILOVER, ...failover }, ...extra });
-
-/** Settles a promise while fake time runs; returns the value or the thrown error. */
-async function settle<T>(p: Promise<T>, ms = 10_000): Promise<T | GatewayError> {
-  const caught = p.catch((e: unknown) => {
-    if (e instanceof GatewayError) return e;
-    throw e;
-  });
-  await vi.advanceTimersByTimeAsync(ms);
-  return caught;
-}
-
-function served(r: CompletionOutcome | GatewayError): CompletionOutcome {
-  if (r instanceof GatewayError) throw new Error(`failed: ${r.message}`);
-  return r;
-}
-
-function failed(r: CompletionOutcome | GatewayError): GatewayError {
-  if (!(r instanceof GatewayError)) throw new Error(`served by ${r.model}`);
-  return r;
-}
 
 describe("unary failover", () => {
   it("moves a retryable failure to the next candidate at once", async () => {
@@ -88,25 +66,27 @@ describe("unary failover", () => {
     expect(served(await settle(p)).text).toBe("third time");
   });
 
-  it("waits for Retry-After before calling the same deployment again", async () => {
+  it("answers a 429 of the only deployment at once with RESOURCE_EXHAUSTED and the retry delay, never calling it again", async () => {
     const config = configFor({ m: {} }, { failover: FAILOVER });
     const { gateway, fakes } = fixture(config, { m: (i) => (i === 0 ? { fail: "rate_limited", retryAfterMs: 400 } : { ok: "later" }) });
-    const p = gateway.complete(request("m"), context());
-    await vi.advanceTimersByTimeAsync(399);
+    const e = failed(await settle(gateway.complete(request("m"), context()), 0));
+    expect(e.code).toBe("resource_exhausted");
+    expect(e.retryAfterMs).toBe(400);
+    expect(e.message).toContain("every candidate is rate limited, retry after 0.4 s");
     expect(fakes.m?.calls).toHaveLength(1);
     expect(gateway.health("m")).toBe("cooling_down");
-    const out = served(await settle(p));
-    expect(out.attempts.map((a) => a.errorKind ?? "ok")).toEqual(["rate_limited", "ok"]);
+    // Once the delay has passed, the next request is served.
+    await vi.advanceTimersByTimeAsync(400);
+    expect(served(await settle(gateway.complete(request("m"), context()), 0)).text).toBe("later");
   });
 
-  it("waits no longer than failover.maxRetryAfterMs when a provider asks for a day", async () => {
+  it("tells a delay no longer than failover.maxRetryAfterMs when a provider asks for a day", async () => {
     const config = configFor({ m: {} }, { failover: { ...FAILOVER, maxRetryAfterMs: 300 } });
     const { gateway, fakes } = fixture(config, { m: (i) => (i === 0 ? { fail: "rate_limited", retryAfterMs: 86_400_000 } : { ok: "later" }) });
-    const p = gateway.complete(request("m"), context());
-    await vi.advanceTimersByTimeAsync(299);
-    expect(fakes.m?.calls).toHaveLength(1);
-    const out = served(await settle(p));
-    expect(out.attempts.map((a) => a.errorKind ?? "ok")).toEqual(["rate_limited", "ok"]);
+    const e = failed(await settle(gateway.complete(request("m"), context()), 0));
+    expect(e.retryAfterMs).toBe(300);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(served(await settle(gateway.complete(request("m"), context()), 0)).text).toBe("later");
     expect(fakes.m?.calls).toHaveLength(2);
   });
 
@@ -219,9 +199,10 @@ describe("breaker in the loop", () => {
     expect(gateway.health("a")).toBe("healthy");
   });
 
-  it("fails fast with UNAVAILABLE and no attempt when the only model's breaker is open", async () => {
-    // The first opening lasts the default initial cooldown (1 s), longer than the longest wait (500 ms).
-    const single = configFor({ m: {} }, { breaker: { consecutiveFailures: 1, cooldownMs: 60_000 }, failover: { ...FAILOVER, maxAttempts: 1, maxWaitMs: 500 } });
+  it("fails fast with UNAVAILABLE and no attempt when the only model's breaker is open and its error rate is high", async () => {
+    // The first opening lasts the default initial cooldown (1 s), longer than the longest wait (500 ms). One
+    // call makes a rate (minRequests 1): 100% failed, above the panic bound, so the panic rule does not apply.
+    const single = configFor({ m: {} }, { breaker: { consecutiveFailures: 1, cooldownMs: 60_000, minRequests: 1 }, failover: { ...FAILOVER, maxAttempts: 1, maxWaitMs: 500 } });
     const { gateway, fakes } = fixture(single, { m: { fail: "network" } });
     await settle(gateway.complete(request("m"), context()), 0);
     const e = failed(await settle(gateway.complete(request("m"), context()), 0));
@@ -232,7 +213,8 @@ describe("breaker in the loop", () => {
   });
 
   it("waits for a breaker that half-opens within the longest wait", async () => {
-    const single = configFor({ m: {} }, { breaker: { consecutiveFailures: 1, cooldownMs: 300 }, failover: { ...FAILOVER, maxAttempts: 1 } });
+    // As above, a known-bad rate: the request waits for the probe rather than panicking past the breaker.
+    const single = configFor({ m: {} }, { breaker: { consecutiveFailures: 1, cooldownMs: 300, minRequests: 1 }, failover: { ...FAILOVER, maxAttempts: 1 } });
     const { gateway } = fixture(single, { m: (i) => (i === 0 ? { fail: "network" } : { ok: "probe ok" }) });
     await settle(gateway.complete(request("m"), context()), 0);
     const p = gateway.complete(request("m"), context());

@@ -112,12 +112,15 @@ export class GatewayError extends Error {
   readonly attempts: readonly AttemptRecord[];
   /** Why admission refused the request before any planning (for the ledger row), when it did. */
   readonly refusal: string | undefined;
+  /** For RESOURCE_EXHAUSTED: how long until a rate-limited candidate may be called again, ms (a Retry-After for the edge). */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(code: GatewayErrorCode, message: string, attempts: readonly AttemptRecord[] = [], refusal?: string) {
+  constructor(code: GatewayErrorCode, message: string, attempts: readonly AttemptRecord[] = [], refusal?: string, retryAfterMs?: number) {
     super(message);
     this.code = code;
     this.attempts = attempts;
     this.refusal = refusal;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 

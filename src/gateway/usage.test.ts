@@ -49,7 +49,7 @@ async function byModel(ledger: Ledger): Promise<Record<string, Pick<CostReportGr
 describe("requests without attempts in the ledger", () => {
   const config = configFor(
     { a: {}, b: {} },
-    { routes: { r: { strategy: "ordered", models: ["a", "b"] } }, breaker: { consecutiveFailures: 1, cooldownMs: 60_000 }, failover: { maxAttempts: 2, maxWaitMs: 100 } },
+    { routes: { r: { strategy: "ordered", models: ["a", "b"] } }, breaker: { consecutiveFailures: 1, cooldownMs: 60_000, minRequests: 1 }, failover: { maxAttempts: 2, maxWaitMs: 100 } },
   );
 
   it("counts a request refused because every candidate's breaker is open under the route it asked for", async () => {

@@ -1,10 +1,12 @@
 /** Builds a Gateway over fake adapters with a fake clock (vitest fake timers) for unit tests. */
+import { vi } from "vitest";
 import { validateConfig } from "../../src/config/validate.js";
 import type { GatewayConfig } from "../../src/config/schema.js";
 import type { Clock, Random } from "../../src/gateway/clock.js";
 import { Gateway } from "../../src/gateway/gateway.js";
 import { Scope } from "../../src/gateway/scope.js";
-import type { CallContext, GatewayRequest } from "../../src/gateway/types.js";
+import { GatewayError } from "../../src/gateway/types.js";
+import type { CallContext, CompletionOutcome, GatewayRequest } from "../../src/gateway/types.js";
 import type { ProviderAdapter } from "../../src/providers/adapter.js";
 import { FakeAdapter } from "./fake-adapter.js";
 import type { Step } from "./fake-adapter.js";
@@ -58,4 +60,26 @@ export function context(deadline?: number, signal: AbortSignal = new AbortContro
   const scope = new Scope(signal);
   if (deadline !== undefined) scope.setDeadline(deadline - fakeClock.now(), fakeClock.now());
   return { scope, principal: undefined };
+}
+
+/** Settles a promise while fake time runs `ms`; returns the value or the GatewayError it threw. */
+export async function settle<T>(p: Promise<T>, ms = 10_000): Promise<T | GatewayError> {
+  const caught = p.catch((e: unknown) => {
+    if (e instanceof GatewayError) return e;
+    throw e;
+  });
+  await vi.advanceTimersByTimeAsync(ms);
+  return caught;
+}
+
+/** The outcome of a settled request; fails the test when it failed. */
+export function served(r: CompletionOutcome | GatewayError): CompletionOutcome {
+  if (r instanceof GatewayError) throw new Error(`failed: ${r.message}`);
+  return r;
+}
+
+/** The error of a settled request; fails the test when it was served. */
+export function failed(r: CompletionOutcome | GatewayError): GatewayError {
+  if (!(r instanceof GatewayError)) throw new Error(`served by ${r.model}`);
+  return r;
 }

@@ -137,9 +137,9 @@ export async function runFailover<A>(deps: FailoverDeps, req: FailoverRequest<A>
     for (;;) {
       if (running.size === 0) {
         const stop = stopReason(req.scope, fatal, runs.length, config.failover.maxAttempts);
-        if (stop) throw failure(stop, recordsOf(runs), [], clock.monotonic());
+        if (stop) throw failure(stop, recordsOf(runs), [], clock.monotonic(), retryDelayMs(deps, req));
         const pick = await waitForPick(deps, queue, req, runs);
-        if (pick.kind !== "call") throw failure(pick.stop, recordsOf(runs), pick.skips, clock.monotonic());
+        if (pick.kind !== "call") throw failure(pick.stop, recordsOf(runs), pick.skips, clock.monotonic(), retryDelayMs(deps, req));
         start(pick, false);
         hedgeBlocked = false;
       }
@@ -185,6 +185,14 @@ function stopReason(scope: Scope, fatal: ProviderError | undefined, started: num
   if (fatal) return "not_retryable";
   if (started >= maxAttempts) return "exhausted";
   return undefined;
+}
+
+/** How long until a candidate held back by a 429 cooldown or an exhausted limit may be called again, ms; undefined when none is. */
+function retryDelayMs<A>(deps: FailoverDeps, req: FailoverRequest<A>): number | undefined {
+  const now = deps.clock.monotonic();
+  let soonest = Infinity;
+  for (const m of req.plan.candidates) soonest = Math.min(soonest, deps.balancer.limitedUntil(m.name, budgetTokens(req.chat, m)) ?? Infinity);
+  return soonest === Infinity ? undefined : Math.max(0, Math.ceil(soonest - now));
 }
 
 type PickOrStop = Extract<NextPick, { kind: "call" }> | { readonly kind: "stop"; readonly stop: StopReason; readonly skips: readonly Skip[] };

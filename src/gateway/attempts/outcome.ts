@@ -41,10 +41,20 @@ export function allRateLimited(attempts: readonly AttemptRecord[], skips: readon
   return attempts.every((a) => a.errorKind === "rate_limited" || a.errorKind === "quota_exhausted") && skips.every((s) => LIMIT_SKIPS.has(s.reason));
 }
 
-/** The error for a request that got no answer; `skips` are the deployments left uncalled at the end. */
-export function failure(stop: StopReason, attempts: readonly AttemptRecord[], skips: readonly Skip[] = [], now = 0): GatewayError {
+/** ", retry after 1.5 s" for a known delay, else nothing. */
+export function describeRetryAfter(retryAfterMs: number | undefined): string {
+  return retryAfterMs === undefined ? "" : `, retry after ${(retryAfterMs / 1000).toFixed(1)} s`;
+}
+
+/**
+ * The error for a request that got no answer; `skips` are the deployments left uncalled at the end, and
+ * `retryAfterMs` how long until a rate-limited candidate may be called again (told on RESOURCE_EXHAUSTED).
+ */
+export function failure(stop: StopReason, attempts: readonly AttemptRecord[], skips: readonly Skip[] = [], now = 0, retryAfterMs?: number): GatewayError {
   const list = attempts.length > 0 ? `: ${describeAttempts(attempts)}` : "";
   const skipped = skips.length > 0 ? ` (not called: ${describeSkips(skips, now)})` : "";
+  const exhausted = (message: string): GatewayError =>
+    new GatewayError("resource_exhausted", `${message}${describeRetryAfter(retryAfterMs)}${skipped}${list}`, attempts, undefined, retryAfterMs);
   const last = attempts[attempts.length - 1];
   switch (stop) {
     case "cancelled":
@@ -61,10 +71,10 @@ export function failure(stop: StopReason, attempts: readonly AttemptRecord[], sk
     case "interrupted":
       return new GatewayError("unavailable", `the stream failed after it started; the partial answer is incomplete${list}`, attempts);
     case "no_candidate":
-      if (allRateLimited(attempts, skips)) return new GatewayError("resource_exhausted", `every candidate is at its rate limit${skipped}${list}`, attempts);
+      if (allRateLimited(attempts, skips)) return exhausted("every candidate is at its rate limit");
       return new GatewayError("unavailable", `no model can take the request now${skipped}${list}`, attempts);
     case "exhausted": {
-      if (allRateLimited(attempts, skips)) return new GatewayError("resource_exhausted", `every candidate is rate limited${skipped}${list}`, attempts);
+      if (allRateLimited(attempts, skips)) return exhausted("every candidate is rate limited");
       return new GatewayError("unavailable", `all ${attempts.length} attempt(s) failed${skipped}${list}`, attempts);
     }
   }

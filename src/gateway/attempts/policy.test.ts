@@ -2,14 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { FailoverConfig } from "../../config/schema.js";
 import { ProviderError } from "../../providers/errors.js";
 import type { ErrorKind } from "../../providers/errors.js";
-import { cooldownMs, fullJitterMs, isProviderFault, isRetryable, policyOf, retryAt } from "./policy.js";
+import { cooldownMs, fullJitterMs, isProviderFault, isRetryable, policyOf, retryAt, wakeJitterMs } from "./policy.js";
 import type { KindPolicy } from "./policy.js";
 
 const CONFIG = { backoffBaseMs: 100, backoffMaxMs: 1_000, rateLimitCooldownMs: 700, quotaCooldownMs: 60_000, maxRetryAfterMs: 10_000 } as FailoverConfig;
 
-/** The rule as it stood before the table: retryable, provider fault, never again, cooldown. */
+/** The rule per kind: retryable, provider fault, never again, cooldown (a 429 is never retried on the same deployment: issue 17). */
 const EXPECTED: Record<ErrorKind, KindPolicy> = {
-  rate_limited: { retryable: true, providerFault: false, neverAgain: false, cooldown: "rate_limit" },
+  rate_limited: { retryable: true, providerFault: false, neverAgain: true, cooldown: "rate_limit" },
   quota_exhausted: { retryable: true, providerFault: false, neverAgain: true, cooldown: "quota" },
   overloaded: { retryable: true, providerFault: true, neverAgain: false, cooldown: "none" },
   server_error: { retryable: true, providerFault: true, neverAgain: false, cooldown: "none" },
@@ -104,20 +104,36 @@ describe("retryAt", () => {
     expect(retryAt(1_000, 2, e, CONFIG, () => 0.25)).toBe(1_050);
   });
 
-  it("waits the provider's Retry-After instead of the jitter", () => {
-    const e = new ProviderError({ kind: "rate_limited", reason: "429", retryAfterMs: 3_000 });
+  it("waits the provider's Retry-After (a 503's) instead of the jitter", () => {
+    const e = new ProviderError({ kind: "overloaded", reason: "503", retryAfterMs: 3_000 });
     expect(retryAt(1_000, 1, e, CONFIG, () => 0.25)).toBe(4_000);
   });
 
   it("caps the provider's Retry-After at failover.maxRetryAfterMs", () => {
-    const e = new ProviderError({ kind: "rate_limited", reason: "429", retryAfterMs: 86_400_000 });
+    const e = new ProviderError({ kind: "overloaded", reason: "503", retryAfterMs: 86_400_000 });
     expect(retryAt(1_000, 1, e, CONFIG, () => 0.25)).toBe(11_000);
-    const within = new ProviderError({ kind: "rate_limited", reason: "429", retryAfterMs: 10_000 });
+    const within = new ProviderError({ kind: "overloaded", reason: "503", retryAfterMs: 10_000 });
     expect(retryAt(1_000, 1, within, CONFIG, () => 0.25)).toBe(11_000);
+  });
+
+  it("never retries the same deployment after a 429, whatever its Retry-After: the request moves on", () => {
+    for (const retryAfterMs of [undefined, 0, 300, 3_000]) {
+      const e = new ProviderError({ kind: "rate_limited", reason: "429", ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+      expect(retryAt(1_000, 1, e, CONFIG, () => 0.25)).toBe(Infinity);
+    }
   });
 
   it("never retries a deployment that said the context is too long", () => {
     const e = new ProviderError({ kind: "context_too_long", reason: "400" });
     expect(retryAt(1_000, 1, e, CONFIG, () => 0.25)).toBe(Infinity);
+  });
+});
+
+describe("wakeJitterMs", () => {
+  it("spreads wake-ups over half the wait, between the backoff base and maximum", () => {
+    expect(wakeJitterMs(1_000, CONFIG, () => 0.5)).toBe(250); // spread 500
+    expect(wakeJitterMs(1_000, CONFIG, () => 0)).toBe(0);
+    expect(wakeJitterMs(50, CONFIG, () => 0.5)).toBe(50); // spread at least backoffBaseMs (100)
+    expect(wakeJitterMs(60_000, CONFIG, () => 0.5)).toBe(500); // spread at most backoffMaxMs (1000)
   });
 });

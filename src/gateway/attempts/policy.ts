@@ -16,7 +16,7 @@ export interface KindPolicy {
   readonly retryable: boolean;
   /** The failure says something about the provider's health (it feeds the circuit breaker). */
   readonly providerFault: boolean;
-  /** The same deployment would only repeat it within one request: it is never tried there again. */
+  /** The same deployment would only repeat it (or asked for less load) within one request: it is never tried there again. */
   readonly neverAgain: boolean;
   /** The cooldown it starts on the deployment. */
   readonly cooldown: Cooldown;
@@ -24,7 +24,9 @@ export interface KindPolicy {
 
 /** The policy table, one row per kind. */
 const POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
-  rate_limited: { retryable: true, providerFault: false, neverAgain: false, cooldown: "rate_limit" },
+  // A 429 asks for less load: never retried on the same deployment within the request (its cooldown keeps
+  // other requests away too); the request moves on, or ends with RESOURCE_EXHAUSTED and the retry delay.
+  rate_limited: { retryable: true, providerFault: false, neverAgain: true, cooldown: "rate_limit" },
   quota_exhausted: { retryable: true, providerFault: false, neverAgain: true, cooldown: "quota" },
   overloaded: { retryable: true, providerFault: true, neverAgain: false, cooldown: "none" },
   server_error: { retryable: true, providerFault: true, neverAgain: false, cooldown: "none" },
@@ -83,10 +85,21 @@ export function fullJitterMs(retry: number, baseMs: number, maxMs: number, rando
 }
 
 /**
+ * The jitter added to a request's wake-up at the end of a shared cooldown `waitMs` away, ms: uniform in
+ * [0, spread) with spread half the wait, at least backoffBaseMs and at most backoffMaxMs, so that the
+ * requests waiting for one deployment's cooldown do not all call it at the same moment.
+ */
+export function wakeJitterMs(waitMs: number, config: FailoverConfig, random: Random): number {
+  const spread = Math.min(config.backoffMaxMs, Math.max(config.backoffBaseMs, waitMs / 2));
+  return random() * spread;
+}
+
+/**
  * When the same deployment may be retried after its `failures`-th failure in this request, monotonic
  * ms. A Retry-After from the provider (capped by `failover.maxRetryAfterMs`) replaces the jittered
  * delay; a failure that the same deployment would only repeat (context too long, rejected
- * credentials, exhausted quota, unavailable model) never retries it (Infinity).
+ * credentials, exhausted quota, unavailable model) or that asked for less load (429) never retries it
+ * (Infinity).
  */
 export function retryAt(now: number, failures: number, error: ProviderError, config: FailoverConfig, random: Random): number {
   if (POLICY[error.kind].neverAgain) return Infinity;

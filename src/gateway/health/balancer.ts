@@ -4,6 +4,7 @@ import type { RateLimitHint } from "../../providers/wire.js";
 import type { Clock } from "../clock.js";
 import { Deployment } from "./deployment.js";
 import type { CallResult, Skip, Ticket } from "./deployment.js";
+import { panicChoice } from "./panic.js";
 import type { ModelHealth } from "../types.js";
 
 /** What routing strategies may read about deployments. */
@@ -18,10 +19,12 @@ export interface DeploymentView {
 export class Balancer implements DeploymentView {
   readonly #clock: Clock;
   readonly #deployments = new Map<string, Deployment>();
+  readonly #panicBelow: number;
   #waiters: Array<() => void> = [];
 
   constructor(config: GatewayConfig, clock: Clock) {
     this.#clock = clock;
+    this.#panicBelow = config.breaker.panicBelowErrorRate;
     const now = clock.monotonic();
     for (const m of config.models.values()) this.#deployments.set(m.name, new Deployment(m, config.breaker, config.failover, now));
   }
@@ -36,11 +39,31 @@ export class Balancer implements DeploymentView {
     return this.#clock.monotonic();
   }
 
-  /** Admits a call to a model or says why it is skipped. */
-  admit(model: string, tokens: number): Ticket | Skip {
+  /** Admits a call to a model (a retry of it when `retry`) or says why it is skipped. */
+  admit(model: string, tokens: number, retry = false): Ticket | Skip {
     const d = this.#deployments.get(model);
     if (!d) return { model, reason: "circuit_open", readyAt: undefined };
-    return d.admit(tokens, this.now());
+    return d.admit(tokens, this.now(), { retry, panic: false });
+  }
+
+  /**
+   * The panic rule over the skips of a request with nothing else to call: a call past the breaker of the
+   * least bad ejected candidate (see panicChoice), or undefined. `ask` gives a model's tokens and whether
+   * the call would be a retry of it.
+   */
+  panic(skips: readonly Skip[], ask: (model: string) => { readonly tokens: number; readonly retry: boolean }): Ticket | undefined {
+    const now = this.now();
+    const model = panicChoice(skips, (m) => this.#deployments.get(m)?.breaker.recentErrorRate(now) ?? 1, this.#panicBelow);
+    const d = model === undefined ? undefined : this.#deployments.get(model);
+    if (!d) return undefined;
+    const { tokens, retry } = ask(d.model.name);
+    const admitted = d.admit(tokens, now, { retry, panic: true });
+    return "permit" in admitted ? admitted : undefined;
+  }
+
+  /** When a 429 cooldown or an exhausted limit holds a model back now, until when (monotonic ms); else undefined. */
+  limitedUntil(model: string, tokens: number): number | undefined {
+    return this.#deployments.get(model)?.limitedUntil(tokens, this.now());
   }
 
   /** Records the end of an admitted call and wakes waiters. */

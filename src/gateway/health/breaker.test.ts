@@ -4,7 +4,7 @@ import { Breaker } from "./breaker.js";
 import type { BreakerVerdict } from "./breaker.js";
 import { RollingWindow } from "./rolling-window.js";
 
-const CONFIG: BreakerConfig = { consecutiveFailures: 3, errorRate: 0.5, windowMs: 10_000, minRequests: 10, cooldownMs: 1_000, initialCooldownMs: 1_000 };
+const CONFIG: BreakerConfig = { consecutiveFailures: 3, errorRate: 0.5, windowMs: 10_000, minRequests: 10, cooldownMs: 1_000, initialCooldownMs: 1_000, panicBelowErrorRate: 0.5 };
 
 /** Runs one permitted call with a verdict at `now`; fails the test when the breaker refuses it. */
 function call(b: Breaker, verdict: BreakerVerdict, now: number): void {
@@ -59,18 +59,77 @@ describe("Breaker", () => {
     expect(b.failureRate(20_011)).toBeCloseTo(0.1);
   });
 
-  it("half-opens after the cooldown and admits exactly one probe", () => {
+  it("half-opens after the cooldown with one probe, and closes when it succeeds with nobody turned away", () => {
     const b = new Breaker(CONFIG);
     for (let i = 0; i < 3; i++) call(b, "failure", 0);
     expect(b.state(999)).toBe("open");
     expect(b.state(1_000)).toBe("half_open");
     const probe = b.acquire(1_000);
     expect(probe?.probe).toBe(true);
-    expect(b.acquire(1_001)).toBeUndefined();
     expect(b.check(1_001)).toEqual({ reason: "probe_in_flight", readyAt: undefined });
     if (probe) b.record(probe, "success", 1_050);
     expect(b.state(1_050)).toBe("closed");
     expect(b.acquire(1_051)?.probe).toBe(false);
+  });
+
+  it("under load admits twice as many probes after each success, and closes once the allowance covers the traffic", () => {
+    const b = new Breaker(CONFIG);
+    for (let i = 0; i < 3; i++) call(b, "failure", 0);
+    const now = 1_000;
+    const allowed: number[] = [];
+    // Eight calls at a time keep arriving; the probes admitted succeed one by one.
+    for (let round = 0; round < 6 && b.state(now) === "half_open"; round++) {
+      const permits = Array.from({ length: 8 }, () => b.acquire(now)).filter((p) => p !== undefined);
+      allowed.push(permits.length);
+      for (const p of permits) b.record(p, "success", now);
+    }
+    // 1 probe, then 2 and 4 (turned-away calls each time), then 8: nobody turned away, closed at its first success.
+    expect(allowed).toEqual([1, 2, 4, 8]);
+    expect(b.state(now)).toBe("closed");
+  });
+
+  it("reopens when any probe of a larger allowance fails", () => {
+    const b = new Breaker(CONFIG);
+    for (let i = 0; i < 3; i++) call(b, "failure", 0);
+    const first = b.acquire(1_000);
+    expect(b.acquire(1_000)).toBeUndefined(); // turned away
+    if (first) b.record(first, "success", 1_001);
+    expect(b.probeAllowance).toBe(2);
+    const [p1, p2] = [b.acquire(1_002), b.acquire(1_002)];
+    if (!p1 || !p2) throw new Error("two probes expected");
+    b.record(p1, "failure", 1_003);
+    expect(b.state(1_003)).toBe("open");
+    b.record(p2, "success", 1_004); // from the reopened generation's predecessor: ignored
+    expect(b.state(1_004)).toBe("open");
+    expect(b.probeAllowance).toBe(1);
+  });
+
+  it("lets panic calls past any state; their results feed the recent error rate, never the state", () => {
+    const b = new Breaker(CONFIG);
+    for (let i = 0; i < 3; i++) call(b, "failure", 0);
+    const panic = b.bypass(10);
+    expect(panic).toMatchObject({ probe: false, panic: true });
+    b.record(panic, "success", 20);
+    expect(b.state(20)).toBe("open");
+    const probe = b.acquire(1_000);
+    const late = b.bypass(1_000);
+    b.record(late, "success", 1_001); // a panic success while half-open does not close it
+    expect(b.state(1_001)).toBe("half_open");
+    if (probe) b.record(probe, "failure", 1_002);
+    expect(b.state(1_002)).toBe("open");
+  });
+
+  it("reads the recent error rate over every call, counting at least minRequests calls, never forgotten on closing", () => {
+    const b = new Breaker(CONFIG);
+    for (let i = 0; i < 3; i++) call(b, "failure", 0);
+    expect(b.recentErrorRate(0)).toBeCloseTo(3 / 10); // 3 failures, fewer than the 10 calls that make a rate
+    const probe = b.acquire(1_000);
+    if (probe) b.record(probe, "success", 1_000);
+    expect(b.state(1_000)).toBe("closed");
+    for (let i = 0; i < 15; i++) call(b, i % 5 === 0 ? "failure" : "success", 1_000);
+    expect(b.recentErrorRate(1_000)).toBeCloseTo(6 / 19);
+    expect(b.failureRate(1_000)).toBeCloseTo(3 / 15); // the closed window started over
+    expect(b.recentErrorRate(20_000)).toBe(0); // the window has passed
   });
 
   it("reopens for another cooldown when the probe fails", () => {

@@ -60,9 +60,58 @@ describe("Deployment", () => {
     expect(d.health(t)).toBe("probing");
     const probe = d.admit(1, t);
     expect("permit" in probe && probe.permit.probe).toBe(true);
-    expect(d.admit(1, t)).toMatchObject({ reason: "probe_in_flight" });
+    expect(d.check(1, t)).toMatchObject({ reason: "probe_in_flight" });
     if ("permit" in probe) d.finish(probe, ok(), t);
     expect(d.health(t)).toBe("healthy");
+  });
+
+  it("stays probing after a probe succeeds while calls were turned away, with twice the probes", () => {
+    const { d } = build();
+    t = 12_000;
+    call(d, fail("network"));
+    call(d, fail("timeout"));
+    t += 1_000;
+    const probe = d.admit(1, t);
+    expect(d.admit(1, t)).toMatchObject({ reason: "probe_in_flight" });
+    if ("permit" in probe) d.finish(probe, ok(), t);
+    expect(d.health(t)).toBe("probing");
+    expect(d.breaker.probeAllowance).toBe(2);
+  });
+
+  it("holds retries to the budget: half a retry per first call, at least the minimum per window", () => {
+    const { d } = build({}, { breaker: { consecutiveFailures: 1_000, minRequests: 1_000 }, failover: { retryBudgetRatio: 0.5, retryBudgetMin: 3, retryBudgetWindowMs: 10_000 } });
+    t = 100_000;
+    const retry = { retry: true, panic: false };
+    const admitted = (mode = retry): boolean => {
+      const ticket = d.admit(1, t, mode);
+      if ("permit" in ticket) d.finish(ticket, fail("server_error"), t);
+      return "permit" in ticket;
+    };
+    // The floor: three retries with no first call at all.
+    expect([admitted(), admitted(), admitted(), admitted()]).toEqual([true, true, true, false]);
+    expect(d.admit(1, t, retry)).toEqual({ model: "m", reason: "retry_budget", readyAt: Infinity });
+    // Ten first calls make room for five retries in all.
+    for (let i = 0; i < 10; i++) expect(admitted({ retry: false, panic: false })).toBe(true);
+    expect([admitted(), admitted(), admitted()]).toEqual([true, true, false]);
+    // The window passes: the floor again.
+    t += 10_000;
+    expect(admitted()).toBe(true);
+  });
+
+  it("lets a panic call past an open breaker, but not past a cooldown or the retry budget", () => {
+    const { d } = build({}, { failover: { retryBudgetMin: 0, retryBudgetRatio: 0 } });
+    t = 200_000;
+    call(d, fail("network"));
+    call(d, fail("network"));
+    expect(d.admit(1, t)).toMatchObject({ reason: "circuit_open" });
+    const panic = d.admit(1, t, { retry: false, panic: true });
+    expect("permit" in panic && panic.permit.panic).toBe(true);
+    if ("permit" in panic) d.finish(panic, ok(), t);
+    expect(d.health(t)).toBe("unhealthy"); // a panic success does not close the breaker
+    expect(d.admit(1, t, { retry: true, panic: true })).toMatchObject({ reason: "retry_budget" });
+    const limited = d.admit(1, t, { retry: false, panic: true });
+    if ("permit" in limited) d.finish(limited, fail("rate_limited", { retryAfterMs: 500 }), t);
+    expect(d.admit(1, t, { retry: false, panic: true })).toMatchObject({ reason: "cooling_down", readyAt: t + 500 });
   });
 
   it("cools down for Retry-After after a 429 instead of losing health", () => {

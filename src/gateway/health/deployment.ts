@@ -1,4 +1,4 @@
-/** The live state of one model deployment: breaker, 429 cooldown, RPM/TPM limits, in-flight count, latency. */
+/** The live state of one model deployment: breaker, 429 cooldown, RPM/TPM limits, retry budget, in-flight count, latency. */
 import type { BreakerConfig, FailoverConfig, ModelConfig } from "../../config/schema.js";
 import type { ErrorKind } from "../../providers/errors.js";
 import type { Usage } from "../../providers/types.js";
@@ -7,13 +7,28 @@ import { Breaker } from "./breaker.js";
 import type { BreakerPermit, BreakerVerdict } from "./breaker.js";
 import { LatencyStats } from "./latency-stats.js";
 import { DeploymentLimits } from "./limits.js";
+import { RetryBudget } from "./retry-budget.js";
 import { cappedRetryAfterMs, cooldownMs, isProviderFault } from "../attempts/policy.js";
 import type { ModelHealth } from "../types.js";
 
 /** Why a deployment was skipped (not called) for a request. */
-export type SkipReason = "circuit_open" | "probe_in_flight" | "cooling_down" | "rpm" | "tpm" | "context_window" | "backoff";
+export type SkipReason = "circuit_open" | "probe_in_flight" | "cooling_down" | "rpm" | "tpm" | "context_window" | "backoff" | "retry_budget";
 
-/** A deployment that was not called, why, and when it may be ready (monotonic ms; undefined when unknown). */
+/** How a call asks to be admitted. */
+export interface AdmitMode {
+  /** The deployment already failed within this request: the call spends its retry budget. */
+  readonly retry: boolean;
+  /** The panic rule lets the call past the breaker (never past a cooldown, a limit or the retry budget). */
+  readonly panic: boolean;
+}
+
+/** A first call, through the breaker. */
+export const FIRST_CALL: AdmitMode = { retry: false, panic: false };
+
+/**
+ * A deployment that was not called, why, and when it may be ready (monotonic ms; undefined when only a
+ * probe's result can tell; Infinity when not within this request).
+ */
 export interface Skip {
   readonly model: string;
   readonly reason: SkipReason;
@@ -51,6 +66,7 @@ export class Deployment {
   readonly breaker: Breaker;
   readonly limits: DeploymentLimits;
   readonly stats = new LatencyStats();
+  readonly budget: RetryBudget;
   readonly #failover: FailoverConfig;
   #inflight = 0;
   #cooldownUntil = 0;
@@ -59,6 +75,7 @@ export class Deployment {
     this.model = model;
     this.breaker = new Breaker(breaker);
     this.limits = new DeploymentLimits(model.rpm, model.tpm, now);
+    this.budget = new RetryBudget(failover.retryBudgetRatio, failover.retryBudgetMin, failover.retryBudgetWindowMs);
     this.#failover = failover;
   }
 
@@ -74,24 +91,32 @@ export class Deployment {
 
   /** Why a call of `tokens` would be skipped now, or undefined when it may go. Checks before taking anything. */
   check(tokens: number, now: number): Skip | undefined {
-    const name = this.model.name;
-    if (now < this.#cooldownUntil) return { model: name, reason: "cooling_down", readyAt: this.#cooldownUntil };
-    const limit = this.limits.check(tokens, now);
-    if (limit) return { model: name, reason: limit.reason, readyAt: limit.readyAt };
+    const held = this.#held(tokens, now);
+    if (held) return held;
     const refusal = this.breaker.check(now);
-    if (refusal) return { model: name, reason: refusal.reason, readyAt: refusal.readyAt };
-    return undefined;
+    return refusal && { model: this.model.name, reason: refusal.reason, readyAt: refusal.readyAt };
   }
 
-  /** Admits a call (taking limits and, when half-open, the probe), or says why not. */
-  admit(tokens: number, now: number): Ticket | Skip {
-    const skip = this.check(tokens, now);
-    if (skip) return skip;
-    const permit = this.breaker.acquire(now);
-    if (!permit) return { model: this.model.name, reason: "probe_in_flight", readyAt: undefined };
+  /** When a 429 cooldown or an exhausted limit holds the deployment back at `now`, until when; else undefined. */
+  limitedUntil(tokens: number, now: number): number | undefined {
+    return this.#held(tokens, now)?.readyAt;
+  }
+
+  /** Admits a call (taking limits, the retry budget and, when half-open, a probe), or says why not. */
+  admit(tokens: number, now: number, mode: AdmitMode = FIRST_CALL): Ticket | Skip {
+    const name = this.model.name;
+    const held = this.#held(tokens, now);
+    if (held) return held;
+    if (mode.retry && !this.budget.allows(now)) return { model: name, reason: "retry_budget", readyAt: Infinity };
+    const permit = mode.panic ? this.breaker.bypass(now) : this.breaker.acquire(now);
+    if (!permit) {
+      const refusal = this.breaker.check(now);
+      return { model: name, reason: refusal?.reason ?? "probe_in_flight", readyAt: refusal?.readyAt };
+    }
+    this.budget.spend(now, mode.retry);
     this.limits.take(tokens, now);
     this.#inflight++;
-    return { model: this.model.name, permit, tokens };
+    return { model: name, permit, tokens };
   }
 
   /** Learns from the end of an admitted call. */
@@ -110,6 +135,14 @@ export class Deployment {
     // A reset time is a Retry-After in other words: capped the same way.
     const resetMs = cappedRetryAfterMs(hint.resetMs, this.#failover);
     this.limits.applyHint(resetMs === hint.resetMs ? hint : { ...hint, resetMs }, now);
+  }
+
+  /** A 429 cooldown or an exhausted RPM/TPM limit, as a skip. */
+  #held(tokens: number, now: number): Skip | undefined {
+    const name = this.model.name;
+    if (now < this.#cooldownUntil) return { model: name, reason: "cooling_down", readyAt: this.#cooldownUntil };
+    const limit = this.limits.check(tokens, now);
+    return limit && { model: name, reason: limit.reason, readyAt: limit.readyAt };
   }
 
   /** Health as reported to clients: breaker first, then cooldowns and exhausted limits. */
