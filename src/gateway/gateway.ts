@@ -149,16 +149,20 @@ export class Gateway {
   }
 
   /**
-   * Ends a request: the observers told, its ledger rows made durable (acknowledged means stored), then what it
-   * took at admission settled (its committed cost now counts against its budgets in place of its reservation).
+   * Ends a request: its ledger rows made durable (acknowledged means stored), what it
+   * took at admission settled (its committed cost now counts in place of its reservation), then the observers told.
    * When the rows cannot be made durable, this throws the recorder's UNAVAILABLE, which the request ends with.
    */
   async #finish(end: RequestEnd): Promise<void> {
-    this.#observer.requestEnded(end);
     try {
       await this.#usage.record(end);
+    } catch (err) {
+      // Failed closed: the client gets UNAVAILABLE, and the observers count what the client gets.
+      this.#observer.requestEnded({ ...end, outcome: "unavailable" });
+      throw err;
     } finally {
       this.#admission.settle(end);
     }
+    this.#observer.requestEnded(end);
   }
 }
