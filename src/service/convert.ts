@@ -14,6 +14,7 @@ const FINISH: Record<CoreFinish, FinishReason> = {
   stop: FinishReason.STOP,
   length: FinishReason.LENGTH,
   content_filter: FinishReason.CONTENT_FILTER,
+  tool_calls: FinishReason.TOOL_CALLS,
   other: FinishReason.OTHER,
   unspecified: FinishReason.UNSPECIFIED,
 };

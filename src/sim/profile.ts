@@ -41,6 +41,10 @@ export interface SimProfile {
   readonly echoKeyInErrors?: boolean;
   /** The error's type or code token is the credential itself (a token the gateway shows clients), to test redaction. */
   readonly echoKeyInLabel?: boolean;
+  /** Tool calls per tool-calling turn when the request allows parallel calls (default 1). */
+  readonly toolCalls?: number;
+  /** Answer JSON that does not match the requested schema (a misbehaving model). */
+  readonly invalidJson?: boolean;
   /** Seed of the endpoint's random source (default 1), so runs repeat. */
   readonly seed?: number;
 }

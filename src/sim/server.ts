@@ -136,7 +136,13 @@ async function serve(ep: Endpoint, format: SimFormat, req: SimRequest, res: Serv
     const e = p.echoKeyInErrors || p.echoKeyInLabel ? echoKey(plain, res.req, p) : plain;
     return write(res, e.status, e.headers, e.body);
   }
-  const ans = answer(req, p.answerWords ?? 12, p.cachedTokens ?? 0, p.reportOutputTokens);
+  const ans = answer(req, {
+    answerWords: p.answerWords ?? 12,
+    cachedTokens: p.cachedTokens ?? 0,
+    ...(p.reportOutputTokens !== undefined ? { reportOutputTokens: p.reportOutputTokens } : {}),
+    ...(p.toolCalls !== undefined ? { toolCalls: p.toolCalls } : {}),
+    ...(p.invalidJson !== undefined ? { invalidJson: p.invalidJson } : {}),
+  });
   if (!req.stream) {
     ep.tally.succeeded++;
     bill(ep, ans);
@@ -149,8 +155,9 @@ async function stream(ep: Endpoint, format: SimFormat, req: SimRequest, ans: Sim
   const p = ep.profile;
   const dropAt = p.dropRate !== undefined && ep.random() < p.dropRate ? (p.dropAfterChunks ?? 2) : -1;
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-  res.write(format.streamStart(req, ans).join(""));
-  for (let i = 0; i < ans.chunks.length; i++) {
+  const writer = format.streamer(req, ans);
+  res.write(writer.start().join(""));
+  for (let i = 0; i < ans.pieces.length; i++) {
     if (i === dropAt) {
       ep.tally.dropped++;
       cutBySim.add(res);
@@ -160,16 +167,18 @@ async function stream(ep: Endpoint, format: SimFormat, req: SimRequest, ans: Sim
     if (p.chunkDelayMs) await sleep(p.chunkDelayMs);
     if (res.destroyed) return;
     // Wait until the chunk is handed to the socket, so a drop after it really delivers it.
-    await new Promise<void>((resolve) => res.write(format.streamChunk(req, ans.chunks[i] ?? "", i).join(""), () => resolve()));
+    const piece = ans.pieces[i];
+    if (piece === undefined) break;
+    await new Promise<void>((resolve) => res.write(writer.piece(piece, i).join(""), () => resolve()));
   }
   ep.tally.succeeded++;
   bill(ep, ans);
-  res.end(format.streamEnd(req, ans).join(""));
+  res.end(writer.end().join(""));
 }
 
 function bill(ep: Endpoint, ans: SimAnswer): void {
   ep.tally.inputTokens += ans.inputTokens;
-  ep.tally.outputTokens += ans.chunks.length;
+  ep.tally.outputTokens += ans.pieces.length;
   ep.tally.cachedTokens += ans.cachedTokens;
 }
 

@@ -2,7 +2,7 @@
 import type { CallOptions, ProviderAdapter } from "../../src/providers/adapter.js";
 import { ProviderError } from "../../src/providers/errors.js";
 import type { ErrorKind } from "../../src/providers/errors.js";
-import type { ChatResult, StreamEvent, UpstreamCall, Usage } from "../../src/providers/types.js";
+import type { ChatRequest, ChatResult, StreamEvent, Unsupported, UpstreamCall, Usage } from "../../src/providers/types.js";
 import type { RateLimitHint } from "../../src/providers/wire.js";
 
 /** What one call does. */
@@ -73,6 +73,13 @@ export class FakeAdapter implements ProviderAdapter {
   /** Calls whose signal was aborted. */
   get aborted(): number {
     return this.calls.filter((c) => c.signal.aborted).length;
+  }
+
+  /** Says what of a request it cannot carry: set per test (undefined: all of it). */
+  unsupported: ((request: ChatRequest) => Unsupported | undefined) | undefined;
+
+  check(request: ChatRequest): Unsupported | undefined {
+    return this.unsupported?.(request);
   }
 
   async complete(call: UpstreamCall, options: CallOptions): Promise<ChatResult> {

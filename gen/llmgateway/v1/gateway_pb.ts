@@ -4,6 +4,8 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { ContentPart, Reasoning, ReasoningBlock, ResponseFormat, Tool, ToolCall, ToolCallDelta, ToolChoice } from "./content_pb.js";
+import { file_llmgateway_v1_content } from "./content_pb.js";
 import type { GetCostReportRequestSchema, GetCostReportResponseSchema } from "./cost_pb.js";
 import { file_llmgateway_v1_cost } from "./cost_pb.js";
 import type { ListModelsRequestSchema, ListModelsResponseSchema } from "./models_pb.js";
@@ -16,7 +18,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file llmgateway/v1/gateway.proto.
  */
 export const file_llmgateway_v1_gateway: GenFile = /*@__PURE__*/
-  fileDesc("ChtsbG1nYXRld2F5L3YxL2dhdGV3YXkucHJvdG8SDWxsbWdhdGV3YXkudjEiPQoHTWVzc2FnZRIhCgRyb2xlGAEgASgOMhMubGxtZ2F0ZXdheS52MS5Sb2xlEg8KB2NvbnRlbnQYAiABKAki8AIKD0NvbXBsZXRlUmVxdWVzdBINCgVtb2RlbBgBIAEoCRIoCghtZXNzYWdlcxgCIAMoCzIWLmxsbWdhdGV3YXkudjEuTWVzc2FnZRIXCgptYXhfdG9rZW5zGAMgASgNSACIAQESGAoLdGVtcGVyYXR1cmUYBCABKAFIAYgBARISCgV0b3BfcBgFIAEoAUgCiAEBEgwKBHN0b3AYBiADKAkSLQoKY29tcGxleGl0eRgHIAEoDjIZLmxsbWdhdGV3YXkudjEuQ29tcGxleGl0eRI2CgR0YWdzGAggAygLMigubGxtZ2F0ZXdheS52MS5Db21wbGV0ZVJlcXVlc3QuVGFnc0VudHJ5EhIKCnJlcXVlc3RfaWQYCSABKAkaKwoJVGFnc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCDQoLX21heF90b2tlbnNCDgoMX3RlbXBlcmF0dXJlQggKBl90b3BfcCKjAgoQQ29tcGxldGVSZXNwb25zZRISCgpyZXF1ZXN0X2lkGAEgASgJEgwKBHRleHQYAiABKAkSMgoNZmluaXNoX3JlYXNvbhgDIAEoDjIbLmxsbWdhdGV3YXkudjEuRmluaXNoUmVhc29uEg0KBW1vZGVsGAQgASgJEhAKCHByb3ZpZGVyGAUgASgJEhYKDnVwc3RyZWFtX21vZGVsGAYgASgJEg0KBXJvdXRlGAcgASgJEiMKBXVzYWdlGAggASgLMhQubGxtZ2F0ZXdheS52MS5Vc2FnZRIiCgRjb3N0GAkgASgLMhQubGxtZ2F0ZXdheS52MS5Nb25leRIoCghhdHRlbXB0cxgKIAMoCzIWLmxsbWdhdGV3YXkudjEuQXR0ZW1wdCJIChVTdHJlYW1Db21wbGV0ZVJlcXVlc3QSLwoHcmVxdWVzdBgBIAEoCzIeLmxsbWdhdGV3YXkudjEuQ29tcGxldGVSZXF1ZXN0IoABChZTdHJlYW1Db21wbGV0ZVJlc3BvbnNlEikKBWRlbHRhGAEgASgLMhgubGxtZ2F0ZXdheS52MS5UZXh0RGVsdGFIABIyCgdzdW1tYXJ5GAIgASgLMh8ubGxtZ2F0ZXdheS52MS5Db21wbGV0ZVJlc3BvbnNlSABCBwoFZXZlbnQiGQoJVGV4dERlbHRhEgwKBHRleHQYASABKAky7QIKDkdhdGV3YXlTZXJ2aWNlEksKCENvbXBsZXRlEh4ubGxtZ2F0ZXdheS52MS5Db21wbGV0ZVJlcXVlc3QaHy5sbG1nYXRld2F5LnYxLkNvbXBsZXRlUmVzcG9uc2USXwoOU3RyZWFtQ29tcGxldGUSJC5sbG1nYXRld2F5LnYxLlN0cmVhbUNvbXBsZXRlUmVxdWVzdBolLmxsbWdhdGV3YXkudjEuU3RyZWFtQ29tcGxldGVSZXNwb25zZTABEloKDUdldENvc3RSZXBvcnQSIy5sbG1nYXRld2F5LnYxLkdldENvc3RSZXBvcnRSZXF1ZXN0GiQubGxtZ2F0ZXdheS52MS5HZXRDb3N0UmVwb3J0UmVzcG9uc2USUQoKTGlzdE1vZGVscxIgLmxsbWdhdGV3YXkudjEuTGlzdE1vZGVsc1JlcXVlc3QaIS5sbG1nYXRld2F5LnYxLkxpc3RNb2RlbHNSZXNwb25zZWIGcHJvdG8z", [file_llmgateway_v1_cost, file_llmgateway_v1_models, file_llmgateway_v1_types]);
+  fileDesc("ChtsbG1nYXRld2F5L3YxL2dhdGV3YXkucHJvdG8SDWxsbWdhdGV3YXkudjEi7wEKB01lc3NhZ2USIQoEcm9sZRgBIAEoDjITLmxsbWdhdGV3YXkudjEuUm9sZRIPCgdjb250ZW50GAIgASgJEikKBXBhcnRzGAMgAygLMhoubGxtZ2F0ZXdheS52MS5Db250ZW50UGFydBIrCgp0b29sX2NhbGxzGAQgAygLMhcubGxtZ2F0ZXdheS52MS5Ub29sQ2FsbBIUCgx0b29sX2NhbGxfaWQYBSABKAkSEAoIaXNfZXJyb3IYBiABKAgSMAoJcmVhc29uaW5nGAcgAygLMh0ubGxtZ2F0ZXdheS52MS5SZWFzb25pbmdCbG9jayLjBAoPQ29tcGxldGVSZXF1ZXN0Eg0KBW1vZGVsGAEgASgJEigKCG1lc3NhZ2VzGAIgAygLMhYubGxtZ2F0ZXdheS52MS5NZXNzYWdlEhcKCm1heF90b2tlbnMYAyABKA1IAIgBARIYCgt0ZW1wZXJhdHVyZRgEIAEoAUgBiAEBEhIKBXRvcF9wGAUgASgBSAKIAQESDAoEc3RvcBgGIAMoCRItCgpjb21wbGV4aXR5GAcgASgOMhkubGxtZ2F0ZXdheS52MS5Db21wbGV4aXR5EjYKBHRhZ3MYCCADKAsyKC5sbG1nYXRld2F5LnYxLkNvbXBsZXRlUmVxdWVzdC5UYWdzRW50cnkSEgoKcmVxdWVzdF9pZBgJIAEoCRIiCgV0b29scxgKIAMoCzITLmxsbWdhdGV3YXkudjEuVG9vbBIuCgt0b29sX2Nob2ljZRgLIAEoCzIZLmxsbWdhdGV3YXkudjEuVG9vbENob2ljZRIgChNwYXJhbGxlbF90b29sX2NhbGxzGAwgASgISAOIAQESNgoPcmVzcG9uc2VfZm9ybWF0GA0gASgLMh0ubGxtZ2F0ZXdheS52MS5SZXNwb25zZUZvcm1hdBIrCglyZWFzb25pbmcYDiABKAsyGC5sbG1nYXRld2F5LnYxLlJlYXNvbmluZxorCglUYWdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUINCgtfbWF4X3Rva2Vuc0IOCgxfdGVtcGVyYXR1cmVCCAoGX3RvcF9wQhYKFF9wYXJhbGxlbF90b29sX2NhbGxzIpMDChBDb21wbGV0ZVJlc3BvbnNlEhIKCnJlcXVlc3RfaWQYASABKAkSDAoEdGV4dBgCIAEoCRIyCg1maW5pc2hfcmVhc29uGAMgASgOMhsubGxtZ2F0ZXdheS52MS5GaW5pc2hSZWFzb24SDQoFbW9kZWwYBCABKAkSEAoIcHJvdmlkZXIYBSABKAkSFgoOdXBzdHJlYW1fbW9kZWwYBiABKAkSDQoFcm91dGUYByABKAkSIwoFdXNhZ2UYCCABKAsyFC5sbG1nYXRld2F5LnYxLlVzYWdlEiIKBGNvc3QYCSABKAsyFC5sbG1nYXRld2F5LnYxLk1vbmV5EigKCGF0dGVtcHRzGAogAygLMhYubGxtZ2F0ZXdheS52MS5BdHRlbXB0EisKCnRvb2xfY2FsbHMYCyADKAsyFy5sbG1nYXRld2F5LnYxLlRvb2xDYWxsEg8KB3JlZnVzYWwYDCABKAkSMAoJcmVhc29uaW5nGA0gAygLMh0ubGxtZ2F0ZXdheS52MS5SZWFzb25pbmdCbG9jayJIChVTdHJlYW1Db21wbGV0ZVJlcXVlc3QSLwoHcmVxdWVzdBgBIAEoCzIeLmxsbWdhdGV3YXkudjEuQ29tcGxldGVSZXF1ZXN0IucBChZTdHJlYW1Db21wbGV0ZVJlc3BvbnNlEikKBWRlbHRhGAEgASgLMhgubGxtZ2F0ZXdheS52MS5UZXh0RGVsdGFIABIyCgdzdW1tYXJ5GAIgASgLMh8ubGxtZ2F0ZXdheS52MS5Db21wbGV0ZVJlc3BvbnNlSAASMQoJdG9vbF9jYWxsGAMgASgLMhwubGxtZ2F0ZXdheS52MS5Ub29sQ2FsbERlbHRhSAASMgoJcmVhc29uaW5nGAQgASgLMh0ubGxtZ2F0ZXdheS52MS5SZWFzb25pbmdEZWx0YUgAQgcKBWV2ZW50Ih4KDlJlYXNvbmluZ0RlbHRhEgwKBHRleHQYASABKAkiGQoJVGV4dERlbHRhEgwKBHRleHQYASABKAky7QIKDkdhdGV3YXlTZXJ2aWNlEksKCENvbXBsZXRlEh4ubGxtZ2F0ZXdheS52MS5Db21wbGV0ZVJlcXVlc3QaHy5sbG1nYXRld2F5LnYxLkNvbXBsZXRlUmVzcG9uc2USXwoOU3RyZWFtQ29tcGxldGUSJC5sbG1nYXRld2F5LnYxLlN0cmVhbUNvbXBsZXRlUmVxdWVzdBolLmxsbWdhdGV3YXkudjEuU3RyZWFtQ29tcGxldGVSZXNwb25zZTABEloKDUdldENvc3RSZXBvcnQSIy5sbG1nYXRld2F5LnYxLkdldENvc3RSZXBvcnRSZXF1ZXN0GiQubGxtZ2F0ZXdheS52MS5HZXRDb3N0UmVwb3J0UmVzcG9uc2USUQoKTGlzdE1vZGVscxIgLmxsbWdhdGV3YXkudjEuTGlzdE1vZGVsc1JlcXVlc3QaIS5sbG1nYXRld2F5LnYxLkxpc3RNb2RlbHNSZXNwb25zZWIGcHJvdG8z", [file_llmgateway_v1_content, file_llmgateway_v1_cost, file_llmgateway_v1_models, file_llmgateway_v1_types]);
 
 /**
  * Message is one turn of the conversation.
@@ -32,11 +34,46 @@ export type Message = Message$1<"llmgateway.v1.Message"> & {
   role: Role;
 
   /**
-   * Its text.
+   * Its text: the shorthand for one text part (use `parts` for images or several parts, not both).
    *
    * @generated from field: string content = 2;
    */
   content: string;
+
+  /**
+   * Its content as parts: text and images (images in user messages only).
+   *
+   * @generated from field: repeated llmgateway.v1.ContentPart parts = 3;
+   */
+  parts: ContentPart[];
+
+  /**
+   * ROLE_ASSISTANT: the tool calls the model made in this turn, as it returned them.
+   *
+   * @generated from field: repeated llmgateway.v1.ToolCall tool_calls = 4;
+   */
+  toolCalls: ToolCall[];
+
+  /**
+   * ROLE_TOOL: the id of the call this message answers; its result is `content` (or text `parts`).
+   *
+   * @generated from field: string tool_call_id = 5;
+   */
+  toolCallId: string;
+
+  /**
+   * ROLE_TOOL: the result is an error the model should see as such.
+   *
+   * @generated from field: bool is_error = 6;
+   */
+  isError: boolean;
+
+  /**
+   * ROLE_ASSISTANT: reasoning the provider returned with this turn, sent back untouched.
+   *
+   * @generated from field: repeated llmgateway.v1.ReasoningBlock reasoning = 7;
+   */
+  reasoning: ReasoningBlock[];
 };
 
 /**
@@ -114,6 +151,41 @@ export type CompleteRequest = Message$1<"llmgateway.v1.CompleteRequest"> & {
    * @generated from field: string request_id = 9;
    */
   requestId: string;
+
+  /**
+   * Functions the model may call.
+   *
+   * @generated from field: repeated llmgateway.v1.Tool tools = 10;
+   */
+  tools: Tool[];
+
+  /**
+   * Whether and which tools the model must call; auto when tools are given.
+   *
+   * @generated from field: llmgateway.v1.ToolChoice tool_choice = 11;
+   */
+  toolChoice?: ToolChoice | undefined;
+
+  /**
+   * Whether the model may call several tools in one turn; the provider's default (yes) when absent.
+   *
+   * @generated from field: optional bool parallel_tool_calls = 12;
+   */
+  parallelToolCalls?: boolean | undefined;
+
+  /**
+   * The shape of the answer: text, a JSON object, or JSON matching a schema.
+   *
+   * @generated from field: llmgateway.v1.ResponseFormat response_format = 13;
+   */
+  responseFormat?: ResponseFormat | undefined;
+
+  /**
+   * Reasoning effort or budget, for reasoning models.
+   *
+   * @generated from field: llmgateway.v1.Reasoning reasoning = 14;
+   */
+  reasoning?: Reasoning | undefined;
 };
 
 /**
@@ -198,6 +270,27 @@ export type CompleteResponse = Message$1<"llmgateway.v1.CompleteResponse"> & {
    * @generated from field: repeated llmgateway.v1.Attempt attempts = 10;
    */
   attempts: Attempt[];
+
+  /**
+   * The tools the model called (whole, also in the summary of a stream); finish_reason is then TOOL_CALLS.
+   *
+   * @generated from field: repeated llmgateway.v1.ToolCall tool_calls = 11;
+   */
+  toolCalls: ToolCall[];
+
+  /**
+   * The model's refusal, when it declined to answer (structured output); `text` is then empty.
+   *
+   * @generated from field: string refusal = 12;
+   */
+  refusal: string;
+
+  /**
+   * Reasoning the provider returned: send it back in the assistant message of the next turn.
+   *
+   * @generated from field: repeated llmgateway.v1.ReasoningBlock reasoning = 13;
+   */
+  reasoning: ReasoningBlock[];
 };
 
 /**
@@ -229,7 +322,7 @@ export const StreamCompleteRequestSchema: GenMessage<StreamCompleteRequest> = /*
   messageDesc(file_llmgateway_v1_gateway, 3);
 
 /**
- * StreamCompleteResponse is one message of a streamed completion: text deltas, then one summary.
+ * StreamCompleteResponse is one message of a streamed completion: text, tool-call and reasoning deltas, then one summary.
  *
  * @generated from message llmgateway.v1.StreamCompleteResponse
  */
@@ -249,12 +342,29 @@ export type StreamCompleteResponse = Message$1<"llmgateway.v1.StreamCompleteResp
     case: "delta";
   } | {
     /**
-     * The last message: finish reason, usage, cost and attempts (its `text` is empty).
+     * The last message: finish reason, usage, cost and attempts (its `text` is empty; its
+     * `tool_calls` are the streamed calls, assembled).
      *
      * @generated from field: llmgateway.v1.CompleteResponse summary = 2;
      */
     value: CompleteResponse;
     case: "summary";
+  } | {
+    /**
+     * A piece of a tool call.
+     *
+     * @generated from field: llmgateway.v1.ToolCallDelta tool_call = 3;
+     */
+    value: ToolCallDelta;
+    case: "toolCall";
+  } | {
+    /**
+     * A piece of the model's reasoning text, when the provider streams it.
+     *
+     * @generated from field: llmgateway.v1.ReasoningDelta reasoning = 4;
+     */
+    value: ReasoningDelta;
+    case: "reasoning";
   } | { case: undefined; value?: undefined };
 };
 
@@ -264,6 +374,27 @@ export type StreamCompleteResponse = Message$1<"llmgateway.v1.StreamCompleteResp
  */
 export const StreamCompleteResponseSchema: GenMessage<StreamCompleteResponse> = /*@__PURE__*/
   messageDesc(file_llmgateway_v1_gateway, 4);
+
+/**
+ * ReasoningDelta is a piece of streamed reasoning text.
+ *
+ * @generated from message llmgateway.v1.ReasoningDelta
+ */
+export type ReasoningDelta = Message$1<"llmgateway.v1.ReasoningDelta"> & {
+  /**
+   * The text to append.
+   *
+   * @generated from field: string text = 1;
+   */
+  text: string;
+};
+
+/**
+ * Describes the message llmgateway.v1.ReasoningDelta.
+ * Use `create(ReasoningDeltaSchema)` to create a new message.
+ */
+export const ReasoningDeltaSchema: GenMessage<ReasoningDelta> = /*@__PURE__*/
+  messageDesc(file_llmgateway_v1_gateway, 5);
 
 /**
  * TextDelta is a piece of streamed text.
@@ -284,7 +415,7 @@ export type TextDelta = Message$1<"llmgateway.v1.TextDelta"> & {
  * Use `create(TextDeltaSchema)` to create a new message.
  */
 export const TextDeltaSchema: GenMessage<TextDelta> = /*@__PURE__*/
-  messageDesc(file_llmgateway_v1_gateway, 5);
+  messageDesc(file_llmgateway_v1_gateway, 6);
 
 /**
  * GatewayService is one typed endpoint in front of many LLM providers: it picks
@@ -305,7 +436,7 @@ export const GatewayService: GenService<{
     output: typeof CompleteResponseSchema;
   },
   /**
-   * StreamComplete answers a conversation as a stream of text deltas and a final summary.
+   * StreamComplete answers a conversation as a stream of text and tool-call deltas and a final summary.
    *
    * Until the first delta is sent the gateway fails over silently; after it, an
    * upstream failure ends the stream with UNAVAILABLE (never a clean end) and the

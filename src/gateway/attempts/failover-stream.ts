@@ -41,7 +41,7 @@ function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number): (run: A
           return { ok: true, value: { ...head, first: ev.text, done: false } };
         }
         if (ev.type === "usage") run.usage = ev.usage;
-        else {
+        else if (ev.type === "finish") {
           head.finish = ev.reason;
           head.responseModel = ev.responseModel;
         }
@@ -102,7 +102,7 @@ export async function* streamCompletion(deps: FailoverDeps, setup: RequestSetup)
           yield { type: "delta", text: ev.text };
         }
         else if (ev.type === "usage") usage = run.usage = ev.usage;
-        else {
+        else if (ev.type === "finish") {
           head.finish = ev.reason;
           head.responseModel = ev.responseModel;
         }

@@ -114,6 +114,8 @@ function untilMs(value: string | undefined, now: number): number | undefined {
 export function anthropicWire(options: AnthropicWireOptions): WireFormat {
   const now = options.now;
   return {
+    check: () => undefined,
+
     buildRequest(call: UpstreamCall, apiKey: string | undefined, stream: boolean) {
       const { params, messages } = call.request;
       const system = messages.filter((m) => m.role === "system" && !blank(m.content)).map((m) => m.content);

@@ -111,6 +111,8 @@ export interface GeminiWireOptions {
 export function geminiWire(options: GeminiWireOptions): WireFormat {
   const now = options.now;
   return {
+    check: () => undefined,
+
     buildRequest(call: UpstreamCall, apiKey: string | undefined, stream: boolean) {
       const { params, messages } = call.request;
       const system = messages.filter((m) => m.role === "system").map((m) => m.content);

@@ -55,6 +55,8 @@ export function openAiWire(options: OpenAiWireOptions): WireFormat {
   const { now } = options;
   const maxTokensField = options.maxTokensField ?? "max_tokens";
   return {
+    check: () => undefined,
+
     buildRequest(call: UpstreamCall, apiKey: string | undefined, stream: boolean) {
       const { params, messages } = call.request;
       const body: Record<string, unknown> = {

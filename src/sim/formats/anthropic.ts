@@ -1,8 +1,8 @@
 /** Anthropic Messages as the simulator speaks it. */
 import type { SimAnswer, SimRequest } from "../answer.js";
 import type { SimError } from "../profile.js";
-import { sse } from "./format.js";
-import type { SimFormat, SimHttpAnswer } from "./format.js";
+import { legacyStreamer, sse } from "./format.js";
+import type { LegacyStream, SimFormat, SimHttpAnswer } from "./format.js";
 
 const ERRORS: Record<SimError, { status: number; type: string; message: string }> = {
   rate_limited: { status: 429, type: "rate_limit_error", message: "Number of request tokens has exceeded your per-minute rate limit" },
@@ -47,7 +47,11 @@ function stopReason(answer: SimAnswer): string {
 }
 
 /** The simulated Anthropic Messages format. */
-export const anthropicSim: SimFormat = {
+export const anthropicSim: SimFormat & LegacyStream = {
+  streamer(req, answer) {
+    return legacyStreamer(this, req, answer);
+  },
+
   basePath: "",
 
   parse(path: string, raw: unknown): SimRequest | undefined {
@@ -79,7 +83,7 @@ export const anthropicSim: SimFormat = {
     });
   },
 
-  streamStart(req, answer) {
+  legacyStart(req, answer) {
     const message = {
       id: "msg_sim",
       type: "message",
@@ -97,11 +101,11 @@ export const anthropicSim: SimFormat = {
     ];
   },
 
-  streamChunk(_req, text) {
+  legacyChunk(_req, text) {
     return [sse({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }, "content_block_delta")];
   },
 
-  streamEnd(_req, answer) {
+  legacyEnd(_req, answer) {
     return [
       sse({ type: "content_block_stop", index: 0 }, "content_block_stop"),
       sse({ type: "message_delta", delta: { stop_reason: stopReason(answer), stop_sequence: null }, usage: { output_tokens: answer.outputTokens } }, "message_delta"),

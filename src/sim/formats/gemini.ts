@@ -2,8 +2,8 @@
 import { countInputTokens } from "../answer.js";
 import type { SimAnswer, SimRequest } from "../answer.js";
 import type { SimError } from "../profile.js";
-import { sse } from "./format.js";
-import type { SimFormat, SimHttpAnswer } from "./format.js";
+import { legacyStreamer, sse } from "./format.js";
+import type { LegacyStream, SimFormat, SimHttpAnswer } from "./format.js";
 
 const PATH = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
 
@@ -88,7 +88,11 @@ function finishReason(answer: SimAnswer): string {
 const streaming = new WeakMap<SimRequest, SimAnswer>();
 
 /** The simulated Gemini format. */
-export const geminiSim: SimFormat = {
+export const geminiSim: SimFormat & LegacyStream = {
+  streamer(req, answer) {
+    return legacyStreamer(this, req, answer);
+  },
+
   basePath: "",
 
   parse(path: string, raw: unknown): SimRequest | undefined {
@@ -113,12 +117,12 @@ export const geminiSim: SimFormat = {
     return JSON.stringify(response(req, answer.chunks.join(""), finishReason(answer), usage));
   },
 
-  streamStart(req, answer) {
+  legacyStart(req, answer) {
     streaming.set(req, answer);
     return [];
   },
 
-  streamChunk(req, text, index) {
+  legacyChunk(req, text, index) {
     const answer = streaming.get(req);
     const input = answer?.inputTokens ?? countInputTokens(req.prompt);
     const last = answer !== undefined && index === answer.chunks.length - 1;
@@ -126,7 +130,7 @@ export const geminiSim: SimFormat = {
     return [sse(response(req, text, last ? finishReason(answer) : undefined, usage))];
   },
 
-  streamEnd(req, answer) {
+  legacyEnd(req, answer) {
     streaming.delete(req);
     // With no chunks at all the finishReason still needs a response to ride on.
     if (answer.chunks.length > 0) return [];

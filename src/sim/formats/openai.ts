@@ -1,8 +1,8 @@
 /** OpenAI Chat Completions as the simulator speaks it. */
 import type { SimAnswer, SimRequest } from "../answer.js";
 import type { SimError } from "../profile.js";
-import { sse } from "./format.js";
-import type { SimFormat, SimHttpAnswer } from "./format.js";
+import { legacyStreamer, sse } from "./format.js";
+import type { LegacyStream, SimFormat, SimHttpAnswer } from "./format.js";
 
 const ERRORS: Record<SimError, { status: number; type: string; code: string | null; message: string }> = {
   rate_limited: { status: 429, type: "requests", code: "rate_limit_exceeded", message: "Rate limit reached for requests" },
@@ -35,7 +35,11 @@ function usage(answer: SimAnswer): Record<string, unknown> {
 }
 
 /** The simulated OpenAI format. */
-export const openAiSim: SimFormat = {
+export const openAiSim: SimFormat & LegacyStream = {
+  streamer(req, answer) {
+    return legacyStreamer(this, req, answer);
+  },
+
   basePath: "/v1",
 
   parse(path: string, raw: unknown): SimRequest | undefined {
@@ -63,15 +67,15 @@ export const openAiSim: SimFormat = {
     });
   },
 
-  streamStart(req) {
+  legacyStart(req) {
     return [sse(chunk(req, { role: "assistant", content: "" }, null))];
   },
 
-  streamChunk(req, text) {
+  legacyChunk(req, text) {
     return [sse(chunk(req, { content: text }, null))];
   },
 
-  streamEnd(req, answer) {
+  legacyEnd(req, answer) {
     const frames = [sse(chunk(req, {}, answer.finish))];
     if (req.includeUsage) frames.push(sse({ id: "chatcmpl-sim", object: "chat.completion.chunk", created: 0, model: req.model, choices: [], usage: usage(answer) }));
     frames.push(sse("[DONE]"));
