@@ -125,7 +125,8 @@ export function answer(req: SimRequest, opts: SimAnswerOptions): SimAnswer {
   const calling = toolsToCall(req, opts.toolCalls ?? 1);
   const calls: SimToolCall[] = calling.map((t, i) => {
     const args = JSON.stringify(sampleJson(t.parameters ?? { type: "object" }));
-    return { id: `call_sim_${i}`, name: t.name, arguments: args, fragments: fragments(args, 5) };
+    // Ids differ from turn to turn (the prompt grows), as a real provider's do.
+    return { id: `call_${req.prompt.length}_${i}`, name: t.name, arguments: args, fragments: fragments(args, 5) };
   });
   const pieces: SimPiece[] = reasoning.map((text) => ({ kind: "reasoning", text }));
   let budget = limit - reasoning.length;
