@@ -95,6 +95,17 @@ export class Reader {
     return fallback ?? (values[0] as T);
   }
 
+  /** An optional boolean field. */
+  optionalBool(obj: Record<string, unknown>, path: string, key: string): boolean | undefined {
+    const value = obj[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "boolean") {
+      this.fail(join(path, key), "must be true or false");
+      return undefined;
+    }
+    return value;
+  }
+
   /** A list of strings. */
   strings(obj: Record<string, unknown>, path: string, key: string, fallback?: readonly string[]): string[] {
     const value = obj[key];

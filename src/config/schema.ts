@@ -60,6 +60,12 @@ export interface PricingConfig {
   readonly priceDate: string | undefined;
 }
 
+/** What a model can do beyond plain text chat; a request needing more skips the model. */
+export type Capability = "tools" | "json_schema" | "images" | "reasoning";
+
+/** All capabilities, in the order they are listed. */
+export const CAPABILITIES: readonly Capability[] = ["tools", "json_schema", "images", "reasoning"];
+
 /** One model of the catalogue: a deployment of an upstream model at one provider. */
 export interface ModelConfig {
   readonly name: string;
@@ -78,6 +84,8 @@ export interface ModelConfig {
   readonly tpm: number | undefined;
   /** Models to fall back to when a request names this model directly. */
   readonly fallbacks: readonly string[];
+  /** What the model can do (the config's `capabilities` over the defaults of its provider's kind). */
+  readonly capabilities: ReadonlySet<Capability>;
 }
 
 /** Hedging of a route: a second request when the first is slow to its first token. */

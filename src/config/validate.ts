@@ -4,6 +4,7 @@ import { readAuth, readTls } from "./auth.js";
 import { ConfigError, join, Reader } from "./reader.js";
 import type {
   BreakerConfig,
+  Capability,
   FailoverConfig,
   GatewayConfig,
   HedgeConfig,
@@ -15,7 +16,7 @@ import type {
   RouteConfig,
   TimeoutsConfig,
 } from "./schema.js";
-import { MAX_TOKENS_FIELDS, STRATEGIES, TIERS } from "./schema.js";
+import { CAPABILITIES, MAX_TOKENS_FIELDS, STRATEGIES, TIERS } from "./schema.js";
 import { Secret } from "./secret.js";
 
 const KINDS: readonly ProviderKind[] = ["openai", "anthropic", "gemini"];
@@ -98,7 +99,7 @@ function readModels(r: Reader, raw: Record<string, unknown>, providers: Map<stri
     const path = join("models", name);
     if (!NAME.test(name)) r.fail(path, "model names use letters, digits and . _ : / -");
     const m = r.object(value, path);
-    r.known(m, path, ["provider", "upstreamModel", "pricing", "weight", "tier", "contextWindow", "defaultMaxTokens", "rpm", "tpm", "fallbacks"]);
+    r.known(m, path, ["provider", "upstreamModel", "pricing", "weight", "tier", "contextWindow", "defaultMaxTokens", "rpm", "tpm", "fallbacks", "capabilities"]);
     const provider = r.string(m, path, "provider", "");
     if (provider && !providers.has(provider)) r.fail(join(path, "provider"), `names no provider (have: ${[...providers.keys()].join(", ")})`);
     out.set(name, {
@@ -113,6 +114,7 @@ function readModels(r: Reader, raw: Record<string, unknown>, providers: Map<stri
       rpm: r.optionalNumber(m, path, "rpm", { integer: true, min: 1 }),
       tpm: r.optionalNumber(m, path, "tpm", { integer: true, min: 1 }),
       fallbacks: r.strings(m, path, "fallbacks", []),
+      capabilities: readCapabilities(r, m["capabilities"], join(path, "capabilities"), providers.get(provider)?.kind),
     });
   }
   if (out.size === 0) r.fail("models", "must name at least one model");
@@ -120,6 +122,24 @@ function readModels(r: Reader, raw: Record<string, unknown>, providers: Map<stri
     model.fallbacks.forEach((f, i) => {
       if (!out.has(f) || f === model.name) r.fail(`models.${model.name}.fallbacks[${i}]`, `names no other model: ${f}`);
     });
+  }
+  return out;
+}
+
+/**
+ * Capabilities of a model: the defaults of its provider's kind (tools, JSON schema and images everywhere; reasoning
+ * on Anthropic and Gemini, whose current models take a thinking budget, and off on OpenAI-kind endpoints, many of
+ * whose models reject reasoning_effort), each overridable with true or false.
+ */
+function readCapabilities(r: Reader, value: unknown, path: string, kind: ProviderKind | undefined): ReadonlySet<Capability> {
+  const out = new Set<Capability>(["tools", "json_schema", "images"]);
+  if (kind === "anthropic" || kind === "gemini") out.add("reasoning");
+  const c = r.object(value, path, true);
+  r.known(c, path, CAPABILITIES);
+  for (const cap of CAPABILITIES) {
+    const on = r.optionalBool(c, path, cap);
+    if (on === true) out.add(cap);
+    if (on === false) out.delete(cap);
   }
   return out;
 }

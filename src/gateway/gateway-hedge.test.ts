@@ -92,7 +92,7 @@ describe("hedging", () => {
     const done = (async () => {
       for await (const ev of gateway.stream(request("r"), context())) {
         if (ev.type === "delta") deltas.push(ev.text);
-        else outcome = ev.outcome;
+        else if (ev.type === "done") outcome = ev.outcome;
       }
     })();
     await vi.advanceTimersByTimeAsync(10_000);

@@ -29,7 +29,7 @@ async function read(gateway: Gateway, req: GatewayRequest = request("r"), ms = 1
     try {
       for await (const ev of gateway.stream(req, context())) {
         if (ev.type === "delta") deltas.push(ev.text);
-        else outcome = ev.outcome;
+        else if (ev.type === "done") outcome = ev.outcome;
       }
       return undefined;
     } catch (e) {

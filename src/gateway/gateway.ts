@@ -1,6 +1,6 @@
 /** The gateway core facade: admit -> plan -> failover loop (with hedging) -> outcome -> ledger, for unary and streaming completions. */
 import type { ClientKeyConfig } from "../config/auth.js";
-import type { GatewayConfig } from "../config/schema.js";
+import type { GatewayConfig, ModelConfig } from "../config/schema.js";
 import { Admission, Refusal } from "./admission/admission.js";
 import type { BudgetView } from "./admission/admission.js";
 import { catalogueFor } from "./admission/catalogue.js";
@@ -8,6 +8,7 @@ import type { Catalogue } from "./admission/catalogue.js";
 import { LocalKeyState } from "./admission/key-state.js";
 import type { KeyState } from "./admission/key-state.js";
 import type { ProviderAdapter } from "../providers/adapter.js";
+import type { Unsupported } from "../providers/types.js";
 import { Balancer } from "./health/balancer.js";
 import type { Clock, Random } from "./clock.js";
 import { completeUnary } from "./attempts/failover-unary.js";
@@ -130,7 +131,9 @@ export class Gateway {
     let p: Plan;
     try {
       req = this.#admission.admit(ctx.principal, raw);
-      p = plan(this.#deps.config, req, { view: this.#balancer, random: this.#deps.random, stream, rr: this.#rr });
+      const chat = req.chat;
+      const check = (m: ModelConfig): Unsupported | undefined => this.#deps.adapters.get(m.provider)?.check(chat);
+      p = plan(this.#deps.config, req, { view: this.#balancer, random: this.#deps.random, stream, rr: this.#rr, check });
     } catch (err) {
       const outcome = err instanceof GatewayError ? err.code : "internal";
       const refusal = err instanceof GatewayError ? err.refusal : undefined;

@@ -1,12 +1,12 @@
 /** Core request, outcome and error types of the gateway, independent of any transport. */
 import type { Tier } from "../config/schema.js";
 import type { ErrorKind } from "../providers/errors.js";
-import type { ChatRequest, FinishReason, Usage } from "../providers/types.js";
+import type { ChatRequest, FinishReason, ReasoningBlock, ToolCall, ToolCallDelta, Usage } from "../providers/types.js";
 import type { ClientKeyConfig } from "../config/auth.js";
 import type { Scope } from "./scope.js";
 
 /** The provider-neutral chat types, re-exported for the rooms above the core. */
-export type { ChatMessage, FinishReason, Role, Usage } from "../providers/types.js";
+export type { ChatMessage, ContentPart, FinishReason, ReasoningBlock, Role, ToolCall, ToolCallDelta, ToolSpec, Usage } from "../providers/types.js";
 /** The closed set of provider failure kinds, re-exported for the rooms above the core. */
 export type { ErrorKind } from "../providers/errors.js";
 
@@ -71,10 +71,24 @@ export interface AttemptRecord {
  */
 export type UsageBasis = "reported" | "bounded" | "estimated";
 
+/** What the model answered: text, tool calls, a refusal, and reasoning to send back in the next turn. */
+export interface Answer {
+  /** The text (empty in the summary of a stream, whose text went out as deltas). */
+  readonly text: string;
+  readonly toolCalls: readonly ToolCall[];
+  readonly refusal: string | undefined;
+  readonly reasoning: readonly ReasoningBlock[];
+  readonly finishReason: FinishReason;
+  readonly responseModel: string | undefined;
+}
+
 /** A finished completion. */
 export interface CompletionOutcome {
   readonly requestId: string;
   readonly text: string;
+  readonly toolCalls: readonly ToolCall[];
+  readonly refusal: string | undefined;
+  readonly reasoning: readonly ReasoningBlock[];
   readonly finishReason: FinishReason;
   readonly model: string;
   readonly provider: string;
@@ -90,6 +104,8 @@ export interface CompletionOutcome {
 /** One message of a streamed completion. */
 export type GatewayStreamEvent =
   | { readonly type: "delta"; readonly text: string }
+  | { readonly type: "tool_call"; readonly delta: ToolCallDelta }
+  | { readonly type: "reasoning"; readonly text: string }
   | { readonly type: "done"; readonly outcome: CompletionOutcome };
 
 /** The gateway's closed set of failure codes; the service maps them to gRPC status codes. */

@@ -3,10 +3,12 @@ import { create } from "@bufbuild/protobuf";
 import type { Duration } from "@bufbuild/protobuf/wkt";
 import { DurationSchema } from "@bufbuild/protobuf/wkt";
 import { formatUsd, splitUsd } from "../accounting/money/money.js";
-import type { AttemptRecord, CompletionOutcome } from "../gateway/types.js";
+import type { AttemptRecord, CompletionOutcome, GatewayStreamEvent, ReasoningBlock as CoreReasoning, ToolCall as CoreToolCall } from "../gateway/types.js";
 import type { ErrorKind, FinishReason as CoreFinish, Usage as CoreUsage, UsageBasis as CoreBasis } from "../gateway/types.js";
-import type { CompleteResponse } from "../../gen/llmgateway/v1/gateway_pb.js";
-import { CompleteResponseSchema } from "../../gen/llmgateway/v1/gateway_pb.js";
+import type { CompleteResponse, StreamCompleteResponse } from "../../gen/llmgateway/v1/gateway_pb.js";
+import { CompleteResponseSchema, StreamCompleteResponseSchema } from "../../gen/llmgateway/v1/gateway_pb.js";
+import type { ReasoningBlock, ToolCall } from "../../gen/llmgateway/v1/content_pb.js";
+import { ReasoningBlockSchema, ToolCallSchema } from "../../gen/llmgateway/v1/content_pb.js";
 import type { Attempt, Money, Usage } from "../../gen/llmgateway/v1/types_pb.js";
 import { AttemptOutcome, AttemptSchema, ErrorKind as PbErrorKind, FinishReason, MoneySchema, UsageBasis, UsageSchema } from "../../gen/llmgateway/v1/types_pb.js";
 
@@ -60,6 +62,7 @@ export function toUsage(u: CoreUsage): Usage {
     cachedInputTokens: big(u.cachedInputTokens),
     cacheWriteTokens: big(u.cacheWriteTokens),
     reasoningTokens: big(u.reasoningTokens),
+    imageInputTokens: big(u.imageInputTokens),
   });
 }
 
@@ -82,6 +85,32 @@ export function toAttempt(a: AttemptRecord): Attempt {
   });
 }
 
+/** A tool call -> proto. */
+export function toToolCall(c: CoreToolCall): ToolCall {
+  return create(ToolCallSchema, { id: c.id, name: c.name, arguments: c.arguments, signature: c.signature ?? "" });
+}
+
+/** A reasoning block -> proto. */
+export function toReasoningBlock(b: CoreReasoning): ReasoningBlock {
+  return create(ReasoningBlockSchema, { format: b.format, text: b.text ?? "", signature: b.signature ?? "", redacted: b.redacted ?? "" });
+}
+
+/** One event of a streamed completion -> proto. */
+export function toStreamMessage(ev: GatewayStreamEvent): StreamCompleteResponse {
+  switch (ev.type) {
+    case "delta":
+      return create(StreamCompleteResponseSchema, { event: { case: "delta", value: { text: ev.text } } });
+    case "reasoning":
+      return create(StreamCompleteResponseSchema, { event: { case: "reasoning", value: { text: ev.text } } });
+    case "tool_call": {
+      const { index, id, name, arguments: args } = ev.delta;
+      return create(StreamCompleteResponseSchema, { event: { case: "toolCall", value: { index, id: id ?? "", name: name ?? "", arguments: args } } });
+    }
+    case "done":
+      return create(StreamCompleteResponseSchema, { event: { case: "summary", value: toCompleteResponse(ev.outcome) } });
+  }
+}
+
 /** A finished completion -> CompleteResponse (text empty for the summary of a stream). */
 export function toCompleteResponse(o: CompletionOutcome): CompleteResponse {
   return create(CompleteResponseSchema, {
@@ -95,5 +124,8 @@ export function toCompleteResponse(o: CompletionOutcome): CompleteResponse {
     usage: toUsage(o.usage),
     cost: toMoney(o.costPicos),
     attempts: o.attempts.map(toAttempt),
+    toolCalls: o.toolCalls.map(toToolCall),
+    refusal: o.refusal ?? "",
+    reasoning: o.reasoning.map(toReasoningBlock),
   });
 }

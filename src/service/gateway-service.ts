@@ -1,11 +1,10 @@
 /** The RPC handlers of GatewayService: validate, translate, call the core, translate back. Thin. */
-import { create } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { Clock } from "../gateway/clock.js";
 import type { Gateway } from "../gateway/gateway.js";
 import type { CallContext } from "../gateway/types.js";
-import { GatewayService, StreamCompleteResponseSchema } from "../../gen/llmgateway/v1/gateway_pb.js";
-import { toCompleteResponse } from "./convert.js";
+import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
+import { toCompleteResponse, toStreamMessage } from "./convert.js";
 import { toConnectError } from "./errors.js";
 import type { Ledger } from "../accounting/ledger/ledger.js";
 import { getCostReport } from "./cost-report.js";
@@ -43,11 +42,7 @@ export function createGatewayService(deps: ServiceDeps): ServiceImpl<typeof Gate
     async *streamComplete(req, ctx) {
       const request = toGatewayRequest(req.request, "request.");
       try {
-        for await (const ev of gateway.stream(request, callContext(ctx, clock))) {
-          yield ev.type === "delta"
-            ? create(StreamCompleteResponseSchema, { event: { case: "delta", value: { text: ev.text } } })
-            : create(StreamCompleteResponseSchema, { event: { case: "summary", value: toCompleteResponse(ev.outcome) } });
-        }
+        for await (const ev of gateway.stream(request, callContext(ctx, clock))) yield toStreamMessage(ev);
       } catch (err) {
         throw toConnectError(err);
       }

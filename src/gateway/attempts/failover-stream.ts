@@ -1,5 +1,8 @@
-/** A streamed completion: silent failover (and hedging) until the first token, then committed to one provider. */
-import type { FinishReason, StreamEvent, Usage } from "../../providers/types.js";
+/** A streamed completion: silent failover (and hedging) until the first output, then committed to one provider. */
+import { ProviderError } from "../../providers/errors.js";
+import type { StreamEvent } from "../../providers/types.js";
+import { answerProblem, holdsText } from "../answer/answer-check.js";
+import { Assembly } from "../answer/assembly.js";
 import { upstreamCall } from "./attempt.js";
 import type { AttemptRun } from "./attempt-run.js";
 import { recordsOf, runFailover } from "./failover.js";
@@ -12,40 +15,68 @@ import { endRequest } from "./request.js";
 import type { GatewayStreamEvent } from "../types.js";
 import { GatewayError } from "../types.js";
 
-/** A stream that has produced its first token (or ended without one). */
+/** A stream that has produced its first output (or, when held for a check, its whole answer). */
 interface StreamHead {
   readonly iterator: AsyncIterator<StreamEvent>;
-  readonly first: string | undefined;
+  readonly assembly: Assembly;
+  /** Output read before the commit, to send first, in order. */
+  readonly pending: GatewayStreamEvent[];
   readonly done: boolean;
-  finish: FinishReason;
-  responseModel: string | undefined;
 }
 
-/** Starts a streamed attempt and reads it up to its first token, under the first-token timeout. */
-function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number): (run: AttemptRun) => Promise<Settled<StreamHead>> {
+/** The client's view of an output event (tool-call signatures stay in the summary); undefined for bookkeeping events. */
+function toClient(ev: StreamEvent): GatewayStreamEvent | undefined {
+  if (ev.type === "delta" || ev.type === "reasoning") return { type: ev.type, text: ev.text };
+  if (ev.type === "tool_call") {
+    const { index, id, name, arguments: args } = ev.delta;
+    return { type: "tool_call", delta: { index, arguments: args, ...(id ? { id } : {}), ...(name ? { name } : {}) } };
+  }
+  return undefined;
+}
+
+/** What the core saw of an output event, for the usage estimate of an attempt that reports none. */
+function seen(run: AttemptRun, ev: StreamEvent): void {
+  if (ev.type === "delta" || ev.type === "reasoning" || ev.type === "refusal") run.saw(ev.text);
+  else if (ev.type === "tool_call") run.saw(ev.delta.arguments);
+}
+
+/**
+ * Starts a streamed attempt and reads it up to its first output, under the first-token timeout. When the request's
+ * answer must be checked before it is sent (JSON, a schema), it reads the whole answer, each event under the idle
+ * timeout, and checks it: an answer that fails the check fails the attempt, which fails over like any other fault.
+ */
+function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number, idleMs: number): (run: AttemptRun) => Promise<Settled<StreamHead>> {
+  const hold = holdsText(setup.req.chat);
   return async (run) => {
-    const disarm = run.scope.arm(firstTokenTimeoutMs, "first_token_timeout");
-    let iterator: AsyncIterator<StreamEvent> | undefined;
+    let disarm = run.scope.arm(firstTokenTimeoutMs, "first_token_timeout");
     try {
-      iterator = run.adapter.stream(upstreamCall(run.model, setup.req.chat), run.callOptions())[Symbol.asyncIterator]();
-      const it = iterator;
+      const it = run.adapter.stream(upstreamCall(run.model, setup.req.chat), run.callOptions())[Symbol.asyncIterator]();
       run.onAbort(() => void it.return?.().catch(() => undefined));
-      const head: Omit<StreamHead, "first" | "done"> = { iterator: it, finish: "unspecified", responseModel: undefined };
+      const assembly = new Assembly(hold);
+      const pending: GatewayStreamEvent[] = [];
       for (;;) {
         const r = await it.next();
-        if (r.done) return { ok: true, value: { ...head, first: undefined, done: true } };
+        if (r.done) break;
         const ev = r.value;
-        if (ev.type === "delta") {
-          run.firstToken();
-          run.saw(ev.text);
-          return { ok: true, value: { ...head, first: ev.text, done: false } };
-        }
         if (ev.type === "usage") run.usage = ev.usage;
-        else if (ev.type === "finish") {
-          head.finish = ev.reason;
-          head.responseModel = ev.responseModel;
+        if (!assembly.add(ev)) continue;
+        if (pending.length === 0) {
+          run.firstToken();
+          disarm();
+          disarm = hold ? run.scope.arm(idleMs, "idle_timeout") : noop;
+        } else {
+          disarm();
+          disarm = run.scope.arm(idleMs, "idle_timeout");
         }
+        seen(run, ev);
+        const out = toClient(ev);
+        if (out) pending.push(out);
+        if (!hold) return { ok: true, value: { iterator: it, assembly, pending, done: false } };
       }
+      const a = assembly.answer();
+      const problem = hold ? answerProblem(setup.req.chat, a) : undefined;
+      if (problem !== undefined) throw new ProviderError({ kind: "invalid_response", reason: problem, usage: run.usage });
+      return { ok: true, value: { iterator: it, assembly, pending, done: true } };
     } catch (err) {
       run.fail(err);
       return { ok: false };
@@ -55,7 +86,9 @@ function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number): (run: A
   };
 }
 
-/** Serves a streamed request; after the first token a failure or stall ends the stream with UNAVAILABLE, never cleanly. */
+function noop(): void {}
+
+/** Serves a streamed request; after the first output a failure or stall ends the stream with UNAVAILABLE, never cleanly. */
 export async function* streamCompletion(deps: FailoverDeps, setup: RequestSetup): AsyncGenerator<GatewayStreamEvent> {
   const { req, plan, scope } = setup;
   const { firstTokenTimeoutMs, streamIdleMs } = deps.config.failover;
@@ -74,15 +107,15 @@ export async function* streamCompletion(deps: FailoverDeps, setup: RequestSetup)
       scope,
       deadlineMono: setup.deadlineMono,
       attemptTimeoutMs: undefined,
-      launch: launchStream(setup, firstTokenTimeoutMs),
+      launch: launchStream(setup, firstTokenTimeoutMs, streamIdleMs),
     });
     const run = won.run;
     committed = run;
     // Committed: a long generation is bounded by the idle timeout, not by the default request deadline.
     setup.liftDefaultDeadline();
     const head = won.value;
-    if (head.first !== undefined) yield { type: "delta", text: head.first };
-    let usage: Usage = run.usage;
+    const { assembly } = head;
+    for (const ev of head.pending) yield ev;
     if (!head.done) {
       for (;;) {
         const disarm = run.scope.arm(streamIdleMs, "idle_timeout");
@@ -97,20 +130,19 @@ export async function* streamCompletion(deps: FailoverDeps, setup: RequestSetup)
         }
         if (r.done) break;
         const ev = r.value;
-        if (ev.type === "delta") {
-          run.saw(ev.text);
-          yield { type: "delta", text: ev.text };
-        }
-        else if (ev.type === "usage") usage = run.usage = ev.usage;
-        else if (ev.type === "finish") {
-          head.finish = ev.reason;
-          head.responseModel = ev.responseModel;
-        }
+        if (ev.type === "usage") run.usage = ev.usage;
+        if (!assembly.add(ev)) continue;
+        seen(run, ev);
+        const out = toClient(ev);
+        if (out) yield out;
       }
     }
-    const served = run.succeed(usage, { finishReason: head.finish, responseModel: head.responseModel });
+    const answer = assembly.answer();
+    const usage = run.usage;
+    const served = run.succeed(usage, { finishReason: answer.finishReason, responseModel: answer.responseModel });
     outcome = "ok";
-    const done = completionOutcome(req, plan, served, usage, recordsOf(won.runs), "", head.finish, head.responseModel);
+    // The summary's text is empty: the text went out as deltas.
+    const done = completionOutcome(req, plan, served, usage, recordsOf(won.runs), { ...answer, text: "" });
     // The summary is the final message: every attempt is durable in the ledger before it is sent.
     ended = true;
     await endRequest(deps, setup, true, recordsOf(runs), outcome);

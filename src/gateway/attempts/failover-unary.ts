@@ -1,5 +1,7 @@
 /** A unary completion through the failover loop. */
+import { ProviderError } from "../../providers/errors.js";
 import type { ChatResult } from "../../providers/types.js";
+import { answerProblem } from "../answer/answer-check.js";
 import { upstreamCall } from "./attempt.js";
 import type { AttemptRun } from "./attempt-run.js";
 import { recordsOf, runFailover } from "./failover.js";
@@ -20,6 +22,10 @@ export async function completeUnary(deps: FailoverDeps, setup: RequestSetup): Pr
     try {
       const result = await run.adapter.complete(upstreamCall(run.model, req.chat), run.callOptions());
       run.saw(result.text);
+      for (const call of result.toolCalls ?? []) run.saw(call.arguments);
+      // An answer that is not what the request asked for (JSON, its schema, well-formed tool calls) is the provider's fault.
+      const problem = answerProblem(req.chat, { text: result.text, toolCalls: result.toolCalls ?? [], refusal: result.refusal });
+      if (problem !== undefined) throw new ProviderError({ kind: "invalid_response", reason: problem, usage: result.usage });
       run.succeed(result.usage, { finishReason: result.finishReason, responseModel: result.responseModel });
       return { ok: true, value: result };
     } catch (err) {
@@ -43,7 +49,16 @@ export async function completeUnary(deps: FailoverDeps, setup: RequestSetup): Pr
     const served = won.run.record;
     if (!served) throw new Error("winning attempt has no record");
     outcome = "ok";
-    return completionOutcome(req, plan, served, won.value.usage, recordsOf(won.runs), won.value.text, won.value.finishReason, won.value.responseModel);
+    const r = won.value;
+    const toolCalls = r.toolCalls ?? [];
+    return completionOutcome(req, plan, served, r.usage, recordsOf(won.runs), {
+      text: r.text,
+      toolCalls,
+      refusal: r.refusal,
+      reasoning: r.reasoning ?? [],
+      finishReason: toolCalls.length > 0 ? "tool_calls" : r.finishReason,
+      responseModel: r.responseModel,
+    });
   } catch (err) {
     outcome = err instanceof GatewayError ? err.code : "internal";
     throw err;

@@ -1,10 +1,10 @@
 /** Per-request setup shared by unary and streams: the plan, the scope with its deadline, and the outcome. */
-import type { FinishReason, Usage } from "../../providers/types.js";
+import type { Usage } from "../../providers/types.js";
 import type { Clock } from "../clock.js";
 import type { RequestEnd } from "../observer.js";
 import type { Plan } from "../routing/router.js";
 import { Scope } from "../scope.js";
-import type { AttemptRecord, CallContext, CompletionOutcome, GatewayRequest } from "../types.js";
+import type { Answer, AttemptRecord, CallContext, CompletionOutcome, GatewayRequest } from "../types.js";
 
 /** A planned request with its cancellation scope. */
 export interface RequestSetup {
@@ -64,17 +64,18 @@ export function completionOutcome(
   served: AttemptRecord,
   reported: Usage,
   attempts: readonly AttemptRecord[],
-  text: string,
-  finishReason: FinishReason,
-  responseModel: string | undefined,
+  answer: Answer,
 ): CompletionOutcome {
   return {
     requestId: req.requestId,
-    text,
-    finishReason,
+    text: answer.text,
+    toolCalls: answer.toolCalls,
+    refusal: answer.refusal,
+    reasoning: answer.reasoning,
+    finishReason: answer.finishReason,
     model: served.model,
     provider: served.provider,
-    responseModel,
+    responseModel: answer.responseModel,
     route: plan.route?.name,
     // What the provider reported (bounded when implausible): an estimate is for the ledger, never shown as a report.
     usage: served.usageBasis === "estimated" ? reported : served.usage,

@@ -2,6 +2,8 @@
 import type { GatewayConfig, ModelConfig, RouteConfig } from "../../config/schema.js";
 import type { DeploymentView } from "../health/balancer.js";
 import type { Random } from "../clock.js";
+import type { Unsupported } from "../../providers/types.js";
+import { beyondText, describeUnfit, needs, unfit } from "./capabilities.js";
 import { contextTokens, fitsWindow } from "./estimate.js";
 import { STRATEGY_FNS } from "./strategies/index.js";
 import { SmoothWeightedRoundRobin } from "./strategies/weighted.js";
@@ -16,6 +18,8 @@ export interface Plan {
   readonly contextTokens: number;
   /** Models left out because their context window is too small. */
   readonly tooSmall: readonly string[];
+  /** Models left out because they lack a capability the request needs, or their wire format cannot carry it. */
+  readonly unable: readonly string[];
 }
 
 /** What planning reads besides the config and request. */
@@ -25,6 +29,8 @@ export interface PlanContext {
   readonly stream: boolean;
   /** Round-robin state per route name (created on first use). */
   readonly rr: Map<string, SmoothWeightedRoundRobin>;
+  /** What of the request a model's wire format cannot carry (its adapter's check); absent: everything. */
+  readonly check?: (model: ModelConfig) => Unsupported | undefined;
 }
 
 /** Resolves a target: a model (itself, then its fallbacks, in order) or a route (its strategy's order). */
@@ -43,16 +49,33 @@ export function plan(config: GatewayConfig, req: GatewayRequest, ctx: PlanContex
       `the request needs about ${tokens} tokens of context (messages and max_tokens); the largest context window of "${req.target}" is ${largest}`,
     );
   }
-  let candidates: ModelConfig[] = fitting;
+  const { able, unable } = capable(req, fitting, ctx);
+  let candidates: ModelConfig[] = able;
   if (route) {
     let rr = ctx.rr.get(route.name);
     if (!rr) {
       rr = new SmoothWeightedRoundRobin();
       ctx.rr.set(route.name, rr);
     }
-    candidates = STRATEGY_FNS[route.strategy]({ models: fitting, chat: req.chat, stream: ctx.stream, complexity: req.complexity, view: ctx.view, random: ctx.random, rr });
+    candidates = STRATEGY_FNS[route.strategy]({ models: able, chat: req.chat, stream: ctx.stream, complexity: req.complexity, view: ctx.view, random: ctx.random, rr });
   }
-  return { route, candidates, contextTokens: tokens, tooSmall };
+  return { route, candidates, contextTokens: tokens, tooSmall, unable };
+}
+
+/** The models that can serve the request's tools, schema, images and reasoning; INVALID_ARGUMENT naming why when none can. */
+function capable(req: GatewayRequest, models: ModelConfig[], ctx: PlanContext): { able: ModelConfig[]; unable: string[] } {
+  if (!beyondText(req.chat)) return { able: models, unable: [] };
+  const wanted = needs(req.chat);
+  const check = ctx.check ?? (() => undefined);
+  const able: ModelConfig[] = [];
+  const reasons: string[] = [];
+  for (const m of models) {
+    const why = unfit(m, wanted, check);
+    if (why) reasons.push(describeUnfit(m.name, why));
+    else able.push(m);
+  }
+  if (able.length === 0) throw new GatewayError("invalid_argument", `no model of "${req.target}" can serve this request: ${reasons.join("; ")}`);
+  return { able, unable: models.filter((m) => !able.includes(m)).map((m) => m.name) };
 }
 
 /** The models a target may be served by: a model, then its fallbacks; or a route's models. */
