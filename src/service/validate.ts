@@ -1,32 +1,18 @@
 /** Request validation: every problem becomes INVALID_ARGUMENT naming the field. */
 import { randomUUID } from "node:crypto";
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { Tier } from "../config/schema.js";
 import type { GatewayRequest } from "../gateway/types.js";
-import type { ChatMessage, Role as CoreRole } from "../gateway/types.js";
 import type { CompleteRequest } from "../../gen/llmgateway/v1/gateway_pb.js";
-import { Complexity, Role } from "../../gen/llmgateway/v1/types_pb.js";
+import { Complexity } from "../../gen/llmgateway/v1/types_pb.js";
+import { invalid, LIMITS } from "./limits.js";
+import { toMessages } from "./validate-messages.js";
+import { toExtras } from "./validate-tools.js";
 
-/** Bounds on a request, beyond the server's message size limit. */
-export const LIMITS = {
-  maxMessages: 1000,
-  maxContentChars: 1_000_000,
-  maxTokens: 1_000_000,
-  maxStop: 4,
-  maxStopChars: 256,
-  maxTags: 32,
-  maxTagKeyChars: 64,
-  maxTagValueChars: 256,
-  maxRequestIdChars: 128,
-  maxModelChars: 256,
-} as const;
+/** The request bounds, re-exported for the rooms that quote them. */
+export { LIMITS } from "./limits.js";
 
-const ROLES: Partial<Record<Role, CoreRole>> = { [Role.SYSTEM]: "system", [Role.USER]: "user", [Role.ASSISTANT]: "assistant" };
 const TIERS: Partial<Record<Complexity, Tier>> = { [Complexity.SIMPLE]: "simple", [Complexity.MEDIUM]: "medium", [Complexity.COMPLEX]: "complex" };
 
-function invalid(field: string, message: string): ConnectError {
-  return new ConnectError(`${field}: ${message}`, Code.InvalidArgument);
-}
 
 /** Validates a CompleteRequest (path prefix for nested use) and translates it to the core request. */
 export function toGatewayRequest(req: CompleteRequest | undefined, prefix = ""): GatewayRequest {
@@ -36,13 +22,9 @@ export function toGatewayRequest(req: CompleteRequest | undefined, prefix = ""):
   if (req.model.length > LIMITS.maxModelChars) throw invalid(f("model"), `is longer than ${LIMITS.maxModelChars} characters`);
   if (req.messages.length === 0) throw invalid(f("messages"), "must contain at least one message");
   if (req.messages.length > LIMITS.maxMessages) throw invalid(f("messages"), `must contain at most ${LIMITS.maxMessages} messages`);
-  const messages: ChatMessage[] = req.messages.map((m, i) => {
-    const role = ROLES[m.role];
-    if (!role) throw invalid(f(`messages[${i}].role`), "must be ROLE_SYSTEM, ROLE_USER or ROLE_ASSISTANT");
-    if (m.content.length > LIMITS.maxContentChars) throw invalid(f(`messages[${i}].content`), `is longer than ${LIMITS.maxContentChars} characters`);
-    return { role, content: m.content };
-  });
+  const messages = toMessages(req.messages, f);
   if (!messages.some((m) => m.role !== "system")) throw invalid(f("messages"), "must contain a user or assistant message");
+  const extras = toExtras(req, f);
   if (req.maxTokens !== undefined && (req.maxTokens < 1 || req.maxTokens > LIMITS.maxTokens)) {
     throw invalid(f("max_tokens"), `must be from 1 to ${LIMITS.maxTokens}`);
   }
@@ -71,6 +53,7 @@ export function toGatewayRequest(req: CompleteRequest | undefined, prefix = ""):
         ...(req.topP !== undefined ? { topP: req.topP } : {}),
         ...(req.stop.length > 0 ? { stop: req.stop } : {}),
       },
+      ...extras,
     },
     complexity: TIERS[req.complexity],
     tags: { ...req.tags },

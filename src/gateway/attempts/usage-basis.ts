@@ -6,7 +6,7 @@
  */
 import type { ModelConfig } from "../../config/schema.js";
 import type { ChatRequest, Usage } from "../../providers/types.js";
-import { CHARS_PER_TOKEN, estimateInputTokens } from "../routing/estimate.js";
+import { CHARS_PER_TOKEN, estimateInputTokens, requestSize } from "../routing/estimate.js";
 import type { UsageBasis } from "../types.js";
 
 /** A report more than this factor over a bound (plus SLACK tokens) is implausible. */
@@ -15,6 +15,10 @@ const SLACK = 64;
 /** Tokens of message framing a provider may add per message, and for the request as a whole. */
 const PER_MESSAGE = 32;
 const PER_REQUEST = 1024;
+/** The most input tokens one image can cost on any provider today (OpenAI high detail tiles, Gemini ultra-high resolution). */
+const PER_IMAGE = 8192;
+/** Tokens a provider adds for tool use (Anthropic's tool system prompt is a few hundred). */
+const PER_TOOLS = 1024;
 /** The largest count any model's window holds today, for a request that sets no max_tokens on a model with no configured window. */
 const ABSOLUTE_MAX = 2_000_000;
 
@@ -38,10 +42,10 @@ export interface AccountedUsage {
 
 /** The most input and output tokens a request can plausibly be billed for on a model. */
 export function usageBounds(chat: ChatRequest, model: ModelConfig): { readonly input: number; readonly output: number } {
-  let chars = 0;
-  for (const m of chat.messages) chars += m.content.length;
+  const { chars, images } = requestSize(chat);
   // A byte-level tokenizer makes at most one token per UTF-8 byte, and a UTF-16 unit is at most three bytes.
-  const prompt = 3 * chars + PER_MESSAGE * chat.messages.length + PER_REQUEST;
+  const tools = chat.tools !== undefined || chat.messages.some((m) => m.role === "tool") ? PER_TOOLS : 0;
+  const prompt = 3 * chars + PER_MESSAGE * chat.messages.length + PER_REQUEST + PER_IMAGE * images + tools;
   const window = model.contextWindow ?? ABSOLUTE_MAX;
   const input = Math.min(prompt, window);
   const output = chat.params.maxTokens ?? window;

@@ -5,11 +5,28 @@ import type { ChatRequest } from "../../providers/types.js";
 /** Characters per token of the estimate (a common rule of thumb for English text and code). */
 export const CHARS_PER_TOKEN = 4;
 
-/** Estimated input tokens of a request: all message text, one token per four characters, at least one. */
-export function estimateInputTokens(chat: ChatRequest): number {
+/** Input tokens an image is estimated at (a mid-size image on current models: OpenAI high detail, Anthropic, Gemini). */
+export const IMAGE_TOKEN_ESTIMATE = 1_000;
+
+/** What a request sends a provider, in characters of text and JSON, and its number of images. */
+export function requestSize(chat: ChatRequest): { readonly chars: number; readonly images: number } {
   let chars = 0;
-  for (const m of chat.messages) chars += m.content.length;
-  return Math.max(1, Math.ceil(chars / CHARS_PER_TOKEN));
+  let images = 0;
+  for (const m of chat.messages) {
+    chars += m.content.length;
+    if (m.toolCalls) for (const c of m.toolCalls) chars += c.name.length + c.arguments.length;
+    if (m.reasoning) for (const r of m.reasoning) chars += (r.text?.length ?? 0) + (r.signature?.length ?? 0) + (r.redacted?.length ?? 0);
+    if (m.parts) for (const p of m.parts) if (p.type === "image") images++;
+  }
+  if (chat.tools) for (const t of chat.tools) chars += t.name.length + (t.description?.length ?? 0) + JSON.stringify(t.parameters ?? {}).length;
+  if (chat.responseFormat?.type === "json_schema") chars += JSON.stringify(chat.responseFormat.schema).length;
+  return { chars, images };
+}
+
+/** Estimated input tokens of a request: its text and JSON at four characters a token, images at their estimate; at least one. */
+export function estimateInputTokens(chat: ChatRequest): number {
+  const { chars, images } = requestSize(chat);
+  return Math.max(1, Math.ceil(chars / CHARS_PER_TOKEN) + images * IMAGE_TOKEN_ESTIMATE);
 }
 
 /** The most output tokens the request may produce on a model: its max_tokens, else the model's default. */
