@@ -2,12 +2,20 @@
 import type { CallOptions, ProviderAdapter } from "../../src/providers/adapter.js";
 import { ProviderError } from "../../src/providers/errors.js";
 import type { ErrorKind } from "../../src/providers/errors.js";
-import type { ChatRequest, ChatResult, StreamEvent, Unsupported, UpstreamCall, Usage } from "../../src/providers/types.js";
+import type { ChatRequest, ChatResult, StreamEvent, ToolCall, Unsupported, UpstreamCall, Usage } from "../../src/providers/types.js";
 import type { RateLimitHint } from "../../src/providers/wire.js";
 
 /** What one call does. */
 export type Step =
-  | { readonly ok: string; readonly delayMs?: number; readonly usage?: Usage; readonly hint?: RateLimitHint; readonly chunkDelayMs?: number }
+  | {
+      readonly ok: string;
+      readonly delayMs?: number;
+      readonly usage?: Usage;
+      readonly hint?: RateLimitHint;
+      readonly chunkDelayMs?: number;
+      /** Tool calls after the text (streams: each call's arguments in two fragments). */
+      readonly toolCalls?: readonly ToolCall[];
+    }
   | { readonly fail: ErrorKind; readonly delayMs?: number; readonly retryAfterMs?: number; readonly status?: number }
   /** Streams: send `deltas` words, then fail (or stall forever when `stall`). */
   | {
@@ -88,7 +96,8 @@ export class FakeAdapter implements ProviderAdapter {
     await sleep(step.delayMs ?? 0, options.signal);
     if ("ok" in step) {
       if (step.hint) options.onRateLimit?.(step.hint);
-      return { text: step.ok, finishReason: "stop", usage: step.usage ?? USAGE, responseModel: call.upstreamModel };
+      const calls = step.toolCalls ?? [];
+      return { text: step.ok, finishReason: calls.length > 0 ? "tool_calls" : "stop", usage: step.usage ?? USAGE, responseModel: call.upstreamModel, ...(calls.length > 0 ? { toolCalls: calls } : {}) };
     }
     throw errorOf(step);
   }
@@ -103,9 +112,15 @@ export class FakeAdapter implements ProviderAdapter {
     await sleep(step.delayMs ?? 0, options.signal);
     if ("ok" in step) {
       if (step.hint) options.onRateLimit?.(step.hint);
-      for (const word of step.ok.split(" ")) {
+      for (const word of step.ok === "" ? [] : step.ok.split(" ")) {
         if (step.chunkDelayMs) await sleep(step.chunkDelayMs, options.signal);
         yield { type: "delta", text: word };
+      }
+      for (const [index, c] of (step.toolCalls ?? []).entries()) {
+        const half = Math.floor(c.arguments.length / 2);
+        yield { type: "tool_call", delta: { index, id: c.id, name: c.name, arguments: c.arguments.slice(0, half) } };
+        if (step.chunkDelayMs) await sleep(step.chunkDelayMs, options.signal);
+        yield { type: "tool_call", delta: { index, arguments: c.arguments.slice(half) } };
       }
       yield { type: "usage", usage: step.usage ?? USAGE };
       yield { type: "finish", reason: "stop", responseModel: call.upstreamModel };
