@@ -6,6 +6,7 @@ import { validateConfig } from "./validate.js";
 const base = (model: Record<string, unknown>, kind = "openai") => ({
   providers: { p: { kind, baseUrl: "http://127.0.0.1:9" } },
   models: { m: { provider: "p", pricing: { inputPerMTok: 1, outputPerMTok: 2 }, ...model } },
+  auth: { enabled: false },
 });
 
 describe("model capabilities", () => {
