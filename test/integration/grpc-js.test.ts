@@ -1,46 +1,25 @@
 /** An independent gRPC implementation (@grpc/grpc-js, proto loaded at run time) calls the gateway. */
-import { credentials, loadPackageDefinition, Metadata, status } from "@grpc/grpc-js";
+import { status } from "@grpc/grpc-js";
 import type { ServiceError } from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { grpcJsStub, streamAll, unary } from "../helpers/grpc-js-stub.js";
+import type { GatewayStub, Json, Unary } from "../helpers/grpc-js-stub.js";
 import { oneModel, startHarness } from "../helpers/harness.js";
 import type { Harness } from "../helpers/harness.js";
-
-interface Json {
-  [key: string]: unknown;
-}
-type Unary = (req: Json, md: Metadata, opts: { deadline?: number }, cb: (err: ServiceError | null, res: Json) => void) => void;
-interface StreamCall {
-  on(event: "data", cb: (msg: Json) => void): StreamCall;
-  on(event: "error", cb: (err: ServiceError) => void): StreamCall;
-  on(event: "end", cb: () => void): StreamCall;
-}
-interface GatewayStub {
-  complete: Unary;
-  listModels: Unary;
-  streamComplete: (req: Json) => StreamCall;
-  close(): void;
-}
 
 let h: Harness;
 let stub: GatewayStub;
 
 beforeAll(async () => {
   h = await startHarness(oneModel({ chunkDelayMs: 1 }));
-  const def = loadSync("llmgateway/v1/gateway.proto", { includeDirs: ["proto"], longs: String, enums: String, defaults: false, oneofs: true });
-  const pkg = loadPackageDefinition(def) as unknown as { llmgateway: { v1: { GatewayService: new (addr: string, creds: unknown) => GatewayStub } } };
-  stub = new pkg.llmgateway.v1.GatewayService(h.address, credentials.createInsecure());
+  stub = grpcJsStub(h.address);
 });
 afterAll(async () => {
   stub.close();
   await h.close();
 });
 
-function call(method: Unary, req: Json, deadline?: number): Promise<Json> {
-  return new Promise((resolve, reject) => {
-    method.call(stub, req, new Metadata(), deadline ? { deadline } : {}, (err, res) => (err ? reject(err) : resolve(res)));
-  });
-}
+const call = (method: Unary, req: Json, deadline?: number): Promise<Json> => unary(stub, method, req, deadline);
 
 describe("grpc-js client", () => {
   it("calls Complete and reads usage, cost and attempts", async () => {
@@ -54,14 +33,7 @@ describe("grpc-js client", () => {
   });
 
   it("streams deltas then a summary", async () => {
-    const messages: Json[] = [];
-    await new Promise<void>((resolve, reject) => {
-      stub
-        .streamComplete({ request: { model: "m1", messages: [{ role: "ROLE_USER", content: "hi" }], maxTokens: 5 } })
-        .on("data", (m) => messages.push(m))
-        .on("error", reject)
-        .on("end", resolve);
-    });
+    const messages = await streamAll(stub, { request: { model: "m1", messages: [{ role: "ROLE_USER", content: "hi" }], maxTokens: 5 } });
     const deltas = messages.filter((m) => m["event"] === "delta");
     const summary = messages[messages.length - 1]?.["summary"] as Json | undefined;
     expect(deltas).toHaveLength(5);

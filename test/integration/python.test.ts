@@ -12,21 +12,27 @@ import { hasPythonGrpc, REQUIRE_ALL_CLIENTS } from "../helpers/tools.js";
 const available = hasPythonGrpc();
 if (!available && REQUIRE_ALL_CLIENTS) throw new Error("python3-grpcio, protobuf-compiler and protobuf-compiler-grpc are required (see .ci/run)");
 
+let stubs: string;
+beforeAll(() => {
+  if (!available) return;
+  stubs = mkdtempSync(join(tmpdir(), "gw-py-"));
+  const protoc = ["--python_out", stubs, "--grpc_python_out", stubs, "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin"];
+  execFileSync("/usr/bin/protoc", [...protoc, "-Iproto", "llmgateway/v1/gateway.proto", "llmgateway/v1/content.proto", "llmgateway/v1/types.proto", "llmgateway/v1/cost.proto", "llmgateway/v1/models.proto"]);
+  // The health stubs go into a flat folder, or a generated grpc/ package would shadow the real grpc module.
+  execFileSync("/usr/bin/protoc", [...protoc, "-Iproto/vendor/grpc/health/v1", "health.proto"]);
+});
+afterAll(() => {
+  if (stubs) rmSync(stubs, { recursive: true, force: true });
+});
+
 describe.skipIf(!available)("Python grpcio client", () => {
   let h: Harness;
-  let stubs: string;
 
   beforeAll(async () => {
     h = await startHarness(oneModel());
-    stubs = mkdtempSync(join(tmpdir(), "gw-py-"));
-    const protoc = ["--python_out", stubs, "--grpc_python_out", stubs, "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin"];
-    execFileSync("/usr/bin/protoc", [...protoc, "-Iproto", "llmgateway/v1/gateway.proto", "llmgateway/v1/types.proto", "llmgateway/v1/cost.proto", "llmgateway/v1/models.proto"]);
-    // The health stubs go into a flat folder, or a generated grpc/ package would shadow the real grpc module.
-    execFileSync("/usr/bin/protoc", [...protoc, "-Iproto/vendor/grpc/health/v1", "health.proto"]);
   });
   afterAll(async () => {
     await h?.close();
-    if (stubs) rmSync(stubs, { recursive: true, force: true });
   });
 
   it("calls Complete, StreamComplete and Health and gets statuses it can read", async () => {
@@ -46,5 +52,39 @@ describe.skipIf(!available)("Python grpcio client", () => {
     expect(out["error_code"]).toBe("NOT_FOUND");
     expect(out["error_message"]).toContain('unknown model or route "no-such-model"');
     expect(out["health"]).toBe("SERVING");
+  });
+});
+
+const KINDS = ["openai", "anthropic", "gemini"] as const;
+
+describe.skipIf(!available)("Python grpcio client, real workloads on every provider kind", () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({
+      endpoints: Object.fromEntries(KINDS.map((k) => [k, { kind: k }])),
+      config: { models: Object.fromEntries(KINDS.map((k) => [`${k}-model`, { provider: k, pricing: { inputPerMTok: 1, outputPerMTok: 2 } }])) },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("runs an agent loop (unary and streamed), a JSON-schema extraction and an image question", async () => {
+    const models = KINDS.map((k) => `${k}-model`);
+    const { stdout } = await promisify(execFile)("/usr/bin/python3", ["test/integration/python-workloads.py", stubs, h.address, ...models], { encoding: "utf8", timeout: 30_000 });
+    const out = JSON.parse(stdout) as Record<string, Record<string, Record<string, unknown>>>;
+    for (const model of models) {
+      const r = out[model];
+      for (const mode of ["unary", "stream"]) {
+        expect(r?.[mode], `${model} ${mode}`).toMatchObject({ finish_1: "FINISH_REASON_TOOL_CALLS", tool: "get_weather", arguments: { city: "Paris" }, finish_2: "FINISH_REASON_STOP" });
+        expect(String(r?.[mode]?.["answer"]), model).toContain("simulated model");
+      }
+      // The streamed fragments, joined, are the summary's assembled arguments.
+      expect(r?.["stream"]?.["streamed_arguments"], model).toEqual(r?.["stream"]?.["summary_arguments"]);
+      expect(r?.["json"], model).toEqual({ city: "Paris", population: 1 });
+      expect(r?.["image"], model).toEqual({ finish: "FINISH_REASON_STOP", input_tokens: 91 });
+      expect(r?.["bad_tool"], model).toBe('INVALID_ARGUMENT tools[1].name: repeats the tool name "get_weather"');
+    }
   });
 });
