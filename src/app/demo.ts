@@ -34,7 +34,7 @@ export async function startDemo(listen: string, ledgerPath: string): Promise<Dem
       "gpt-4.1": { provider: "openai", tier: "complex", weight: 1, contextWindow: 1_047_576, pricing: { inputPerMTok: 2.0, cachedInputPerMTok: 0.5, outputPerMTok: 8.0, date: "2026-11-01" } },
       "claude-sonnet-4.5": { provider: "anthropic", tier: "complex", weight: 1, contextWindow: 200_000, pricing: { inputPerMTok: 3.0, cachedInputPerMTok: 0.3, cacheWritePerMTok: 3.75, outputPerMTok: 15.0, date: "2026-11-01" } },
       "gemini-2.5-flash": { provider: "google", tier: "medium", weight: 3, contextWindow: 1_048_576, pricing: { inputPerMTok: 0.3, cachedInputPerMTok: 0.075, outputPerMTok: 2.5, date: "2026-11-01" } },
-      "deepseek-v3.2": { provider: "deepseek", tier: "simple", weight: 5, contextWindow: 128_000, pricing: { inputPerMTok: 0.28, cachedInputPerMTok: 0.028, outputPerMTok: 0.42, date: "2026-11-01" } },
+      "deepseek-v3.2": { provider: "deepseek", tier: "simple", weight: 5, contextWindow: 128_000, capabilities: { json_schema: false, images: false }, pricing: { inputPerMTok: 0.28, cachedInputPerMTok: 0.028, outputPerMTok: 0.42, date: "2026-11-01" } },
     },
     routes: {
       auto: { strategy: "complexity", models: ["deepseek-v3.2", "gemini-2.5-flash", "gpt-4.1", "claude-sonnet-4.5"] },

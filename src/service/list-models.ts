@@ -1,5 +1,6 @@
 /** ListModels: the catalogue with prices, tiers, health and routes. */
 import { create } from "@bufbuild/protobuf";
+import { CAPABILITIES } from "../config/schema.js";
 import type { Strategy as CoreStrategy, Tier as CoreTier } from "../config/schema.js";
 import type { ClientKeyConfig } from "../config/auth.js";
 import type { Gateway } from "../gateway/gateway.js";
@@ -45,6 +46,7 @@ export function listModels(gateway: Gateway, key: ClientKeyConfig | undefined): 
       weight: Math.round(m.weight),
       contextWindow: m.contextWindow ?? 0,
       health: HEALTH[gateway.health(m.name)],
+      capabilities: CAPABILITIES.filter((c) => m.capabilities.has(c)),
     })),
     routes: visible.routes.map((r) => ({ name: r.name, strategy: STRATEGY[r.strategy], models: [...r.models] })),
   });

@@ -130,6 +130,14 @@ describe.each(KINDS)("%s through the gateway", (kind) => {
   });
 });
 
+describe("the catalogue", () => {
+  it("lists what each model can do", async () => {
+    const res = await unary(stub, stub.listModels, {});
+    const model = (res["models"] as Json[]).find((m) => m["name"] === "openai-model");
+    expect(model?.["capabilities"]).toEqual(["tools", "json_schema", "images", "reasoning"]);
+  });
+});
+
 describe("a tool loop that fails over between provider kinds mid-conversation", () => {
   it("carries the conversation from OpenAI to Anthropic to Gemini", async () => {
     const first = await complete({ model: "mixed", messages: [USER], tools: [WEATHER, TIME] });
