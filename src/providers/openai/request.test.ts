@@ -123,8 +123,9 @@ describe("openAiWire.buildRequest tools and formats", () => {
     expect(body({ messages: [hi], tools: [{ name: "get_weather" }], toolChoice })["tool_choice"]).toEqual(expected);
   });
 
-  it("sends parallel_tool_calls only with tools", () => {
+  it("sends parallel_tool_calls and tool_choice only with tools (OpenAI rejects them alone)", () => {
     expect(body({ messages: [hi], parallelToolCalls: true })).not.toHaveProperty("parallel_tool_calls");
+    expect(body({ messages: [hi], toolChoice: { mode: "none" } })).not.toHaveProperty("tool_choice");
     expect(body({ messages: [hi], tools: [{ name: "t" }], parallelToolCalls: true })["parallel_tool_calls"]).toBe(true);
   });
 

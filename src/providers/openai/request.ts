@@ -17,9 +17,10 @@ export function buildBody(call: UpstreamCall, stream: boolean, maxTokensField: M
   if (params.stop !== undefined && params.stop.length > 0) body["stop"] = params.stop;
   if (tools !== undefined && tools.length > 0) {
     body["tools"] = tools.map(toTool);
+    // Both only with tools: OpenAI rejects them otherwise (and without tools there is nothing to choose).
+    if (toolChoice !== undefined) body["tool_choice"] = toToolChoice(toolChoice);
     if (parallelToolCalls !== undefined) body["parallel_tool_calls"] = parallelToolCalls;
   }
-  if (toolChoice !== undefined) body["tool_choice"] = toToolChoice(toolChoice);
   const format = responseFormat !== undefined ? toResponseFormat(responseFormat) : undefined;
   if (format !== undefined) body["response_format"] = format;
   const effort = reasoningEffort(reasoning);
