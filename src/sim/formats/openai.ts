@@ -1,8 +1,9 @@
-/** OpenAI Chat Completions as the simulator speaks it. */
+/** OpenAI Chat Completions as the simulator speaks it: text, tool calls, DeepSeek-style reasoning_content, usage. */
 import type { SimAnswer, SimRequest } from "../answer.js";
 import type { SimError } from "../profile.js";
-import { legacyStreamer, sse } from "./format.js";
-import type { LegacyStream, SimFormat, SimHttpAnswer } from "./format.js";
+import { sse } from "./format.js";
+import type { SimFormat, SimHttpAnswer, SimStreamWriter } from "./format.js";
+import { readOpenAiRequest } from "./openai-parse.js";
 
 const ERRORS: Record<SimError, { status: number; type: string; code: string | null; message: string }> = {
   rate_limited: { status: 429, type: "requests", code: "rate_limit_exceeded", message: "Rate limit reached for requests" },
@@ -15,45 +16,42 @@ const ERRORS: Record<SimError, { status: number; type: string; code: string | nu
   content_filtered: { status: 400, type: "invalid_request_error", code: "content_policy_violation", message: "Your request was rejected by the safety system" },
 };
 
-interface OpenAiBody {
-  model?: unknown;
-  messages?: unknown;
-  max_tokens?: unknown;
-  max_completion_tokens?: unknown;
-  stream?: unknown;
-  stream_options?: { include_usage?: unknown };
-}
-
+/** The usage object: cached and image tokens (the latter only when images were sent), reasoning tokens. */
 function usage(answer: SimAnswer): Record<string, unknown> {
   return {
     prompt_tokens: answer.inputTokens,
     completion_tokens: answer.outputTokens,
     total_tokens: answer.inputTokens + answer.outputTokens,
-    prompt_tokens_details: { cached_tokens: answer.cachedTokens },
-    completion_tokens_details: { reasoning_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: answer.cachedTokens, ...(answer.imageTokens > 0 ? { image_tokens: answer.imageTokens } : {}) },
+    completion_tokens_details: { reasoning_tokens: answer.reasoningTokens },
   };
 }
 
-/** The simulated OpenAI format. */
-export const openAiSim: SimFormat & LegacyStream = {
-  streamer(req, answer) {
-    return legacyStreamer(this, req, answer);
-  },
+/** The whole message of a unary answer. */
+function message(answer: SimAnswer): Record<string, unknown> {
+  const text = answer.chunks.join("");
+  const calls = answer.toolCalls;
+  return {
+    role: "assistant",
+    content: calls.length > 0 && text === "" ? null : text,
+    ...(answer.reasoning.length > 0 ? { reasoning_content: answer.reasoning.join("") } : {}),
+    ...(calls.length > 0 ? { tool_calls: calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } })) } : {}),
+    refusal: null,
+  };
+}
 
+function chunk(req: SimRequest, delta: Record<string, unknown>, finish: string | null): Record<string, unknown> {
+  return { id: "chatcmpl-sim", object: "chat.completion.chunk", created: 0, model: req.model, choices: [{ index: 0, delta, finish_reason: finish }] };
+}
+
+/** The simulated OpenAI format. */
+export const openAiSim: SimFormat = {
   basePath: "/v1",
 
   parse(path: string, raw: unknown): SimRequest | undefined {
-    if (path !== "/v1/chat/completions" || typeof raw !== "object" || raw === null) return undefined;
-    const body = raw as OpenAiBody;
-    const messages = Array.isArray(body.messages) ? (body.messages as Array<{ content?: unknown }>) : [];
-    const max = body.max_completion_tokens ?? body.max_tokens;
-    return {
-      model: typeof body.model === "string" ? body.model : "unknown",
-      prompt: messages.map((m) => (typeof m?.content === "string" ? m.content : "")).join("\n"),
-      maxTokens: typeof max === "number" ? max : undefined,
-      stream: body.stream === true,
-      includeUsage: body.stream_options?.include_usage === true,
-    };
+    if (path !== "/v1/chat/completions" || typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
+    const req = readOpenAiRequest(raw as Record<string, unknown>);
+    return typeof req === "string" ? undefined : req;
   },
 
   unary(req, answer) {
@@ -62,24 +60,30 @@ export const openAiSim: SimFormat & LegacyStream = {
       object: "chat.completion",
       created: 0,
       model: req.model,
-      choices: [{ index: 0, message: { role: "assistant", content: answer.chunks.join("") }, finish_reason: answer.finish }],
+      choices: [{ index: 0, message: message(answer), logprobs: null, finish_reason: answer.finish }],
       usage: usage(answer),
     });
   },
 
-  legacyStart(req) {
-    return [sse(chunk(req, { role: "assistant", content: "" }, null))];
-  },
-
-  legacyChunk(req, text) {
-    return [sse(chunk(req, { content: text }, null))];
-  },
-
-  legacyEnd(req, answer) {
-    const frames = [sse(chunk(req, {}, answer.finish))];
-    if (req.includeUsage) frames.push(sse({ id: "chatcmpl-sim", object: "chat.completion.chunk", created: 0, model: req.model, choices: [], usage: usage(answer) }));
-    frames.push(sse("[DONE]"));
-    return frames;
+  streamer(req, answer): SimStreamWriter {
+    return {
+      start: () => [sse(chunk(req, { role: "assistant", content: "" }, null))],
+      piece(p) {
+        if (p.kind === "reasoning") return [sse(chunk(req, { content: null, reasoning_content: p.text }, null))];
+        if (p.kind === "text") return [sse(chunk(req, { content: p.text }, null))];
+        const call = answer.toolCalls[p.call];
+        const fragment = p.first && call
+          ? { index: p.call, id: call.id, type: "function", function: { name: call.name, arguments: p.fragment } }
+          : { index: p.call, function: { arguments: p.fragment } };
+        return [sse(chunk(req, { tool_calls: [fragment] }, null))];
+      },
+      end() {
+        const frames = [sse(chunk(req, {}, answer.finish))];
+        if (req.includeUsage) frames.push(sse({ id: "chatcmpl-sim", object: "chat.completion.chunk", created: 0, model: req.model, choices: [], usage: usage(answer) }));
+        frames.push(sse("[DONE]"));
+        return frames;
+      },
+    };
   },
 
   error(kind, retryAfterS): SimHttpAnswer {
@@ -89,7 +93,3 @@ export const openAiSim: SimFormat & LegacyStream = {
     return { status: e.status, headers, body: JSON.stringify({ error: { message: e.message, type: e.type, param: null, code: e.code } }) };
   },
 };
-
-function chunk(req: SimRequest, delta: Record<string, unknown>, finish: string | null): Record<string, unknown> {
-  return { id: "chatcmpl-sim", object: "chat.completion.chunk", created: 0, model: req.model, choices: [{ index: 0, delta, finish_reason: finish }] };
-}
