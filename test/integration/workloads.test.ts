@@ -146,6 +146,8 @@ describe("a tool loop that fails over between provider kinds mid-conversation", 
     h.sim.setProfile("o2", { down: true });
     const second = await complete({ model: "mixed", messages: [...history, { role: "ROLE_USER", content: "And in Rome?" }], tools: [WEATHER, TIME] });
     expect(second["provider"]).toBe("a2");
+    // Anthropic saw the tools and the OpenAI-made calls with their results (its strict simulator checks the pairing).
+    expect(second["finishReason"]).toBe("FINISH_REASON_TOOL_CALLS");
     expect((second["attempts"] as Json[]).map((a) => a["outcome"])).toEqual(["ATTEMPT_OUTCOME_FAILED", "ATTEMPT_OUTCOME_SUCCEEDED"]);
     h.sim.setProfile("a2", { down: true });
     const third = await complete({ model: "mixed", messages: [...history, { role: "ROLE_USER", content: "And in Rome?" }, ...answerCalls(second, ["21C", "12:00"])], tools: [WEATHER, TIME] });
