@@ -108,12 +108,13 @@ describe("anthropicWire.buildRequest", () => {
 });
 
 describe("anthropicWire.parseResponse", () => {
-  it("joins text blocks, skips thinking, and counts cache reads and writes into input", () => {
+  it("joins text blocks, keeps thinking as a reasoning block, and counts cache reads and writes into input", () => {
     expect(wire.parseResponse(UNARY)).toEqual({
       text: "Hello, world",
       finishReason: "stop",
       responseModel: "claude-sonnet-4-5-20250929",
       usage: { inputTokens: 2112, cachedInputTokens: 2000, cacheWriteTokens: 100, outputTokens: 6 },
+      reasoning: [{ format: "anthropic", text: "The user greets me.", signature: "EqQBCgIYAhIM1gbcDa9GJwZA2b3h" }],
     });
   });
 
@@ -122,7 +123,7 @@ describe("anthropicWire.parseResponse", () => {
     ["stop_sequence", "stop"],
     ["max_tokens", "length"],
     ["refusal", "content_filter"],
-    ["tool_use", "other"],
+    ["tool_use", "tool_calls"],
     ["pause_turn", "other"],
     [null, "unspecified"],
   ] as const)("maps stop_reason %s to %s", (reason, finish) => {
@@ -152,6 +153,8 @@ describe("anthropicWire.parseResponse", () => {
 describe("anthropicWire stream", () => {
   const expected: StreamEvent[] = [
     { type: "usage", usage: startUsage },
+    { type: "reasoning", text: "Greet back." },
+    { type: "reasoning_block", block: { format: "anthropic", text: "Greet back.", signature: "EqQBCgIYAhIM" } },
     { type: "delta", text: "Hello" },
     { type: "delta", text: " wörld!" },
     { type: "usage", usage: { ...startUsage, outputTokens: 15 } },

@@ -1,8 +1,9 @@
-/** Anthropic Messages as the simulator speaks it. */
-import type { SimAnswer, SimRequest } from "../answer.js";
+/** Anthropic Messages as the simulator speaks it: strict about tool pairing and thinking, like the real API. */
+import type { SimAnswer, SimRequest, SimTool } from "../answer.js";
 import type { SimError } from "../profile.js";
-import { legacyStreamer, sse } from "./format.js";
-import type { LegacyStream, SimFormat, SimHttpAnswer } from "./format.js";
+import { AnthropicSimStream, simStopReason, simUsage } from "./anthropic-stream.js";
+import { anthropicRejection, blocks, obj, simSignature } from "./anthropic-validate.js";
+import type { SimFormat, SimHttpAnswer } from "./format.js";
 
 const ERRORS: Record<SimError, { status: number; type: string; message: string }> = {
   rate_limited: { status: 429, type: "rate_limit_error", message: "Number of request tokens has exceeded your per-minute rate limit" },
@@ -15,108 +16,101 @@ const ERRORS: Record<SimError, { status: number; type: string; message: string }
   content_filtered: { status: 400, type: "invalid_request_error", message: "Output blocked by content filtering policy" },
 };
 
-interface AnthropicBody {
-  model?: unknown;
-  system?: unknown;
-  messages?: unknown;
-  max_tokens?: unknown;
-  stream?: unknown;
-}
+/** A system prompt that asks for one JSON object (how a client asks for JSON without a schema): the model complies. */
+const ASKS_FOR_JSON = /\bone JSON object\b/i;
 
-/** The text of a `content` or `system` value: a string, or an array of text blocks. */
+/**
+ * Why the last request `parse` refused, for the 400 the server writes right after it (parse and error run in one
+ * synchronous step of the server's handler, so no other request comes between); consumed by `error`.
+ */
+let rejection: string | undefined;
+
+/** The text of blocks for counting input tokens: text, tool inputs and tool results (nested blocks included). */
 function textOf(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  return content
-    .map((b: unknown) => (typeof b === "object" && b !== null && typeof (b as { text?: unknown }).text === "string" ? (b as { text: string }).text : ""))
+  return blocks(content)
+    .map((b) => (typeof b["text"] === "string" ? b["text"] : b["type"] === "tool_use" ? JSON.stringify(b["input"]) : b["type"] === "tool_result" ? textOf(b["content"] ?? "") : ""))
+    .filter((t) => t !== "")
     .join("\n");
 }
 
-/** Usage as Anthropic reports it: `input_tokens` excludes the cache reads. */
-function usage(answer: SimAnswer, outputTokens: number): Record<string, unknown> {
+/** Images in the user turns, tool results included. */
+function countImages(content: unknown): number {
+  return blocks(content).reduce((n, b) => n + (b["type"] === "image" ? 1 : b["type"] === "tool_result" ? countImages(b["content"] ?? "") : 0), 0);
+}
+
+/** The request's tool controls as the simulated model needs them. */
+function toolControls(body: Record<string, unknown>): Pick<SimRequest, "tools" | "toolChoice" | "parallelToolCalls"> {
+  const tools: SimTool[] = (Array.isArray(body["tools"]) ? body["tools"] : []).map((t) => ({ name: String(obj(t)?.["name"]), parameters: obj(t)?.["input_schema"] }));
+  const choice = obj(body["tool_choice"]);
+  const type = choice?.["type"];
+  const toolChoice = type === "tool" ? { name: String(choice?.["name"]) } : type === "any" ? "required" : type === "none" ? "none" : type === "auto" ? "auto" : undefined;
   return {
-    input_tokens: answer.inputTokens - answer.cachedTokens,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: answer.cachedTokens,
-    output_tokens: outputTokens,
+    tools,
+    ...(toolChoice !== undefined ? { toolChoice } : {}),
+    ...(choice?.["disable_parallel_tool_use"] === true ? { parallelToolCalls: false } : {}),
   };
 }
 
-function stopReason(answer: SimAnswer): string {
-  return answer.finish === "length" ? "max_tokens" : "end_turn";
-}
-
 /** The simulated Anthropic Messages format. */
-export const anthropicSim: SimFormat & LegacyStream = {
-  streamer(req, answer) {
-    return legacyStreamer(this, req, answer);
-  },
-
+export const anthropicSim: SimFormat = {
   basePath: "",
 
   parse(path: string, raw: unknown): SimRequest | undefined {
-    if (path !== "/v1/messages" || typeof raw !== "object" || raw === null) return undefined;
-    const body = raw as AnthropicBody;
-    // The real API rejects a request without max_tokens or messages.
-    if (typeof body.max_tokens !== "number" || !Array.isArray(body.messages)) return undefined;
-    const turns = (body.messages as unknown[]).map((m) => textOf(typeof m === "object" && m !== null ? (m as { content?: unknown }).content : undefined));
-    const system = textOf(body.system);
+    rejection = undefined;
+    const body = obj(raw);
+    if (path !== "/v1/messages" || !body) return undefined;
+    rejection = anthropicRejection(body);
+    if (rejection !== undefined) return undefined;
+    const messages = (body["messages"] as unknown[]).map((m) => obj(m) ?? {});
+    const system = typeof body["system"] === "string" ? body["system"] : textOf(body["system"]);
+    const last = messages[messages.length - 1];
+    const format = obj(obj(body["output_config"])?.["format"]);
+    const json = format ? { schema: format["schema"] } : ASKS_FOR_JSON.test(system) ? {} : undefined;
+    const thinking = obj(body["thinking"])?.["type"];
     return {
-      model: typeof body.model === "string" ? body.model : "unknown",
-      prompt: [...(system ? [system] : []), ...turns].join("\n"),
-      maxTokens: body.max_tokens,
-      stream: body.stream === true,
+      model: typeof body["model"] === "string" ? body["model"] : "unknown",
+      prompt: [...(system ? [system] : []), ...messages.map((m) => textOf(m["content"]))].join("\n"),
+      maxTokens: body["max_tokens"] as number,
+      stream: body["stream"] === true,
       includeUsage: false,
+      ...toolControls(body),
+      afterToolResult: last?.["role"] === "user" && blocks(last["content"]).some((b) => b["type"] === "tool_result"),
+      ...(json ? { json } : {}),
+      images: messages.reduce((n, m) => n + (m["role"] === "user" ? countImages(m["content"]) : 0), 0),
+      reasoning: thinking === "enabled" || thinking === "adaptive",
     };
   },
 
-  unary(req, answer) {
+  unary(req, answer: SimAnswer) {
+    const content: Array<Record<string, unknown>> = [];
+    if (answer.reasoning.length > 0) {
+      const thinking = answer.reasoning.join("");
+      content.push({ type: "thinking", thinking, signature: simSignature(thinking) });
+    }
+    if (answer.chunks.length > 0 || answer.toolCalls.length === 0) content.push({ type: "text", text: answer.chunks.join("") });
+    for (const c of answer.toolCalls) content.push({ type: "tool_use", id: c.id, name: c.name, input: JSON.parse(c.arguments) as unknown });
     return JSON.stringify({
       id: "msg_sim",
       type: "message",
       role: "assistant",
       model: req.model,
-      content: [{ type: "text", text: answer.chunks.join("") }],
-      stop_reason: stopReason(answer),
+      content,
+      stop_reason: simStopReason(answer),
       stop_sequence: null,
-      usage: usage(answer, answer.outputTokens),
+      usage: simUsage(answer, answer.outputTokens),
     });
   },
 
-  legacyStart(req, answer) {
-    const message = {
-      id: "msg_sim",
-      type: "message",
-      role: "assistant",
-      content: [],
-      model: req.model,
-      stop_reason: null,
-      stop_sequence: null,
-      usage: usage(answer, 1),
-    };
-    return [
-      sse({ type: "message_start", message }, "message_start"),
-      sse({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }, "content_block_start"),
-      sse({ type: "ping" }, "ping"),
-    ];
-  },
-
-  legacyChunk(_req, text) {
-    return [sse({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text } }, "content_block_delta")];
-  },
-
-  legacyEnd(_req, answer) {
-    return [
-      sse({ type: "content_block_stop", index: 0 }, "content_block_stop"),
-      sse({ type: "message_delta", delta: { stop_reason: stopReason(answer), stop_sequence: null }, usage: { output_tokens: answer.outputTokens } }, "message_delta"),
-      sse({ type: "message_stop" }, "message_stop"),
-    ];
+  streamer(req, answer) {
+    return new AnthropicSimStream(req, answer);
   },
 
   error(kind, retryAfterS): SimHttpAnswer {
     const e = ERRORS[kind];
+    const message = kind === "invalid_request" && rejection !== undefined ? rejection : e.message;
+    rejection = undefined;
     const headers: Record<string, string> = { "content-type": "application/json", "request-id": "req_sim" };
     if (kind === "rate_limited" && retryAfterS !== undefined) headers["retry-after"] = String(retryAfterS);
-    return { status: e.status, headers, body: JSON.stringify({ type: "error", error: { type: e.type, message: e.message } }) };
+    return { status: e.status, headers, body: JSON.stringify({ type: "error", error: { type: e.type, message } }) };
   },
 };
