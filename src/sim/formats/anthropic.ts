@@ -74,7 +74,8 @@ export const anthropicSim: SimFormat = {
       stream: body["stream"] === true,
       includeUsage: false,
       ...toolControls(body),
-      afterToolResult: last?.["role"] === "user" && blocks(last["content"]).some((b) => b["type"] === "tool_result"),
+      // Results with no question after them: the model answers from them (a question after them may need more calls).
+      afterToolResult: last?.["role"] === "user" && blocks(last["content"]).at(-1)?.["type"] === "tool_result",
       ...(json ? { json } : {}),
       images: messages.reduce((n, m) => n + (m["role"] === "user" ? countImages(m["content"]) : 0), 0),
       reasoning: thinking === "enabled" || thinking === "adaptive",
