@@ -41,8 +41,8 @@ describe("anthropicWire.check", () => {
     expect(check({ messages: [ask, assistant] })).toMatchObject({ field: "messages[1].parts[1]" });
   });
 
-  it("refuses a thinking budget below 1024, saying the max_tokens needed", () => {
-    expect(check({ reasoning: { effort: "minimal" } })).toMatchObject({ field: "reasoning.budget_tokens" });
+  it("refuses a thinking budget below 1024, saying the max_tokens needed; an effort is raised to the minimum", () => {
+    expect(check({ reasoning: { effort: "minimal" } })).toBeUndefined();
     expect(check({ reasoning: { budgetTokens: 1000 } })).toMatchObject({ field: "reasoning.budget_tokens" });
     const tight = check({ reasoning: { effort: "medium" }, params: { maxTokens: 1000 } });
     expect(tight).toMatchObject({ field: "reasoning.budget_tokens" });

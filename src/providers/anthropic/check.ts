@@ -1,6 +1,7 @@
 /** What of a request the Messages API cannot carry faithfully, named by the contract's field path. */
 import { reasoningBudget, wantsReasoning } from "../reasoning.js";
 import type { ChatMessage, ChatRequest, ContentPart, Unsupported } from "../types.js";
+import { thinkingBudget } from "./request.js";
 import { toAnthropicSchema } from "./schema.js";
 
 /** Image media types Anthropic accepts. */
@@ -65,7 +66,7 @@ function checkReasoning(r: ChatRequest): Unsupported | undefined {
   if (!wantsReasoning(r.reasoning)) return undefined;
   const asked = reasoningBudget(r.reasoning) ?? 0;
   const max = r.params.maxTokens;
-  const budget = max === undefined ? asked : Math.min(asked, max - 1);
+  const budget = thinkingBudget(r, max ?? Number.MAX_SAFE_INTEGER);
   if (budget < MIN_BUDGET) {
     const reason = asked < MIN_BUDGET
       ? `Anthropic's thinking budget is at least ${MIN_BUDGET} tokens, ${asked} asked`

@@ -144,6 +144,19 @@ function outputConfig(r: ChatRequest): Block | undefined {
   return { format: { type: "json_schema", schema } };
 }
 
+/** Anthropic's least thinking budget. */
+export const MIN_THINKING_BUDGET = 1024;
+
+/**
+ * The thinking budget sent: an explicit budget as asked, an effort's budget raised to Anthropic's minimum (an effort
+ * is approximate by nature), either capped below max_tokens, which bounds thinking and answer together.
+ */
+export function thinkingBudget(r: ChatRequest, maxTokens: number): number {
+  const asked = reasoningBudget(r.reasoning) ?? 0;
+  const floor = r.reasoning?.budgetTokens === undefined ? Math.max(asked, MIN_THINKING_BUDGET) : asked;
+  return Math.min(floor, maxTokens - 1);
+}
+
 /** The JSON body of a Messages call. */
 export function requestBody(call: UpstreamCall, stream: boolean): Record<string, unknown> {
   const r = call.request;
@@ -153,7 +166,7 @@ export function requestBody(call: UpstreamCall, stream: boolean): Record<string,
   const system = systemPrompt(r);
   if (system !== undefined) body["system"] = system;
   const thinking = wantsReasoning(r.reasoning);
-  if (thinking) body["thinking"] = { type: "enabled", budget_tokens: Math.min(reasoningBudget(r.reasoning) ?? 0, maxTokens - 1) };
+  if (thinking) body["thinking"] = { type: "enabled", budget_tokens: thinkingBudget(r, maxTokens) };
   // Anthropic requires the default sampling with thinking on; reasoning models ignore sampling anyway.
   if (!thinking && params.temperature !== undefined) body["temperature"] = Math.min(params.temperature, MAX_TEMPERATURE);
   if (!thinking && params.topP !== undefined) body["top_p"] = params.topP;
