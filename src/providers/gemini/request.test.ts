@@ -133,6 +133,13 @@ describe("Gemini request: images, JSON, reasoning", () => {
     });
   });
 
+  it("keeps a root $ref node free of other keywords when adding the format's description", () => {
+    const schema = { $defs: { A: { type: "object" } }, $ref: "#/$defs/A" };
+    expect(body({ messages: [{ role: "user", content: "x" }], params: {}, responseFormat: { type: "json_schema", name: "r", description: "d", schema, strict: false, skipValidation: false } })).toMatchObject({
+      generationConfig: { responseJsonSchema: { $defs: { A: { type: "object" } }, description: "d", anyOf: [{ $ref: "#/$defs/A" }] } },
+    });
+  });
+
   it("maps reasoning to thinkingConfig: a budget (from effort or given) with thoughts included, 0 to turn it off", () => {
     const config = (reasoning: ChatRequest["reasoning"]): unknown => (body({ messages: [{ role: "user", content: "x" }], params: {}, ...(reasoning ? { reasoning } : {}) }) as { generationConfig?: unknown }).generationConfig;
     expect(config({ effort: "medium" })).toEqual({ thinkingConfig: { thinkingBudget: 8192, includeThoughts: true } });

@@ -102,8 +102,11 @@ function formatConfig(f: ResponseFormat | undefined): Record<string, unknown> {
   if (f === undefined || f.type === "text") return {};
   if (f.type === "json_object") return { responseMimeType: "application/json" };
   const schema = geminiSchema(f.schema);
-  if (f.description !== undefined && schema["description"] === undefined) schema["description"] = f.description;
-  return { responseMimeType: "application/json", responseJsonSchema: schema };
+  if (f.description === undefined || schema["description"] !== undefined) return { responseMimeType: "application/json", responseJsonSchema: schema };
+  // A $ref node may carry only $ keys: the description then sits beside a one-branch anyOf.
+  const { $ref, ...rest } = schema;
+  const described = $ref === undefined ? { ...schema, description: f.description } : { ...rest, description: f.description, anyOf: [{ $ref }] };
+  return { responseMimeType: "application/json", responseJsonSchema: described };
 }
 
 /** The generateContent body of a request (all of it: check() has refused what Gemini cannot carry). */
