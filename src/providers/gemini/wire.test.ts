@@ -82,10 +82,11 @@ describe("geminiWire.buildRequest", () => {
 });
 
 describe("geminiWire.parseResponse", () => {
-  it("joins answer parts without thoughts and bills thoughts as output", () => {
+  it("joins answer parts without thoughts (kept as a reasoning block) and bills thoughts as output", () => {
     expect(wire.parseResponse(UNARY)).toEqual({
       text: "Hello there",
       finishReason: "stop",
+      reasoning: [{ format: "gemini", text: "**Greeting** The user says hi." }],
       responseModel: "gemini-2.5-flash",
       usage: { inputTokens: 1200, cachedInputTokens: 1000, outputTokens: 130, reasoningTokens: 100 },
     });

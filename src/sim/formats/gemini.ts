@@ -1,9 +1,9 @@
-/** Gemini generateContent / streamGenerateContent as the simulator speaks it. */
-import { countInputTokens } from "../answer.js";
-import type { SimAnswer, SimRequest } from "../answer.js";
+/** Gemini generateContent / streamGenerateContent as the simulator speaks it: text, thoughts, whole function calls. */
+import type { SimAnswer, SimPiece, SimRequest, SimTool } from "../answer.js";
 import type { SimError } from "../profile.js";
-import { legacyStreamer, sse } from "./format.js";
-import type { LegacyStream, SimFormat, SimHttpAnswer } from "./format.js";
+import { sse } from "./format.js";
+import type { SimFormat, SimHttpAnswer, SimStreamWriter } from "./format.js";
+import { geminiRejection, obj, objects, thinkingOn } from "./gemini-validate.js";
 
 const PATH = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
 
@@ -45,105 +45,165 @@ const ERRORS: Record<SimError, GeminiErrorSpec> = {
   content_filtered: { status: 400, name: "INVALID_ARGUMENT", message: "The request was blocked by the safety filters." },
 };
 
-interface GeminiBody {
-  contents?: unknown;
-  systemInstruction?: { parts?: unknown };
-  generationConfig?: { maxOutputTokens?: unknown };
-}
+/**
+ * Why the last request `parse` refused, for the 400 the server writes right after it (parse and error run in one
+ * synchronous step of the server's handler, so no other request comes between); consumed by `error`.
+ */
+let rejection: string | undefined;
 
-/** The joined text of a `parts` array. */
+/** The text of a content's parts for counting input tokens: text, call arguments and function responses. */
 function partsText(parts: unknown): string {
-  if (!Array.isArray(parts)) return "";
-  return parts
-    .map((p: unknown) => (typeof p === "object" && p !== null && typeof (p as { text?: unknown }).text === "string" ? (p as { text: string }).text : ""))
+  return objects(parts)
+    .map((p) => (typeof p["text"] === "string" ? p["text"] : p["functionCall"] !== undefined ? JSON.stringify(p["functionCall"]) : p["functionResponse"] !== undefined ? JSON.stringify(p["functionResponse"]) : ""))
+    .filter((t) => t !== "")
     .join("\n");
 }
 
-/** Cumulative usage after `outputTokens` tokens; cached tokens are part of promptTokenCount. */
-function usageMetadata(inputTokens: number, cachedTokens: number, outputTokens: number): Record<string, unknown> {
+/** The tool controls of a request as the simulated model needs them. */
+function toolControls(body: Record<string, unknown>): Pick<SimRequest, "tools" | "toolChoice"> {
+  const tools: SimTool[] = objects(body["tools"]).flatMap((t) =>
+    objects(t["functionDeclarations"]).map((d) => ({ name: String(d["name"]), parameters: d["parametersJsonSchema"] ?? d["parameters"] })),
+  );
+  const calling = obj(obj(body["toolConfig"])?.["functionCallingConfig"]);
+  const names = Array.isArray(calling?.["allowedFunctionNames"]) ? (calling["allowedFunctionNames"] as unknown[]) : [];
+  const mode = calling?.["mode"];
+  const toolChoice = mode === "NONE" ? "none" : mode === "ANY" ? (names.length === 1 ? { name: String(names[0]) } : "required") : mode !== undefined ? "auto" : undefined;
+  return { tools, ...(toolChoice !== undefined ? { toolChoice } : {}) };
+}
+
+/** The opaque signature the simulated model puts on its parts (a real one is encrypted model state). */
+function signature(req: SimRequest): string {
+  return Buffer.from(`sim-thought:${req.model}:${req.prompt.length}`).toString("base64");
+}
+
+/** Cumulative usage after `output` output tokens of which `thoughts` are thoughts; cached tokens are in the prompt. */
+function usageMetadata(answer: SimAnswer, output: number, thoughts: number): Record<string, unknown> {
+  const input = answer.inputTokens;
+  const details = [{ modality: "TEXT", tokenCount: input - answer.imageTokens }, ...(answer.imageTokens > 0 ? [{ modality: "IMAGE", tokenCount: answer.imageTokens }] : [])];
   return {
-    promptTokenCount: inputTokens,
-    candidatesTokenCount: outputTokens,
-    totalTokenCount: inputTokens + outputTokens,
-    ...(cachedTokens > 0 ? { cachedContentTokenCount: cachedTokens } : {}),
-    promptTokensDetails: [{ modality: "TEXT", tokenCount: inputTokens }],
+    promptTokenCount: input,
+    candidatesTokenCount: Math.max(0, output - thoughts),
+    totalTokenCount: input + output,
+    ...(answer.cachedTokens > 0 ? { cachedContentTokenCount: answer.cachedTokens } : {}),
+    ...(thoughts > 0 ? { thoughtsTokenCount: thoughts } : {}),
+    promptTokensDetails: details,
   };
 }
 
 /** One GenerateContentResponse. */
-function response(req: SimRequest, text: string, finish: string | undefined, usage: Record<string, unknown>): Record<string, unknown> {
+function response(req: SimRequest, parts: unknown[], finish: string | undefined, usage: Record<string, unknown>): Record<string, unknown> {
   return {
-    candidates: [{ content: { parts: [{ text }], role: "model" }, ...(finish ? { finishReason: finish } : {}), index: 0 }],
+    candidates: [{ content: { parts, role: "model" }, ...(finish ? { finishReason: finish } : {}), index: 0 }],
     usageMetadata: usage,
     modelVersion: req.model,
-    responseId: "sim-response",
+    responseId: `sim-${req.prompt.length}`,
   };
 }
 
+/** Gemini says STOP for function calls too. */
 function finishReason(answer: SimAnswer): string {
   return answer.finish === "length" ? "MAX_TOKENS" : "STOP";
 }
 
-/** The answer of each streamed request, so every chunk can carry cumulative usage and the last its finishReason. */
-const streaming = new WeakMap<SimRequest, SimAnswer>();
+/** A whole functionCall part; the first call of a thinking turn carries the turn's signature. */
+function callPart(req: SimRequest, answer: SimAnswer, call: number): Record<string, unknown> {
+  const c = answer.toolCalls[call];
+  const part: Record<string, unknown> = { functionCall: { id: c?.id, name: c?.name, args: JSON.parse(c?.arguments ?? "{}") as unknown } };
+  if (req.reasoning === true && call === 0) part["thoughtSignature"] = signature(req);
+  return part;
+}
+
+/** Writes one chunk per reasoning or text piece and one per call, when its last fragment is written. */
+class GeminiSimStream implements SimStreamWriter {
+  readonly #req: SimRequest;
+  readonly #answer: SimAnswer;
+  #thoughts = 0;
+
+  constructor(req: SimRequest, answer: SimAnswer) {
+    this.#req = req;
+    this.#answer = answer;
+  }
+
+  start(): string[] {
+    return [];
+  }
+
+  piece(p: SimPiece, index: number): string[] {
+    const pieces = this.#answer.pieces;
+    const last = index === pieces.length - 1;
+    if (p.kind === "reasoning") this.#thoughts++;
+    const next = pieces[index + 1];
+    let part: Record<string, unknown> | undefined;
+    if (p.kind === "reasoning") part = { text: p.text, thought: true };
+    else if (p.kind === "text") part = { text: p.text, ...(last && this.#req.reasoning === true ? { thoughtSignature: signature(this.#req) } : {}) };
+    else if (next?.kind !== "tool" || next.call !== p.call) part = callPart(this.#req, this.#answer, p.call);
+    if (part === undefined) return [];
+    const usage = usageMetadata(this.#answer, last ? this.#answer.outputTokens : index + 1, this.#thoughts);
+    return [sse(response(this.#req, [part], last ? finishReason(this.#answer) : undefined, usage))];
+  }
+
+  end(): string[] {
+    // With no pieces at all the finishReason still needs a response to ride on.
+    if (this.#answer.pieces.length > 0) return [];
+    return [sse(response(this.#req, [{ text: "" }], finishReason(this.#answer), usageMetadata(this.#answer, this.#answer.outputTokens, 0)))];
+  }
+}
 
 /** The simulated Gemini format. */
-export const geminiSim: SimFormat & LegacyStream = {
-  streamer(req, answer) {
-    return legacyStreamer(this, req, answer);
-  },
-
+export const geminiSim: SimFormat = {
   basePath: "",
 
   parse(path: string, raw: unknown): SimRequest | undefined {
+    rejection = undefined;
     const match = PATH.exec(path);
-    if (!match || typeof raw !== "object" || raw === null) return undefined;
-    const body = raw as GeminiBody;
-    if (!Array.isArray(body.contents)) return undefined;
-    const turns = (body.contents as unknown[]).map((c) => partsText(typeof c === "object" && c !== null ? (c as { parts?: unknown }).parts : undefined));
-    const system = partsText(body.systemInstruction?.parts);
-    const max = body.generationConfig?.maxOutputTokens;
+    const body = obj(raw);
+    if (!match || body === undefined || !Array.isArray(body["contents"])) return undefined;
+    rejection = geminiRejection(body);
+    if (rejection !== undefined) return undefined;
+    const contents = objects(body["contents"]);
+    const system = partsText(obj(body["systemInstruction"])?.["parts"]);
+    const config = obj(body["generationConfig"]) ?? {};
+    const max = config["maxOutputTokens"];
+    const lastContent = contents[contents.length - 1];
+    const json = config["responseMimeType"] === "application/json" ? { schema: config["responseJsonSchema"] ?? config["responseSchema"] } : undefined;
     return {
       model: decodeURIComponent(match[1] ?? "unknown"),
-      prompt: [...(system ? [system] : []), ...turns].join("\n"),
+      prompt: [...(system ? [system] : []), ...contents.map((c) => partsText(c["parts"]))].join("\n"),
       maxTokens: typeof max === "number" ? max : undefined,
       stream: match[2] === "streamGenerateContent",
       includeUsage: false,
+      ...toolControls(body),
+      afterToolResult: lastContent?.["role"] === "user" && objects(lastContent["parts"]).some((p) => p["functionResponse"] !== undefined),
+      ...(json ? { json: json.schema !== undefined ? json : {} } : {}),
+      images: contents.reduce((n, c) => n + objects(c["parts"]).filter((p) => p["inlineData"] !== undefined).length, 0),
+      reasoning: thinkingOn(body),
     };
   },
 
   unary(req, answer) {
-    const usage = usageMetadata(answer.inputTokens, answer.cachedTokens, answer.outputTokens);
-    return JSON.stringify(response(req, answer.chunks.join(""), finishReason(answer), usage));
+    const parts: unknown[] = [];
+    if (answer.reasoning.length > 0) parts.push({ text: answer.reasoning.join(""), thought: true });
+    if (answer.chunks.length > 0 || answer.toolCalls.length === 0) {
+      const signed = req.reasoning === true && answer.toolCalls.length === 0;
+      parts.push({ text: answer.chunks.join(""), ...(signed ? { thoughtSignature: signature(req) } : {}) });
+    }
+    answer.toolCalls.forEach((_, i) => parts.push(callPart(req, answer, i)));
+    return JSON.stringify(response(req, parts, finishReason(answer), usageMetadata(answer, answer.outputTokens, answer.reasoningTokens)));
   },
 
-  legacyStart(req, answer) {
-    streaming.set(req, answer);
-    return [];
-  },
-
-  legacyChunk(req, text, index) {
-    const answer = streaming.get(req);
-    const input = answer?.inputTokens ?? countInputTokens(req.prompt);
-    const last = answer !== undefined && index === answer.chunks.length - 1;
-    const usage = usageMetadata(input, answer?.cachedTokens ?? 0, index + 1);
-    return [sse(response(req, text, last ? finishReason(answer) : undefined, usage))];
-  },
-
-  legacyEnd(req, answer) {
-    streaming.delete(req);
-    // With no chunks at all the finishReason still needs a response to ride on.
-    if (answer.chunks.length > 0) return [];
-    return [sse(response(req, "", finishReason(answer), usageMetadata(answer.inputTokens, answer.cachedTokens, 0)))];
+  streamer(req, answer) {
+    return new GeminiSimStream(req, answer);
   },
 
   error(kind, retryAfterS): SimHttpAnswer {
     const e = ERRORS[kind];
+    const message = kind === "invalid_request" && rejection !== undefined ? rejection : e.message;
+    rejection = undefined;
     const details = e.details?.(retryAfterS);
     return {
       status: e.status,
       headers: { "content-type": "application/json; charset=UTF-8" },
-      body: JSON.stringify({ error: { code: e.status, message: e.message, status: e.name, ...(details ? { details } : {}) } }),
+      body: JSON.stringify({ error: { code: e.status, message, status: e.name, ...(details ? { details } : {}) } }),
     };
   },
 };
