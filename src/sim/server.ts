@@ -103,9 +103,9 @@ async function handle(table: Map<string, Endpoint>, req: IncomingMessage, res: S
   const path = slash < 0 ? "/" : url.slice(slash).split("?")[0] ?? "/";
   const parsed = format.parse(path, body);
   ep.tally.requests++;
-  if (!parsed) {
+  if (!parsed || "refused" in parsed) {
     ep.tally.errors++;
-    const e = format.error("invalid_request", undefined);
+    const e = format.error("invalid_request", undefined, parsed?.refused);
     return write(res, e.status, e.headers, e.body);
   }
   await serve(ep, format, parsed, res);

@@ -3,7 +3,7 @@ import type { SimAnswer, SimRequest, SimTool } from "../answer.js";
 import type { SimError } from "../profile.js";
 import { AnthropicSimStream, simStopReason, simUsage } from "./anthropic-stream.js";
 import { anthropicRejection, blocks, obj, simSignature } from "./anthropic-validate.js";
-import type { SimFormat, SimHttpAnswer } from "./format.js";
+import type { SimFormat, SimHttpAnswer, SimRefusal } from "./format.js";
 
 const ERRORS: Record<SimError, { status: number; type: string; message: string }> = {
   rate_limited: { status: 429, type: "rate_limit_error", message: "Number of request tokens has exceeded your per-minute rate limit" },
@@ -23,7 +23,6 @@ const ASKS_FOR_JSON = /\bone JSON object\b/i;
  * Why the last request `parse` refused, for the 400 the server writes right after it (parse and error run in one
  * synchronous step of the server's handler, so no other request comes between); consumed by `error`.
  */
-let rejection: string | undefined;
 
 /** The text of blocks for counting input tokens: text, tool inputs and tool results (nested blocks included). */
 function textOf(content: unknown): string {
@@ -55,12 +54,11 @@ function toolControls(body: Record<string, unknown>): Pick<SimRequest, "tools" |
 export const anthropicSim: SimFormat = {
   basePath: "",
 
-  parse(path: string, raw: unknown): SimRequest | undefined {
-    rejection = undefined;
+  parse(path: string, raw: unknown): SimRequest | SimRefusal | undefined {
     const body = obj(raw);
     if (path !== "/v1/messages" || !body) return undefined;
-    rejection = anthropicRejection(body);
-    if (rejection !== undefined) return undefined;
+    const refused = anthropicRejection(body);
+    if (refused !== undefined) return { refused };
     const messages = (body["messages"] as unknown[]).map((m) => obj(m) ?? {});
     const system = typeof body["system"] === "string" ? body["system"] : textOf(body["system"]);
     const last = messages[messages.length - 1];
@@ -106,10 +104,9 @@ export const anthropicSim: SimFormat = {
     return new AnthropicSimStream(req, answer);
   },
 
-  error(kind, retryAfterS): SimHttpAnswer {
+  error(kind, retryAfterS, override): SimHttpAnswer {
     const e = ERRORS[kind];
-    const message = kind === "invalid_request" && rejection !== undefined ? rejection : e.message;
-    rejection = undefined;
+    const message = override ?? e.message;
     const headers: Record<string, string> = { "content-type": "application/json", "request-id": "req_sim" };
     if (kind === "rate_limited" && retryAfterS !== undefined) headers["retry-after"] = String(retryAfterS);
     return { status: e.status, headers, body: JSON.stringify({ type: "error", error: { type: e.type, message } }) };

@@ -9,6 +9,11 @@ export interface SimHttpAnswer {
   readonly body: string;
 }
 
+/** A request the real API would refuse with a 400, and why. */
+export interface SimRefusal {
+  readonly refused: string;
+}
+
 /** Writes the SSE frames of one streamed answer. */
 export interface SimStreamWriter {
   /** Frames before the first piece. */
@@ -23,14 +28,14 @@ export interface SimStreamWriter {
 export interface SimFormat {
   /** The path prefix a provider config's baseUrl ends with ("/v1" for OpenAI), after `/<endpoint>`. */
   readonly basePath: string;
-  /** Parses a request for `path` (relative to the endpoint); undefined when the path is not this API's. */
-  parse(path: string, body: unknown): SimRequest | undefined;
+  /** Parses a request for `path` (relative to the endpoint); undefined when it is not this API's, a refusal (400) when the real API would refuse it. */
+  parse(path: string, body: unknown): SimRequest | SimRefusal | undefined;
   /** The unary answer body. */
   unary(req: SimRequest, answer: SimAnswer): string;
   /** A writer for one streamed answer (it keeps the stream's state: open blocks, call indices). */
   streamer(req: SimRequest, answer: SimAnswer): SimStreamWriter;
-  /** An error answer in the API's shape. */
-  error(kind: SimError, retryAfterS: number | undefined): SimHttpAnswer;
+  /** An error answer in the API's shape; `message` replaces the stock one. */
+  error(kind: SimError, retryAfterS: number | undefined, message?: string): SimHttpAnswer;
 }
 
 /** Formats one SSE event; `event` names it when the API uses named events. */
@@ -38,18 +43,3 @@ export function sse(data: unknown, event?: string): string {
   return `${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`;
 }
 
-/** Interim bridge (text pieces only) for formats not yet writing tool calls and reasoning; to be removed. */
-export interface LegacyStream {
-  legacyStart(req: SimRequest, answer: SimAnswer): string[];
-  legacyChunk(req: SimRequest, text: string, index: number): string[];
-  legacyEnd(req: SimRequest, answer: SimAnswer): string[];
-}
-
-/** A stream writer over the interim bridge: text pieces only. */
-export function legacyStreamer(f: LegacyStream, req: SimRequest, answer: SimAnswer): SimStreamWriter {
-  return {
-    start: () => f.legacyStart(req, answer),
-    piece: (p, i) => (p.kind === "text" ? f.legacyChunk(req, p.text, i) : []),
-    end: () => f.legacyEnd(req, answer),
-  };
-}

@@ -2,7 +2,7 @@
 import type { SimAnswer, SimPiece, SimRequest, SimTool } from "../answer.js";
 import type { SimError } from "../profile.js";
 import { sse } from "./format.js";
-import type { SimFormat, SimHttpAnswer, SimStreamWriter } from "./format.js";
+import type { SimFormat, SimHttpAnswer, SimRefusal, SimStreamWriter } from "./format.js";
 import { geminiRejection, obj, objects, thinkingOn } from "./gemini-validate.js";
 
 const PATH = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
@@ -49,7 +49,6 @@ const ERRORS: Record<SimError, GeminiErrorSpec> = {
  * Why the last request `parse` refused, for the 400 the server writes right after it (parse and error run in one
  * synchronous step of the server's handler, so no other request comes between); consumed by `error`.
  */
-let rejection: string | undefined;
 
 /** The text of a content's parts for counting input tokens: text, call arguments and function responses. */
 function partsText(parts: unknown): string {
@@ -153,13 +152,12 @@ class GeminiSimStream implements SimStreamWriter {
 export const geminiSim: SimFormat = {
   basePath: "",
 
-  parse(path: string, raw: unknown): SimRequest | undefined {
-    rejection = undefined;
+  parse(path: string, raw: unknown): SimRequest | SimRefusal | undefined {
     const match = PATH.exec(path);
     const body = obj(raw);
     if (!match || body === undefined || !Array.isArray(body["contents"])) return undefined;
-    rejection = geminiRejection(body);
-    if (rejection !== undefined) return undefined;
+    const refused = geminiRejection(body);
+    if (refused !== undefined) return { refused };
     const contents = objects(body["contents"]);
     const system = partsText(obj(body["systemInstruction"])?.["parts"]);
     const config = obj(body["generationConfig"]) ?? {};
@@ -195,10 +193,9 @@ export const geminiSim: SimFormat = {
     return new GeminiSimStream(req, answer);
   },
 
-  error(kind, retryAfterS): SimHttpAnswer {
+  error(kind, retryAfterS, override): SimHttpAnswer {
     const e = ERRORS[kind];
-    const message = kind === "invalid_request" && rejection !== undefined ? rejection : e.message;
-    rejection = undefined;
+    const message = override ?? e.message;
     const details = e.details?.(retryAfterS);
     return {
       status: e.status,

@@ -70,7 +70,7 @@ describe("openAiSim.parse", () => {
     ["no messages", [], {}, /empty array/],
   ])("answers 400 for %s", (_what, messages, extra, reason) => {
     expect(readOpenAiRequest({ model: "m", messages, ...extra })).toMatch(reason);
-    expect(openAiSim.parse("/v1/chat/completions", { model: "m", messages, ...extra })).toBeUndefined();
+    expect(openAiSim.parse("/v1/chat/completions", { model: "m", messages, ...extra })).toEqual({ refused: expect.stringMatching(reason) });
   });
 
   it("accepts the thinking-mode tool turn when its reasoning_content comes back", () => {

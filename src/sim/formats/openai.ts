@@ -2,7 +2,7 @@
 import type { SimAnswer, SimRequest } from "../answer.js";
 import type { SimError } from "../profile.js";
 import { sse } from "./format.js";
-import type { SimFormat, SimHttpAnswer, SimStreamWriter } from "./format.js";
+import type { SimFormat, SimHttpAnswer, SimRefusal, SimStreamWriter } from "./format.js";
 import { readOpenAiRequest } from "./openai-parse.js";
 
 const ERRORS: Record<SimError, { status: number; type: string; code: string | null; message: string }> = {
@@ -48,10 +48,10 @@ function chunk(req: SimRequest, delta: Record<string, unknown>, finish: string |
 export const openAiSim: SimFormat = {
   basePath: "/v1",
 
-  parse(path: string, raw: unknown): SimRequest | undefined {
+  parse(path: string, raw: unknown): SimRequest | SimRefusal | undefined {
     if (path !== "/v1/chat/completions" || typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
     const req = readOpenAiRequest(raw as Record<string, unknown>);
-    return typeof req === "string" ? undefined : req;
+    return typeof req === "string" ? { refused: req } : req;
   },
 
   unary(req, answer) {
@@ -86,10 +86,10 @@ export const openAiSim: SimFormat = {
     };
   },
 
-  error(kind, retryAfterS): SimHttpAnswer {
+  error(kind, retryAfterS, override): SimHttpAnswer {
     const e = ERRORS[kind];
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (kind === "rate_limited" && retryAfterS !== undefined) headers["retry-after"] = String(retryAfterS);
-    return { status: e.status, headers, body: JSON.stringify({ error: { message: e.message, type: e.type, param: null, code: e.code } }) };
+    return { status: e.status, headers, body: JSON.stringify({ error: { message: override ?? e.message, type: e.type, param: null, code: e.code } }) };
   },
 };
