@@ -11,6 +11,7 @@ import type { ProviderAdapter } from "../providers/adapter.js";
 import type { Unsupported } from "../providers/types.js";
 import { Balancer } from "./health/balancer.js";
 import type { Clock, Random } from "./clock.js";
+import { upstreamCall } from "./attempts/attempt.js";
 import { completeUnary } from "./attempts/failover-unary.js";
 import { streamCompletion } from "./attempts/failover-stream.js";
 import type { FailoverDeps } from "./attempts/failover.js";
@@ -132,7 +133,7 @@ export class Gateway {
     try {
       req = this.#admission.admit(ctx.principal, raw);
       const chat = req.chat;
-      const check = (m: ModelConfig): Unsupported | undefined => this.#deps.adapters.get(m.provider)?.check(chat);
+      const check = (m: ModelConfig): Unsupported | undefined => this.#deps.adapters.get(m.provider)?.check(upstreamCall(m, chat));
       p = plan(this.#deps.config, req, { view: this.#balancer, random: this.#deps.random, stream, rr: this.#rr, check });
     } catch (err) {
       const outcome = err instanceof GatewayError ? err.code : "internal";

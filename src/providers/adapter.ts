@@ -1,6 +1,6 @@
 /** The interface the gateway core calls: one provider deployment, unary or streaming. */
 import type { RateLimitHint } from "./wire.js";
-import type { ChatRequest, ChatResult, StreamEvent, Unsupported, UpstreamCall } from "./types.js";
+import type { ChatResult, StreamEvent, Unsupported, UpstreamCall } from "./types.js";
 
 /** Per-call options: cancellation and an observer for the provider's rate-limit headers. */
 export interface CallOptions {
@@ -17,7 +17,7 @@ export interface ProviderAdapter {
   /** Host name of the endpoint, for spans (`server.address`). */
   readonly host: string;
   /** What of a request this provider's wire format cannot carry faithfully; undefined when all of it. */
-  check(request: ChatRequest): Unsupported | undefined;
+  check(call: UpstreamCall): Unsupported | undefined;
   /** Calls the model and returns the whole answer. */
   complete(call: UpstreamCall, options: CallOptions): Promise<ChatResult>;
   /** Calls the model and yields its answer as it arrives; the last events carry usage and finish. */

@@ -6,7 +6,7 @@ import { ProviderError } from "./errors.js";
 import { SseParser } from "./sse.js";
 import { Exchange } from "./http-exchange.js";
 import { classifyTransportError } from "./transport-errors.js";
-import type { ChatRequest, ChatResult, StreamEvent, Unsupported, UpstreamCall, Usage } from "./types.js";
+import type { ChatResult, StreamEvent, Unsupported, UpstreamCall, Usage } from "./types.js";
 import type { HttpRequestSpec, StreamDecoder, WireFormat } from "./wire.js";
 
 /** Largest unary response body accepted; larger is an invalid response, not an out-of-memory. */
@@ -53,8 +53,8 @@ export class HttpProvider implements ProviderAdapter {
   }
 
   /** Sends the request and parses the whole answer. */
-  check(request: ChatRequest): Unsupported | undefined {
-    return this.#wire.check(request);
+  check(call: UpstreamCall): Unsupported | undefined {
+    return this.#wire.check(call);
   }
 
   async complete(call: UpstreamCall, options: CallOptions): Promise<ChatResult> {

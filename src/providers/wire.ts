@@ -1,6 +1,6 @@
 /** The contract of a wire format: pure translations between core types and one provider's HTTP API. */
 import type { ProviderError } from "./errors.js";
-import type { ChatRequest, ChatResult, StreamEvent, Unsupported, UpstreamCall } from "./types.js";
+import type { ChatResult, StreamEvent, Unsupported, UpstreamCall } from "./types.js";
 
 /** An HTTP request to send, relative to the provider's base URL. */
 export interface HttpRequestSpec {
@@ -37,7 +37,7 @@ export interface RateLimitHint {
 /** A provider API as pure functions: no I/O here, so each is tested on literal fixtures. */
 export interface WireFormat {
   /** What of a request this format cannot carry faithfully (a schema keyword, an image type); undefined when all of it. */
-  check(request: ChatRequest): Unsupported | undefined;
+  check(call: UpstreamCall): Unsupported | undefined;
   /** Builds the HTTP request for a call; `apiKey` goes only into headers or the URL query. */
   buildRequest(call: UpstreamCall, apiKey: string | undefined, stream: boolean): HttpRequestSpec;
   /** Parses a 2xx unary body; throws ProviderError for an error inside a 2xx or a malformed body. */

@@ -86,8 +86,8 @@ export class FakeAdapter implements ProviderAdapter {
   /** Says what of a request it cannot carry: set per test (undefined: all of it). */
   unsupported: ((request: ChatRequest) => Unsupported | undefined) | undefined;
 
-  check(request: ChatRequest): Unsupported | undefined {
-    return this.unsupported?.(request);
+  check(call: UpstreamCall): Unsupported | undefined {
+    return this.unsupported?.(call.request);
   }
 
   async complete(call: UpstreamCall, options: CallOptions): Promise<ChatResult> {

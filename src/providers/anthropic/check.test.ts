@@ -8,7 +8,7 @@ const tool = { name: "get_weather", parameters: { type: "object", properties: { 
 
 /** check() of a request. */
 function check(r: Partial<ChatRequest>): unknown {
-  return wire.check({ messages: [ask], params: {}, ...r });
+  return wire.check({ request: { messages: [ask], params: {}, ...r }, upstreamModel: "m", defaultMaxTokens: 4096 });
 }
 
 /** A user message with one image. */

@@ -62,10 +62,11 @@ function loopTurn(messages: readonly ChatMessage[]): number | undefined {
 }
 
 /** Reasoning Anthropic cannot honour: a budget below its minimum, a forced tool, a tool loop without its thinking. */
-function checkReasoning(r: ChatRequest): Unsupported | undefined {
+function checkReasoning(r: ChatRequest, defaultMaxTokens: number | undefined): Unsupported | undefined {
   if (!wantsReasoning(r.reasoning)) return undefined;
   const asked = reasoningBudget(r.reasoning) ?? 0;
-  const max = r.params.maxTokens;
+  // The max_tokens sent: the request's, else the model's default (unknown to a bare check: then no cap).
+  const max = r.params.maxTokens ?? defaultMaxTokens;
   const budget = thinkingBudget(r, max ?? Number.MAX_SAFE_INTEGER);
   if (budget < MIN_BUDGET) {
     const reason = asked < MIN_BUDGET
@@ -90,7 +91,7 @@ function under(field: string, path: string): string {
 }
 
 /** What of the request Anthropic cannot carry faithfully; undefined when all of it. */
-export function checkAnthropic(r: ChatRequest): Unsupported | undefined {
+export function checkAnthropic(r: ChatRequest, defaultMaxTokens?: number): Unsupported | undefined {
   let calls = false;
   for (const [i, m] of r.messages.entries()) {
     if (m.parts === undefined && m.toolCalls === undefined && m.role !== "tool") continue;
@@ -114,5 +115,5 @@ export function checkAnthropic(r: ChatRequest): Unsupported | undefined {
     const c = toAnthropicSchema(f.schema);
     if ("unsupported" in c) return { field: under("response_format.schema", c.unsupported.path), reason: c.unsupported.reason };
   }
-  return checkReasoning(r);
+  return checkReasoning(r, defaultMaxTokens);
 }

@@ -30,7 +30,7 @@ function untilMs(value: string | undefined, now: number): number | undefined {
 export function anthropicWire(options: AnthropicWireOptions): WireFormat {
   const now = options.now;
   return {
-    check: checkAnthropic,
+    check: (call) => checkAnthropic(call.request, call.defaultMaxTokens),
 
     buildRequest(call: UpstreamCall, apiKey: string | undefined, stream: boolean) {
       const headers: Record<string, string> = {

@@ -59,7 +59,7 @@ export function geminiWire(options: GeminiWireOptions): WireFormat {
   const now = options.now;
   const fresh = options.freshId ?? randomUUID;
   return {
-    check: checkGemini,
+    check: (call) => checkGemini(call.request),
 
     buildRequest(call: UpstreamCall, apiKey: string | undefined, stream: boolean) {
       const headers: Record<string, string> = { "content-type": "application/json" };

@@ -107,7 +107,7 @@ describe("OpenAI adapter <-> simulated OpenAI", () => {
     ];
     const r = await complete({ messages, params: {} });
     expect(r.usage.imageInputTokens).toBe(85);
-    expect(adapter.check({ messages: [{ ...messages[0]!, parts: [{ type: "image", image: { kind: "base64", data: "AA", mediaType: "image/tiff" } }] }], params: {} })).toMatchObject({
+    expect(adapter.check({ request: { messages: [{ ...messages[0]!, parts: [{ type: "image", image: { kind: "base64", data: "AA", mediaType: "image/tiff" } }] }], params: {} }, upstreamModel: "m", defaultMaxTokens: 256 })).toMatchObject({
       field: "messages[0].parts[0].image.media_type",
     });
   });

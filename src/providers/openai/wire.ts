@@ -24,7 +24,7 @@ export function openAiWire(options: OpenAiWireOptions): WireFormat {
   const { now } = options;
   const maxTokensField = options.maxTokensField ?? "max_tokens";
   return {
-    check: checkOpenAi,
+    check: (call) => checkOpenAi(call.request),
 
     buildRequest(call: UpstreamCall, apiKey: string | undefined, stream: boolean) {
       const body = buildBody(call, stream, maxTokensField);

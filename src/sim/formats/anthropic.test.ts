@@ -32,7 +32,7 @@ const signal = (): { signal: AbortSignal } => ({ signal: new AbortController().s
 
 /** Calls the adapter unary or streamed; a stream is folded into the same result shape. */
 async function call(request: ChatRequest, stream: boolean): Promise<ChatResult> {
-  expect(adapter.check(request)).toBeUndefined();
+  expect(adapter.check({ request, upstreamModel: "m", defaultMaxTokens: 4096 })).toBeUndefined();
   const upstream = { request, upstreamModel: "claude-sonnet-4-5", defaultMaxTokens: 4096 };
   if (!stream) return adapter.complete(upstream, signal());
   const events: StreamEvent[] = [];
@@ -144,7 +144,7 @@ describe.each([false, true])("simulated anthropic through its adapter (stream %s
     const second = await call({ ...request, messages: answered(request.messages, first) }, stream);
     expect(second).toMatchObject({ text: "The gateway answers from", finishReason: "stop" });
     const lost = { ...request, messages: answered(request.messages, { ...first, reasoning: [] }) };
-    expect(adapter.check(lost)).toMatchObject({ field: "messages[1].reasoning" });
+    expect(adapter.check({ request: lost, upstreamModel: "m", defaultMaxTokens: 4096 })).toMatchObject({ field: "messages[1].reasoning" });
     expect((await failure(lost, stream)).cause).toContain("Expected `thinking` or `redacted_thinking`");
     const edited = answered(request.messages, { ...first, reasoning: [{ format: "anthropic", text: "edited", signature: simSignature(thought) }] });
     expect((await failure({ ...request, messages: edited }, stream)).cause).toContain("Invalid `signature`");
