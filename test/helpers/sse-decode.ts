@@ -29,3 +29,23 @@ export function decode(w: WireFormat, text: string, cuts: readonly number[] = []
 export function text(events: readonly StreamEvent[]): string {
   return events.map((e) => (e.type === "delta" ? e.text : "")).join("");
 }
+
+/** One tool call joined from its stream deltas. */
+export interface JoinedCall {
+  id?: string;
+  name?: string;
+  arguments: string;
+}
+
+/** Each tool call's deltas joined, by its stream index: the id and name of its first piece, its arguments in order. */
+export function joinedCalls(events: readonly StreamEvent[]): JoinedCall[] {
+  const calls: JoinedCall[] = [];
+  for (const e of events) {
+    if (e.type !== "tool_call") continue;
+    const c = (calls[e.delta.index] ??= { arguments: "" });
+    if (e.delta.id !== undefined) c.id = e.delta.id;
+    if (e.delta.name !== undefined) c.name = e.delta.name;
+    c.arguments += e.delta.arguments;
+  }
+  return calls;
+}

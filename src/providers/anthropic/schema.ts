@@ -7,11 +7,11 @@
  * model; the gateway validates the answer against the full schema, so the client's guarantee holds.
  */
 import { isObject } from "../headers.js";
+import { at, convertSchema, Untranslatable } from "../schema-conversion.js";
+import type { SchemaConversion } from "../schema-conversion.js";
 
-/** The converted schema, or where and why no faithful conversion exists (`path` relative to the schema root). */
-export type SchemaConversion =
-  | { readonly schema: Record<string, unknown> }
-  | { readonly unsupported: { readonly path: string; readonly reason: string } };
+/** The result of a conversion, re-exported for the adapter. */
+export type { SchemaConversion } from "../schema-conversion.js";
 
 const FORMATS = new Set(["date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4", "ipv6", "uuid"]);
 /** Annotations with no meaning for generation, dropped. */
@@ -22,26 +22,9 @@ const HANDLED = new Set([
   "properties", "required", "additionalProperties", "items", "format", "minItems",
 ]);
 
-/** Thrown inside the recursion; turned into `unsupported` at the top. */
-class Untranslatable extends Error {
-  constructor(readonly path: string, readonly reason: string) {
-    super(reason);
-  }
-}
-
 /** Converts a (parsed, valid) JSON Schema to Anthropic's structured-output subset. */
 export function toAnthropicSchema(schema: Readonly<Record<string, unknown>>): SchemaConversion {
-  try {
-    return { schema: convert(schema, "") };
-  } catch (err) {
-    if (err instanceof Untranslatable) return { unsupported: { path: err.path, reason: err.reason } };
-    throw err;
-  }
-}
-
-/** `base.key`, or `key` at the root. */
-function at(base: string, key: string): string {
-  return base === "" ? key : `${base}.${key}`;
+  return convertSchema(schema, convert);
 }
 
 /** The type a node without `type` has, from its keywords; undefined when it admits any value. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StreamEvent } from "../types.js";
-import { decode } from "../../../test/helpers/sse-decode.js";
+import { decode, joinedCalls } from "../../../test/helpers/sse-decode.js";
 import { anthropicWire } from "./wire.js";
 
 const wire = anthropicWire({ now: () => 0 });
@@ -61,18 +61,6 @@ const EXPECTED: StreamEvent[] = [
   { type: "finish", reason: "tool_calls", responseModel: "claude-sonnet-4-5" },
 ];
 
-/** The arguments of each call, joined from the deltas. */
-function joined(events: readonly StreamEvent[]): Record<number, { id?: string; name?: string; arguments: string }> {
-  const calls: Record<number, { id?: string; name?: string; arguments: string }> = {};
-  for (const e of events) {
-    if (e.type !== "tool_call") continue;
-    const c = (calls[e.delta.index] ??= { arguments: "" });
-    if (e.delta.id !== undefined) c.id = e.delta.id;
-    if (e.delta.name !== undefined) c.name = e.delta.name;
-    c.arguments += e.delta.arguments;
-  }
-  return calls;
-}
 
 describe("anthropic stream: tool calls and thinking", () => {
   it("decodes parallel calls, thinking and text the same at every byte boundary", () => {
@@ -82,19 +70,19 @@ describe("anthropic stream: tool calls and thinking", () => {
   });
 
   it("joins to whole JSON arguments; the block start's input {} is never an argument fragment", () => {
-    const calls = joined(decode(wire, STREAM).events);
-    expect(calls).toEqual({
-      0: { id: "toolu_A", name: "get_weather", arguments: '{"city": "Paris"}' },
-      1: { id: "toolu_B", name: "now", arguments: "{}" },
-      2: { id: "toolu_C", name: "get_weather", arguments: '{"city":"Oslo"}' },
-    });
+    const calls = joinedCalls(decode(wire, STREAM).events);
+    expect(calls).toEqual([
+      { id: "toolu_A", name: "get_weather", arguments: '{"city": "Paris"}' },
+      { id: "toolu_B", name: "now", arguments: "{}" },
+      { id: "toolu_C", name: "get_weather", arguments: '{"city":"Oslo"}' },
+    ]);
     for (const c of Object.values(calls)) expect(() => JSON.parse(c.arguments) as unknown).not.toThrow();
   });
 
   it("keys fragments by block index, so interleaved blocks do not mix", () => {
     const s = MESSAGE_START + start(0, { type: "tool_use", id: "a", name: "f", input: {} }) + start(1, { type: "tool_use", id: "b", name: "g", input: {} }) +
       json(1, '{"y":2}') + json(0, '{"x":1}') + stop(1) + stop(0) + end("tool_use");
-    expect(joined(decode(wire, s).events)).toEqual({ 0: { id: "a", name: "f", arguments: '{"x":1}' }, 1: { id: "b", name: "g", arguments: '{"y":2}' } });
+    expect(joinedCalls(decode(wire, s).events)).toEqual([{ id: "a", name: "f", arguments: '{"x":1}' }, { id: "b", name: "g", arguments: '{"y":2}' }]);
   });
 
   it("finishes with tool_calls whenever a call was streamed, whatever stop_reason says", () => {

@@ -10,38 +10,18 @@
  * client's full schema. No faithful translation: an `allOf` of several schemas, `anyOf` and `oneOf` together.
  */
 import { isObject } from "../headers.js";
+import { at, convertSchema, Untranslatable } from "../schema-conversion.js";
+import type { SchemaConversion } from "../schema-conversion.js";
 
-/** The converted schema, or where and why no faithful conversion exists (`path` relative to the schema root). */
-export type SchemaConversion =
-  | { readonly schema: Record<string, unknown> }
-  | { readonly unsupported: { readonly path: string; readonly reason: string } };
+/** The result of a conversion, re-exported for the adapter. */
+export type { SchemaConversion } from "../schema-conversion.js";
 
 /** Keywords copied as they are. */
 const KEPT = new Set(["$id", "$anchor", "type", "format", "title", "description", "enum", "minItems", "maxItems", "minimum", "maximum", "required", "propertyOrdering"]);
 
-/** Thrown inside the recursion; turned into `unsupported` at the top. */
-class Untranslatable extends Error {
-  constructor(
-    readonly path: string,
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
-}
-
 /** Converts a (parsed, valid) JSON Schema to the keywords Gemini's JSON-Schema fields accept. */
 export function toGeminiSchema(schema: Readonly<Record<string, unknown>>): SchemaConversion {
-  try {
-    return { schema: convertNode(schema, "") };
-  } catch (err) {
-    if (err instanceof Untranslatable) return { unsupported: { path: err.path, reason: err.reason } };
-    throw err;
-  }
-}
-
-/** `base.key`, or `key` at the root. */
-function at(base: string, key: string): string {
-  return base === "" ? key : `${base}.${key}`;
+  return convertSchema(schema, convertNode);
 }
 
 /** A subschema: booleans (any / no value) stay as they are. */

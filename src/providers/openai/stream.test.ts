@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { StreamEvent } from "../types.js";
 import { openAiWire } from "./wire.js";
-import { decode } from "../../../test/helpers/sse-decode.js";
+import { decode, joinedCalls } from "../../../test/helpers/sse-decode.js";
 
 const wire = openAiWire({ now: () => 0 });
 
@@ -23,18 +23,6 @@ function decodeEverywhere(sse: string): StreamEvent[] {
   return whole.events;
 }
 
-/** Each call's joined arguments, by our index, with its id and name. */
-function joined(events: readonly StreamEvent[]): Array<{ id?: string; name?: string; arguments: string }> {
-  const calls: Array<{ id?: string; name?: string; arguments: string }> = [];
-  for (const e of events) {
-    if (e.type !== "tool_call") continue;
-    const c = (calls[e.delta.index] ??= { arguments: "" });
-    if (e.delta.id !== undefined) c.id = e.delta.id;
-    if (e.delta.name !== undefined) c.name = e.delta.name;
-    c.arguments += e.delta.arguments;
-  }
-  return calls;
-}
 
 describe("openAiWire stream tool calls", () => {
   // Text first, then two calls whose fragments interleave, as OpenAI documents the chunk shapes.
@@ -73,7 +61,7 @@ describe("openAiWire stream tool calls", () => {
   it("ends a call whose arguments never came with {} (no-arg tool)", () => {
     const s = chunk(call(0, { name: "now", arguments: "" }, { id: "c", type: "function" })) + chunk({}, "tool_calls") + DONE;
     const events = decode(wire, s).events;
-    expect(joined(events)).toEqual([{ id: "c", name: "now", arguments: "{}" }]);
+    expect(joinedCalls(events)).toEqual([{ id: "c", name: "now", arguments: "{}" }]);
     expect(events.filter((e) => e.type === "tool_call")).toHaveLength(2);
   });
 
@@ -84,7 +72,7 @@ describe("openAiWire stream tool calls", () => {
       chunk({ content: "" }, "stop") +
       DONE;
     const events = decodeEverywhere(s);
-    expect(joined(events)).toEqual([
+    expect(joinedCalls(events)).toEqual([
       { id: "call_x", name: "run", arguments: '{"c":"ls"}' },
       { id: "call_y", name: "run", arguments: '{"c":"ls -l"}' },
     ]);
@@ -98,7 +86,7 @@ describe("openAiWire stream tool calls", () => {
       chunk(call(0, { arguments: "}" }, { id: "call_fresh" })) +
       chunk({}, "tool_calls") +
       DONE;
-    expect(joined(decodeEverywhere(s))).toEqual([{ id: "call_1", name: "f", arguments: '{"a":1}' }]);
+    expect(joinedCalls(decodeEverywhere(s))).toEqual([{ id: "call_1", name: "f", arguments: '{"a":1}' }]);
   });
 
   it("does not make a call of an empty tool_calls list next to text", () => {
