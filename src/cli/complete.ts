@@ -41,6 +41,8 @@ export async function complete(args: Args): Promise<number> {
 
 function printSummary(res: CompleteResponse): void {
   const u = res.usage;
+  for (const c of res.toolCalls) process.stdout.write(`\ntool call ${c.name}(${c.arguments}) id ${c.id}`);
+  if (res.refusal) process.stdout.write(`\nrefused: ${res.refusal}`);
   process.stdout.write(
     `\n\n-- ${res.model} via ${res.provider}${res.route ? ` (route ${res.route})` : ""}; ` +
       `tokens in ${u?.inputTokens ?? "?"} out ${u?.outputTokens ?? "?"}; cost $${res.cost?.decimal ?? "?"}; ` +
