@@ -117,3 +117,51 @@ describe("routing by capability", () => {
     expect(asked).toBe(0);
   });
 });
+
+describe("what the review of the answer check found", () => {
+  const optionalB = { type: "object", properties: { a: { type: "string" }, b: { type: "integer" } }, required: ["a"] };
+  const strictJson: Partial<ChatRequest> = { responseFormat: { type: "json_schema", name: "x", schema: optionalB, strict: true, skipValidation: false } };
+
+  it("takes a strict mode's null for an optional property as its absence, and sends the answer without it", async () => {
+    const { gateway } = fixture(route({ a: {} }), { a: { ok: '{"a":"x","b":null}' } });
+    expect(served(await settle(gateway.complete(request("r", "x", chat(strictJson)), context()))).text).toBe('{"a":"x"}');
+    const { events, outcome } = await drain(gateway.stream(request("r", "x", chat(strictJson)), context()));
+    expect(events).toEqual([{ type: "delta", text: '{"a":"x"}' }]);
+    expect(outcome?.attempts).toHaveLength(1);
+  });
+
+  it("passes an answer cut at max_tokens as it is, with its finish reason, instead of failing over", async () => {
+    const { gateway, fakes } = fixture(route({ a: {}, b: {} }), { a: { ok: '{"a": "x', finish: "length" } });
+    const out = served(await settle(gateway.complete(request("r", "x", chat(strictJson)), context())));
+    expect([out.text, out.finishReason]).toEqual(['{"a": "x', "length"]);
+    expect(fakes.b?.calls).toHaveLength(0);
+  });
+
+  it("checks a strict tool's arguments against its schema", async () => {
+    const strictTool: Partial<ChatRequest> = { tools: [{ name: "get_weather", parameters: optionalB, strict: true }] };
+    const { gateway } = fixture(route({ a: {}, b: {} }), {
+      a: { ok: "", toolCalls: [{ id: "1", name: "get_weather", arguments: '{"b":2}' }] },
+      b: { ok: "", toolCalls: [{ id: "2", name: "get_weather", arguments: '{"a":"Paris","b":null}' }] },
+    });
+    const out = served(await settle(gateway.complete(request("r", "x", chat(strictTool)), context())));
+    expect(out.attempts[0]?.reason).toContain("do not match its schema");
+    expect(out.toolCalls).toEqual([{ id: "2", name: "get_weather", arguments: '{"a":"Paris"}' }]);
+  });
+
+  it("does not hedge a held JSON stream that is answering, however long it takes", async () => {
+    const config = configFor({ a: {}, b: {} }, { routes: { r: { strategy: "ordered", models: ["a", "b"], hedge: { delayMs: 50 } } } });
+    const { gateway, fakes } = fixture(config, { a: { ok: '{"city": "Paris", "temp": 18}', chunkDelayMs: 40 } });
+    const done = drain(gateway.stream(request("r", "x", chat(asksJson)), context()));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect((await done).outcome?.attempts).toHaveLength(1);
+    expect(fakes.b?.calls).toHaveLength(0);
+  });
+
+  it("does not send 'no reasoning' to a model without the capability (its default already)", async () => {
+    const seen: unknown[] = [];
+    const { gateway, fakes } = fixture(route({ a: {} }), {});
+    if (fakes.a) fakes.a.script = (_i, call) => (seen.push(call.request.reasoning), { ok: "hi" });
+    served(await settle(gateway.complete(request("r", "x", chat({ reasoning: { effort: "none" } })), context())));
+    expect(seen).toEqual([undefined]);
+  });
+});

@@ -30,6 +30,8 @@ describe("request validation of tools, formats, images and tool loops", () => {
     ["a schema that is not JSON", { messages: [user], tools: [{ name: "t", parameters: "{oops" }] }, "tools[0].parameters: is not JSON"],
     ["a schema that is not JSON Schema", { messages: [user], tools: [{ name: "t", parameters: '{"type":"object","properties":{"a":{"type":"strin"}}}' }] }, "tools[0].parameters: is not valid JSON Schema"],
     ["a non-object tool schema", { messages: [user], tools: [{ name: "t", parameters: '{"type":"array"}' }] }, "tools[0].parameters.type"],
+    ["a tool schema whose root may be anything", { messages: [user], tools: [{ name: "t", parameters: '{"anyOf":[{"type":"string"}]}' }] }, "tools[0].parameters.type"],
+    ["is_error on a user message", { messages: [{ ...user, isError: true }] }, "messages[0].is_error"],
     ["a tool name providers reject", { messages: [user], tools: [{ name: "get.weather" }] }, "tools[0].name"],
     ["a tool name too long", { messages: [user], tools: [{ name: "x".repeat(65) }] }, "tools[0].name"],
     ["duplicate tool names", { messages: [user], tools: [weather, weather] }, 'tools[1].name: repeats the tool name "get_weather"'],

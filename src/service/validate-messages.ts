@@ -59,7 +59,8 @@ function toMessage(m: Message, at: string, walk: Walk): ChatMessage {
   if (content.length > LIMITS.maxContentChars) throw invalid(f(`${at}.content`), `is longer than ${LIMITS.maxContentChars} characters`);
   if (m.toolCalls.length > 0 && role !== "assistant") throw invalid(f(`${at}.tool_calls`), "only an assistant message carries tool calls");
   if (m.reasoning.length > 0 && role !== "assistant") throw invalid(f(`${at}.reasoning`), "only an assistant message carries reasoning");
-  if (role !== "tool" && (m.toolCallId !== "" || m.isError)) throw invalid(f(`${at}.tool_call_id`), "only a ROLE_TOOL message answers a tool call");
+  if (role !== "tool" && m.toolCallId !== "") throw invalid(f(`${at}.tool_call_id`), "only a ROLE_TOOL message answers a tool call");
+  if (role !== "tool" && m.isError) throw invalid(f(`${at}.is_error`), "only a ROLE_TOOL message carries a result");
   const toolCalls = m.toolCalls.length > 0 ? m.toolCalls.map((c, k) => toToolCall(c, `${at}.tool_calls[${k}]`, walk)) : undefined;
   const reasoning = m.reasoning.length > 0 ? m.reasoning.map((r, k) => toReasoning(r, f(`${at}.reasoning[${k}]`))) : undefined;
   if (role === "tool") {

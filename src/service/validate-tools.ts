@@ -51,7 +51,10 @@ function toSchema(text: string, field: string, objectRoot: boolean): Record<stri
   }
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) throw invalid(field, "must be a JSON Schema object");
   const root = schema as Record<string, unknown>;
-  if (objectRoot && root["type"] !== undefined && root["type"] !== "object") throw invalid(`${field}.type`, 'must be "object": tool arguments are an object');
+  // Every provider takes tool arguments as an object: the root says so (type object, or properties with no type).
+  if (objectRoot && (root["type"] !== undefined ? root["type"] !== "object" : root["properties"] === undefined)) {
+    throw invalid(`${field}.type`, 'must be "object": tool arguments are an object');
+  }
   const compiled = compileSchema(root);
   if (!compiled.ok) throw invalid(field, `is not valid JSON Schema: ${compiled.reason}`);
   return root;

@@ -2,7 +2,7 @@
 import type { CallOptions, ProviderAdapter } from "../../src/providers/adapter.js";
 import { ProviderError } from "../../src/providers/errors.js";
 import type { ErrorKind } from "../../src/providers/errors.js";
-import type { ChatRequest, ChatResult, StreamEvent, ToolCall, Unsupported, UpstreamCall, Usage } from "../../src/providers/types.js";
+import type { ChatRequest, ChatResult, FinishReason, StreamEvent, ToolCall, Unsupported, UpstreamCall, Usage } from "../../src/providers/types.js";
 import type { RateLimitHint } from "../../src/providers/wire.js";
 
 /** What one call does. */
@@ -15,6 +15,8 @@ export type Step =
       readonly chunkDelayMs?: number;
       /** Tool calls after the text (streams: each call's arguments in two fragments). */
       readonly toolCalls?: readonly ToolCall[];
+      /** The finish reason (default: tool_calls with calls, else stop). */
+      readonly finish?: FinishReason;
     }
   | { readonly fail: ErrorKind; readonly delayMs?: number; readonly retryAfterMs?: number; readonly status?: number }
   /** Streams: send `deltas` words, then fail (or stall forever when `stall`). */
@@ -97,7 +99,7 @@ export class FakeAdapter implements ProviderAdapter {
     if ("ok" in step) {
       if (step.hint) options.onRateLimit?.(step.hint);
       const calls = step.toolCalls ?? [];
-      return { text: step.ok, finishReason: calls.length > 0 ? "tool_calls" : "stop", usage: step.usage ?? USAGE, responseModel: call.upstreamModel, ...(calls.length > 0 ? { toolCalls: calls } : {}) };
+      return { text: step.ok, finishReason: step.finish ?? (calls.length > 0 ? "tool_calls" : "stop"), usage: step.usage ?? USAGE, responseModel: call.upstreamModel, ...(calls.length > 0 ? { toolCalls: calls } : {}) };
     }
     throw errorOf(step);
   }
@@ -123,7 +125,7 @@ export class FakeAdapter implements ProviderAdapter {
         yield { type: "tool_call", delta: { index, arguments: c.arguments.slice(half) } };
       }
       yield { type: "usage", usage: step.usage ?? USAGE };
-      yield { type: "finish", reason: "stop", responseModel: call.upstreamModel };
+      yield { type: "finish", reason: step.finish ?? "stop", responseModel: call.upstreamModel };
       return;
     }
     if ("cutAfter" in step) {

@@ -1,6 +1,6 @@
 /** Assembles a streamed answer from its events: tool calls joined from their deltas, reasoning, refusal, text. */
 import type { FinishReason, ReasoningBlock, StreamEvent, ToolCall, Usage } from "../../providers/types.js";
-import type { Answer } from "../types.js";
+import type { Answer, GatewayStreamEvent } from "../types.js";
 
 /** A tool call being assembled. */
 interface OpenCall {
@@ -56,6 +56,20 @@ export class Assembly {
         this.responseModel = ev.responseModel;
         return false;
     }
+  }
+
+  /**
+   * Replaces the held answer's text and tool calls (after a check rewrote them) and returns the events to send
+   * in place of the held ones: the reasoning as it came, then the text in one delta, then each call whole.
+   */
+  replace(text: string | undefined, calls: readonly ToolCall[] | undefined, held: readonly GatewayStreamEvent[]): GatewayStreamEvent[] {
+    if (text !== undefined) this.#text.splice(0, this.#text.length, text);
+    if (calls !== undefined) this.#calls.splice(0, this.#calls.length, ...calls.map((c) => ({ id: c.id, name: c.name, args: [c.arguments], signature: c.signature })));
+    const out: GatewayStreamEvent[] = held.filter((e) => e.type === "reasoning");
+    const whole = this.#text.join("");
+    if (whole !== "") out.push({ type: "delta", text: whole });
+    this.toolCalls().forEach((c, index) => out.push({ type: "tool_call", delta: { index, id: c.id, name: c.name, arguments: c.arguments } }));
+    return out;
   }
 
   /** The tool calls so far, whole. */

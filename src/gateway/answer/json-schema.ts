@@ -2,11 +2,14 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 
-/** Formats are annotations (2020-12's default); unknown keywords are tolerated, as providers tolerate them. */
-const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: false });
+/**
+ * Formats are annotations (2020-12's default); unknown keywords are tolerated, as providers tolerate them. A
+ * schema's `$id` is not registered (addUsedSchema): clients' schemas must not see, or collide with, each other's.
+ */
+const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: false, addUsedSchema: false });
 
-/** Compiled schemas by their JSON text; bounded, oldest evicted first. */
-const cache = new Map<string, ValidateFunction>();
+/** Compiled schemas by their JSON text, with the schema object ajv keeps them under; bounded, oldest evicted first (from ajv too). */
+const cache = new Map<string, { readonly validate: ValidateFunction; readonly schema: object }>();
 const CACHE_MAX = 256;
 
 /** A compiled schema, or the reason the schema is not valid JSON Schema. */
@@ -16,13 +19,23 @@ export type Compiled = { readonly ok: true; readonly validate: ValidateFunction 
 export function compileSchema(schema: unknown): Compiled {
   const key = JSON.stringify(schema);
   const hit = cache.get(key);
-  if (hit) return { ok: true, validate: hit };
+  if (hit) return { ok: true, validate: hit.validate };
   try {
     const validate = ajv.compile(schema as object);
-    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
-    cache.set(key, validate);
+    if (cache.size >= CACHE_MAX) {
+      const [oldest, entry] = cache.entries().next().value as [string, { schema: object }];
+      cache.delete(oldest);
+      ajv.removeSchema(entry.schema);
+    }
+    cache.set(key, { validate, schema: schema as object });
     return { ok: true, validate };
   } catch (err) {
+    // ajv may keep what it began to compile: let it go.
+    try {
+      ajv.removeSchema(schema as object);
+    } catch {
+      // not there
+    }
     return { ok: false, reason: err instanceof Error ? err.message.slice(0, 300) : "invalid schema" };
   }
 }

@@ -61,7 +61,10 @@ export function finishAttempt(
 
 /** Builds the provider call for a model. */
 export function upstreamCall(model: ModelConfig, chat: ChatRequest): { request: ChatRequest; upstreamModel: string; defaultMaxTokens: number } {
-  return { request: chat, upstreamModel: model.upstreamModel, defaultMaxTokens: model.defaultMaxTokens };
+  // Reasoning turned off (the only reasoning routing lets through to a model without the capability) is that
+  // model's default: not sent, since models without reasoning reject the field.
+  const request = chat.reasoning !== undefined && !model.capabilities.has("reasoning") ? { ...chat, reasoning: undefined } : chat;
+  return { request, upstreamModel: model.upstreamModel, defaultMaxTokens: model.defaultMaxTokens };
 }
 
 /** Normalises anything thrown by an adapter into a ProviderError. */

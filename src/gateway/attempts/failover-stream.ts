@@ -1,7 +1,7 @@
 /** A streamed completion: silent failover (and hedging) until the first output, then committed to one provider. */
 import { ProviderError } from "../../providers/errors.js";
 import type { StreamEvent } from "../../providers/types.js";
-import { answerProblem, holdsText } from "../answer/answer-check.js";
+import { checkAnswer, holdsText } from "../answer/answer-check.js";
 import { Assembly } from "../answer/assembly.js";
 import { upstreamCall } from "./attempt.js";
 import type { AttemptRun } from "./attempt-run.js";
@@ -73,10 +73,12 @@ function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number, idleMs: 
         if (out) pending.push(out);
         if (!hold) return { ok: true, value: { iterator: it, assembly, pending, done: false } };
       }
-      const a = assembly.answer();
-      const problem = hold ? answerProblem(setup.req.chat, a) : undefined;
-      if (problem !== undefined) throw new ProviderError({ kind: "invalid_response", reason: problem, usage: run.usage });
-      return { ok: true, value: { iterator: it, assembly, pending, done: true } };
+      if (!hold) return { ok: true, value: { iterator: it, assembly, pending, done: true } };
+      const verdict = checkAnswer(setup.req.chat, assembly.answer());
+      if (verdict.problem !== undefined) throw new ProviderError({ kind: "invalid_response", reason: verdict.problem, usage: run.usage });
+      // Passed without the nulls a strict mode added: what is sent is the answer without them.
+      const sent = verdict.text !== undefined || verdict.toolCalls !== undefined ? assembly.replace(verdict.text, verdict.toolCalls, pending) : pending;
+      return { ok: true, value: { iterator: it, assembly, pending: sent, done: true } };
     } catch (err) {
       run.fail(err);
       return { ok: false };

@@ -1,7 +1,7 @@
 /** A unary completion through the failover loop. */
 import { ProviderError } from "../../providers/errors.js";
 import type { ChatResult } from "../../providers/types.js";
-import { answerProblem } from "../answer/answer-check.js";
+import { checkAnswer } from "../answer/answer-check.js";
 import { upstreamCall } from "./attempt.js";
 import type { AttemptRun } from "./attempt-run.js";
 import { recordsOf, runFailover } from "./failover.js";
@@ -24,10 +24,11 @@ export async function completeUnary(deps: FailoverDeps, setup: RequestSetup): Pr
       run.saw(result.text);
       for (const call of result.toolCalls ?? []) run.saw(call.arguments);
       // An answer that is not what the request asked for (JSON, its schema, well-formed tool calls) is the provider's fault.
-      const problem = answerProblem(req.chat, { text: result.text, toolCalls: result.toolCalls ?? [], refusal: result.refusal });
-      if (problem !== undefined) throw new ProviderError({ kind: "invalid_response", reason: problem, usage: result.usage });
+      const verdict = checkAnswer(req.chat, { text: result.text, toolCalls: result.toolCalls ?? [], refusal: result.refusal, finishReason: result.finishReason });
+      if (verdict.problem !== undefined) throw new ProviderError({ kind: "invalid_response", reason: verdict.problem, usage: result.usage });
       run.succeed(result.usage, { finishReason: result.finishReason, responseModel: result.responseModel });
-      return { ok: true, value: result };
+      const changed = verdict.text !== undefined || verdict.toolCalls !== undefined;
+      return { ok: true, value: changed ? { ...result, text: verdict.text ?? result.text, toolCalls: verdict.toolCalls ?? result.toolCalls ?? [] } : result };
     } catch (err) {
       run.fail(err);
       return { ok: false };

@@ -146,8 +146,10 @@ export async function runFailover<A>(deps: FailoverDeps, req: FailoverRequest<A>
       const hedgeIn: number | undefined = hedgeBlocked ? undefined : hedgeTimer(req.plan.route?.hedge, running, runs.length, config.failover.maxAttempts, deps, req.stream);
       const next: Raced<A> | "hedge" | "aborted" = await raceNext(running, hedgeIn, req.scope);
       if (next === "hedge") {
-        const pick = queue.next(clock.monotonic());
-        if (pick.kind === "call" && !req.scope.aborted) start(pick, true);
+        // A hedge answers a slow first token; a run that has answered (a held JSON stream still generating) is not slow.
+        const answering = [...running.keys()].some((r) => r.ttftMono !== undefined);
+        const pick = answering ? undefined : queue.next(clock.monotonic());
+        if (pick?.kind === "call" && !req.scope.aborted) start(pick, true);
         else hedgeBlocked = true;
         continue;
       }
