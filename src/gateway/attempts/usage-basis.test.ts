@@ -36,6 +36,16 @@ describe("accountUsage", () => {
       basis: "bounded",
     });
     expect(accountUsage({ inputTokens: 10, outputTokens: 5.5 }, facts())).toEqual({ usage: { inputTokens: 10, outputTokens: 5 }, basis: "bounded" });
+    expect(accountUsage({ inputTokens: 10, outputTokens: 5, imageInputTokens: 50 }, facts())).toEqual({
+      usage: { inputTokens: 10, outputTokens: 5, imageInputTokens: 10 },
+      basis: "bounded",
+    });
+  });
+
+  it("allows for images in the bound: a picture's tokens are plausible", () => {
+    const withImage: ChatRequest = { messages: [{ role: "user", content: "x", parts: [{ type: "text", text: "x" }, { type: "image", image: { kind: "url", url: "https://x.test/a.png" } }] }], params: { maxTokens: 10 } };
+    expect(accountUsage({ inputTokens: 1_600, outputTokens: 10, imageInputTokens: 1_590 }, facts({ chat: withImage }))).toMatchObject({ basis: "reported" });
+    expect(accountUsage({ inputTokens: 1_600, outputTokens: 10 }, facts({ chat: chat(10) }))).toMatchObject({ basis: "bounded" });
   });
 
   it("estimates an unreported usage from the prompt and what the client saw", () => {

@@ -72,6 +72,7 @@ export function accountUsage(reported: Usage, facts: UsageFacts): AccountedUsage
       cachedInputTokens: clamp(reported.cachedInputTokens, inputTokens),
       cacheWriteTokens: clamp(reported.cacheWriteTokens, inputTokens),
       reasoningTokens: clamp(reported.reasoningTokens, outputTokens),
+      imageInputTokens: clamp(reported.imageInputTokens, inputTokens),
     },
     basis: "bounded",
   };
@@ -91,10 +92,10 @@ function estimate(reported: Usage, facts: UsageFacts): Usage {
 
 /** Counts are whole and not negative, and parts are not larger than their wholes. */
 function plausible(u: Usage): boolean {
-  const counts = [u.inputTokens, u.outputTokens, u.cachedInputTokens, u.cacheWriteTokens, u.reasoningTokens];
+  const counts = [u.inputTokens, u.outputTokens, u.cachedInputTokens, u.cacheWriteTokens, u.reasoningTokens, u.imageInputTokens];
   if (!counts.every((c) => c === undefined || (Number.isSafeInteger(c) && c >= 0))) return false;
   const input = u.inputTokens ?? 0;
-  return (u.cachedInputTokens ?? 0) + (u.cacheWriteTokens ?? 0) <= input && (u.reasoningTokens ?? 0) <= (u.outputTokens ?? 0);
+  return (u.cachedInputTokens ?? 0) + (u.cacheWriteTokens ?? 0) <= input && (u.imageInputTokens ?? 0) <= input && (u.reasoningTokens ?? 0) <= (u.outputTokens ?? 0);
 }
 
 /** A count as a whole number of tokens: NaN and negatives as 0, an infinite one left for the bound to take. */
