@@ -25,7 +25,7 @@ export interface SimRequest {
   readonly parallelToolCalls?: boolean;
   /** True when the conversation's last turn carries tool results: the model then answers in text. */
   readonly afterToolResult?: boolean;
-  /** The answer must be JSON: any object, or matching a schema. */
+  /** The answer must be JSON: an object, or one matching a schema. */
   readonly json?: { readonly schema?: unknown };
   /** Images in the request (each costs IMAGE_TOKENS input tokens). */
   readonly images?: number;

@@ -77,7 +77,7 @@ export function geminiWire(options: GeminiWireOptions): WireFormat {
       }
       const piece = readPiece(body, undefined);
       const answer = result(piece, fresh);
-      // Gemini says STOP for calls too: any call makes the finish tool_calls.
+      // Gemini says STOP for calls too: a call makes the finish tool_calls.
       const finishReason = answer.toolCalls !== undefined ? "tool_calls" : mapFinishReason(piece.finish);
       const { responseModel, ...rest } = answer;
       return { ...rest, finishReason, usage: piece.usage ?? {}, ...(responseModel !== undefined ? { responseModel } : {}) };
