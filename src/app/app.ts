@@ -55,7 +55,7 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   // text that reaches clients and spans (error reasons, model names).
   const redactor = createRedactor([...config.providers.values()].flatMap((p) => (p.apiKey ? [p.apiKey.reveal()] : [])));
   const adapters = new Map<string, ProviderAdapter>();
-  for (const p of config.providers.values()) adapters.set(p.name, createAdapter(p, systemClock.now, redactor.empty ? undefined : redactor.text));
+  for (const p of config.providers.values()) adapters.set(p.name, createAdapter(p, systemClock.now, redactor.empty ? undefined : redactor.text, { maxEventBytes: config.bounds.maxProviderEventBytes, maxBodyBytes: config.bounds.maxProviderBodyBytes }));
   const log = redacting(logger, redactor);
   const accounting = await openAccounting(config, systemClock, log);
   const observers: GatewayObserver[] = [logObserver(log)];

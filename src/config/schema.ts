@@ -1,5 +1,6 @@
 /** The validated, immutable configuration snapshot every component is built from. */
 import type { AuthConfig, TlsConfig } from "./auth.js";
+import type { BoundsConfig } from "./bounds.js";
 import type { Secret } from "./secret.js";
 
 /** The wire formats the gateway speaks. */
@@ -173,6 +174,8 @@ export interface GatewayConfig {
   readonly shutdownGraceMs: number;
   /** Largest request message the server accepts, bytes. */
   readonly maxRequestBytes: number;
+  /** Byte bounds of provider events and bodies and of answers (src/config/bounds.ts). */
+  readonly bounds: BoundsConfig;
   /** True when this is the embedded demo backed by simulated providers. */
   readonly demo: boolean;
   /** Client keys; `enabled: false` only for local development. */

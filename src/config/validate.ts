@@ -1,6 +1,7 @@
 /** Turns an untyped (env-substituted) YAML document into a validated GatewayConfig snapshot. */
 import { perMTokToPicoPerToken } from "./price.js";
 import { readAuth, readTls } from "./auth.js";
+import { BOUNDS_KEYS, readBounds } from "./bounds.js";
 import { ConfigError, join, Reader } from "./reader.js";
 import type {
   BreakerConfig,
@@ -32,7 +33,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
   const models = readModels(r, r.object(doc["models"], "models"), providers);
   const routes = readRoutes(r, r.object(doc["routes"], "routes", true), models);
   const server = r.object(doc["server"], "server", true);
-  r.known(server, "server", ["shutdownGraceMs", "maxRequestBytes", "tls"]);
+  r.known(server, "server", ["shutdownGraceMs", "maxRequestBytes", "tls", ...BOUNDS_KEYS]);
   const config: GatewayConfig = {
     listen: readListen(r, doc["listen"]),
     providers,
@@ -43,6 +44,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
     ledger: readLedger(r, r.object(doc["ledger"], "ledger", true)),
     shutdownGraceMs: r.number(server, "server", "shutdownGraceMs", { integer: true, max: 600_000, fallback: 10_000 }),
     maxRequestBytes: r.number(server, "server", "maxRequestBytes", { integer: true, min: 1024, max: 64 << 20, fallback: 4 << 20 }),
+    bounds: readBounds(r, server),
     demo: doc["demo"] === true,
     auth: readAuth(r, r.object(doc["auth"], "auth", true), new Set([...models.keys(), ...routes.keys()])),
     tls: readTls(r, server["tls"]),

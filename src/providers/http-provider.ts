@@ -1,5 +1,6 @@
 /** The one HTTP layer all adapters share: undici pool per origin, timeouts, abort, size caps. */
 import { Pool } from "undici";
+import { DEFAULT_BOUNDS } from "../config/bounds.js";
 import type { ProviderConfig } from "../config/schema.js";
 import type { CallOptions, ProviderAdapter } from "./adapter.js";
 import { ProviderError } from "./errors.js";
@@ -9,12 +10,19 @@ import { classifyTransportError } from "./transport-errors.js";
 import type { ChatResult, StreamEvent, Unsupported, UpstreamCall, Usage } from "./types.js";
 import type { HttpRequestSpec, StreamDecoder, WireFormat } from "./wire.js";
 
-/** Largest unary response body accepted; larger is an invalid response, not an out-of-memory. */
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** Largest error body read for classification. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
-/** Largest single SSE event buffered while waiting for its end. */
-const MAX_STREAM_BYTES = 32 * 1024 * 1024;
+
+/** What one call may take from the provider: past either, an invalid response and a destroyed connection, not an out-of-memory. */
+export interface ProviderCaps {
+  /** Largest single SSE event, bytes. */
+  readonly maxEventBytes: number;
+  /** Largest unary response body, bytes. */
+  readonly maxBodyBytes: number;
+}
+
+/** The caps of an adapter built without any: the defaults of `server.maxProviderEventBytes` and `maxProviderBodyBytes`. */
+const DEFAULT_CAPS: ProviderCaps = { maxEventBytes: DEFAULT_BOUNDS.maxProviderEventBytes, maxBodyBytes: DEFAULT_BOUNDS.maxProviderBodyBytes };
 
 /** The stream event that names the model that answered. */
 type FinishEvent = Extract<StreamEvent, { type: "finish" }>;
@@ -35,14 +43,16 @@ export class HttpProvider implements ProviderAdapter {
   readonly #pool: Pool;
   readonly #basePath: string;
   readonly #scrub: (text: string) => string;
+  readonly #caps: ProviderCaps;
 
-  constructor(config: ProviderConfig, wire: WireFormat, scrub: (text: string) => string = asIs) {
+  constructor(config: ProviderConfig, wire: WireFormat, scrub: (text: string) => string = asIs, caps: ProviderCaps = DEFAULT_CAPS) {
     const url = new URL(config.baseUrl);
     this.name = config.name;
     this.host = url.hostname;
     this.#config = config;
     this.#wire = wire;
     this.#scrub = scrub;
+    this.#caps = caps;
     this.#basePath = url.pathname.replace(/\/$/, "");
     this.#pool = new Pool(url.origin, {
       connections: config.maxConnections,
@@ -62,7 +72,7 @@ export class HttpProvider implements ProviderAdapter {
     const exchange = new Exchange(options.signal, this.#config.timeouts.totalMs);
     try {
       await this.#send(spec, exchange, options);
-      const result = this.#wire.parseResponse(await exchange.text(MAX_BODY_BYTES, false));
+      const result = this.#wire.parseResponse(await exchange.text(this.#caps.maxBodyBytes, false));
       return result.responseModel === undefined ? result : { ...result, responseModel: this.#scrub(result.responseModel) };
     } catch (err) {
       throw (exchange.aborted ?? classifyTransportError(err)).scrubbed(this.#scrub);
@@ -76,20 +86,15 @@ export class HttpProvider implements ProviderAdapter {
     const spec = this.#wire.buildRequest(call, this.#config.apiKey?.reveal(), true);
     const exchange = new Exchange(options.signal, this.#config.timeouts.totalMs);
     const decoder = this.#wire.streamDecoder();
-    const parser = new SseParser();
+    const parser = new SseParser(this.#caps.maxEventBytes);
     let answered = false;
     try {
       await this.#send(spec, exchange, options);
       answered = true;
-      let pending = 0;
+      // The parser throws once an event passes its cap; the finally below then destroys the connection.
       for (let chunk = await exchange.next(); chunk !== undefined; chunk = await exchange.next()) {
-        pending += chunk.length;
         for (const event of parser.push(chunk)) {
-          pending = 0;
           for (const ev of decoder.push(event)) yield ev.type === "finish" ? this.#finish(ev) : ev;
-        }
-        if (pending > MAX_STREAM_BYTES) {
-          throw new ProviderError({ kind: "invalid_response", reason: "stream event too large" });
         }
       }
       for (const event of parser.end()) for (const ev of decoder.push(event)) yield ev.type === "finish" ? this.#finish(ev) : ev;

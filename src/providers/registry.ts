@@ -2,6 +2,7 @@
 import type { ProviderConfig } from "../config/schema.js";
 import type { ProviderAdapter } from "./adapter.js";
 import { HttpProvider } from "./http-provider.js";
+import type { ProviderCaps } from "./http-provider.js";
 import { anthropicWire } from "./anthropic/wire.js";
 import { geminiWire } from "./gemini/wire.js";
 import { openAiWire } from "./openai/wire.js";
@@ -21,8 +22,8 @@ export function wireFor(config: ProviderConfig, now: () => number): WireFormat {
 
 /**
  * An HTTP adapter for a configured provider, reading time from the injected wall clock `now` (epoch ms);
- * `scrub` removes secrets from provider-sent text that can reach clients (see HttpProvider).
+ * `scrub` removes secrets from provider-sent text that can reach clients (see HttpProvider); `caps` bound what one call may take.
  */
-export function createAdapter(config: ProviderConfig, now: () => number, scrub?: (text: string) => string): ProviderAdapter {
-  return new HttpProvider(config, wireFor(config, now), scrub);
+export function createAdapter(config: ProviderConfig, now: () => number, scrub?: (text: string) => string, caps?: ProviderCaps): ProviderAdapter {
+  return new HttpProvider(config, wireFor(config, now), scrub, caps);
 }

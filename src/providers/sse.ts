@@ -1,19 +1,40 @@
 /** Incremental server-sent-events parser: bytes in any chunking -> whole events. */
+import { ProviderError } from "./errors.js";
 import type { SseEvent } from "./wire.js";
 
-/** Splits a byte stream into SSE events; an event may span chunks, and a chunk may hold many. */
+/** The event cap of a parser made without one: the default of `server.maxProviderEventBytes`. */
+const DEFAULT_MAX_EVENT = 1 << 20;
+
+/**
+ * Splits a byte stream into SSE events; an event may span chunks, and a chunk may hold many. An event (its data
+ * lines, its name and the line still arriving) longer than `maxEvent` characters (a character is at least a
+ * byte) fails the parse as it grows, so a provider's endless event costs about the cap, never the whole event.
+ */
 export class SseParser {
   readonly #decoder = new TextDecoder("utf-8");
+  readonly #maxEvent: number;
+  /** Characters of the event being read, besides the line still in `#buffer`. */
+  #eventChars = 0;
   #buffer = "";
   /** Characters at the start of `#buffer` already searched for a line end (no rescans of long lines). */
   #scanned = 0;
   #event: string | undefined;
   #data: string[] = [];
 
-  /** Feeds a chunk and returns the events it completed. */
+  constructor(maxEvent: number = DEFAULT_MAX_EVENT) {
+    this.#maxEvent = maxEvent;
+  }
+
+  /** Feeds a chunk and returns the events it completed; throws an invalid_response once an event passes the cap. */
   push(chunk: Uint8Array): SseEvent[] {
     this.#buffer += this.#decoder.decode(chunk, { stream: true });
-    return this.#drain(false);
+    const out = this.#drain(false);
+    if (this.#eventChars + this.#buffer.length > this.#maxEvent) {
+      this.#buffer = "";
+      this.#reset();
+      throw new ProviderError({ kind: "invalid_response", reason: `stream event over ${this.#maxEvent} bytes` });
+    }
+    return out;
   }
 
   /**
@@ -66,8 +87,13 @@ export class SseParser {
     const field = colon < 0 ? line : line.slice(0, colon);
     let value = colon < 0 ? "" : line.slice(colon + 1);
     if (value.startsWith(" ")) value = value.slice(1);
-    if (field === "data") this.#data.push(value);
-    else if (field === "event") this.#event = value;
+    if (field === "data") {
+      this.#data.push(value);
+      this.#eventChars += value.length + 1;
+    } else if (field === "event") {
+      this.#event = value;
+      this.#eventChars += value.length;
+    }
   }
 
   #dispatch(out: SseEvent[]): void {
@@ -77,6 +103,7 @@ export class SseParser {
 
   #reset(): void {
     this.#data = [];
+    this.#eventChars = 0;
     this.#event = undefined;
   }
 }

@@ -8,6 +8,8 @@ import type { AttemptRun } from "./attempt-run.js";
 import { recordsOf, runFailover } from "./failover.js";
 import type { FailoverDeps, Settled } from "./failover.js";
 import { failure } from "./outcome.js";
+import { answerBytes, OutputBound, outputLimit, tooLargeMessage } from "./output-bound.js";
+import type { OutputProblem } from "./output-bound.js";
 import type { RequestSetup } from "./request.js";
 import { completionOutcome } from "./request.js";
 import type { RequestEnd } from "../observer.js";
@@ -22,6 +24,10 @@ interface StreamHead {
   /** Output read before the commit, to send first, in order. */
   readonly pending: GatewayStreamEvent[];
   readonly done: boolean;
+  /** Counts the output against max_tokens and the answer size, through the commit. */
+  readonly bound: OutputBound;
+  /** Set when a held answer passed the answer size: its bytes so far (the upstream is stopped, nothing is sent). */
+  readonly tooLarge?: number;
 }
 
 /** The client's view of an output event (tool-call signatures stay in the summary); undefined for bookkeeping events. */
@@ -45,9 +51,10 @@ function seen(run: AttemptRun, ev: StreamEvent): void {
  * answer must be checked before it is sent (JSON, a schema), it reads the whole answer, each event under the idle
  * timeout, and checks it: an answer that fails the check fails the attempt, which fails over like any other fault.
  */
-function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number, idleMs: number): (run: AttemptRun) => Promise<Settled<StreamHead>> {
+function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number, idleMs: number, maxBytes: number): (run: AttemptRun) => Promise<Settled<StreamHead>> {
   const hold = holdsText(setup.req.chat);
   return async (run) => {
+    const bound = new OutputBound(outputLimit(setup.req.chat, run.model), maxBytes, hold);
     let disarm = run.scope.arm(firstTokenTimeoutMs, "first_token_timeout");
     try {
       const it = run.adapter.stream(upstreamCall(run.model, setup.req.chat), run.callOptions())[Symbol.asyncIterator]();
@@ -59,6 +66,13 @@ function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number, idleMs: 
         if (r.done) break;
         const ev = r.value;
         if (ev.type === "usage") run.usage = ev.usage;
+        const problem = bound.add(ev);
+        if (problem?.kind === "past_max_tokens") throw pastMaxTokens(problem, run);
+        if (problem?.kind === "too_large") {
+          // The held answer cannot be sent whoever answers it: it wins, stopped, and ends the request (see streamCompletion).
+          void it.return?.().catch(() => undefined);
+          return { ok: true, value: { iterator: it, assembly, pending: [], done: true, bound, tooLarge: problem.bytes } };
+        }
         if (!assembly.add(ev)) continue;
         if (pending.length === 0) {
           run.firstToken();
@@ -71,14 +85,14 @@ function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number, idleMs: 
         seen(run, ev);
         const out = toClient(ev);
         if (out) pending.push(out);
-        if (!hold) return { ok: true, value: { iterator: it, assembly, pending, done: false } };
+        if (!hold) return { ok: true, value: { iterator: it, assembly, pending, done: false, bound } };
       }
-      if (!hold) return { ok: true, value: { iterator: it, assembly, pending, done: true } };
+      if (!hold) return { ok: true, value: { iterator: it, assembly, pending, done: true, bound } };
       const verdict = checkAnswer(setup.req.chat, assembly.answer());
       if (verdict.problem !== undefined) throw new ProviderError({ kind: "invalid_response", reason: verdict.problem, usage: run.usage });
       // Passed without the nulls a strict mode added: what is sent is the answer without them.
       const sent = verdict.text !== undefined || verdict.toolCalls !== undefined ? assembly.replace(verdict.text, verdict.toolCalls, pending) : pending;
-      return { ok: true, value: { iterator: it, assembly, pending: sent, done: true } };
+      return { ok: true, value: { iterator: it, assembly, pending: sent, done: true, bound } };
     } catch (err) {
       run.fail(err);
       return { ok: false };
@@ -90,10 +104,27 @@ function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number, idleMs: 
 
 function noop(): void {}
 
+/** The failure of an attempt that streamed past its max_tokens: the provider's fault, billed as reported so far. */
+function pastMaxTokens(problem: Extract<OutputProblem, { kind: "past_max_tokens" }>, run: AttemptRun): ProviderError {
+  return new ProviderError({ kind: "invalid_response", reason: problem.reason, usage: run.usage });
+}
+
+/**
+ * Ends an attempt whose answer is over the size limit: the upstream stopped, the attempt closed (billed as
+ * reported or estimated, and neutral to the provider's health: the answer is not at fault, the limit is), and
+ * the request's RESOURCE_EXHAUSTED naming the size and the limit.
+ */
+function tooLarge(run: AttemptRun, iterator: AsyncIterator<StreamEvent>, bytes: number, limit: number, runs: readonly AttemptRun[]): GatewayError {
+  run.fail(new ProviderError({ kind: "cancelled", reason: `answer over server.maxResponseBytes (${limit} bytes)`, usage: run.usage }));
+  void iterator.return?.().catch(() => undefined);
+  return new GatewayError("resource_exhausted", tooLargeMessage(bytes, limit), recordsOf(runs));
+}
+
 /** Serves a streamed request; after the first output a failure or stall ends the stream with UNAVAILABLE, never cleanly. */
 export async function* streamCompletion(deps: FailoverDeps, setup: RequestSetup): AsyncGenerator<GatewayStreamEvent> {
   const { req, plan, scope } = setup;
   const { firstTokenTimeoutMs, streamIdleMs } = deps.config.failover;
+  const maxBytes = deps.config.bounds.maxResponseBytes;
   let committed: AttemptRun | undefined;
   let runs: readonly AttemptRun[] = [];
   let outcome: RequestEnd["outcome"] = "cancelled";
@@ -109,14 +140,15 @@ export async function* streamCompletion(deps: FailoverDeps, setup: RequestSetup)
       scope,
       deadlineMono: setup.deadlineMono,
       attemptTimeoutMs: undefined,
-      launch: launchStream(setup, firstTokenTimeoutMs, streamIdleMs),
+      launch: launchStream(setup, firstTokenTimeoutMs, streamIdleMs, maxBytes),
     });
     const run = won.run;
     committed = run;
     // Committed: a long generation is bounded by the idle timeout, not by the default request deadline.
     setup.liftDefaultDeadline();
     const head = won.value;
-    const { assembly } = head;
+    const { assembly, bound } = head;
+    if (head.tooLarge !== undefined) throw tooLarge(run, head.iterator, head.tooLarge, maxBytes, won.runs);
     for (const ev of head.pending) yield ev;
     if (!head.done) {
       for (;;) {
@@ -133,6 +165,14 @@ export async function* streamCompletion(deps: FailoverDeps, setup: RequestSetup)
         if (r.done) break;
         const ev = r.value;
         if (ev.type === "usage") run.usage = ev.usage;
+        const problem = bound.add(ev);
+        if (problem?.kind === "past_max_tokens") {
+          // A provider streaming past what it was asked for (or forever): stopped and failed like any committed-stream fault.
+          run.fail(pastMaxTokens(problem, run));
+          void head.iterator.return?.().catch(() => undefined);
+          throw failure("interrupted", recordsOf(won.runs));
+        }
+        if (problem?.kind === "too_large") throw tooLarge(run, head.iterator, problem.bytes, maxBytes, won.runs);
         if (!assembly.add(ev)) continue;
         seen(run, ev);
         const out = toClient(ev);
@@ -145,6 +185,9 @@ export async function* streamCompletion(deps: FailoverDeps, setup: RequestSetup)
     outcome = "ok";
     // The summary's text is empty: the text went out as deltas.
     const done = completionOutcome(req, plan, served, usage, recordsOf(won.runs), { ...answer, text: "" });
+    // The summary is one message: one over the limit is refused before it leaves (the attempt stays billed).
+    const bytes = answerBytes(done, done.attempts.length);
+    if (bytes > maxBytes) throw new GatewayError("resource_exhausted", tooLargeMessage(bytes, maxBytes), done.attempts);
     // The summary is the final message: every attempt is durable in the ledger before it is sent.
     ended = true;
     await endRequest(deps, setup, true, recordsOf(runs), outcome);

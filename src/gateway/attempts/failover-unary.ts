@@ -8,6 +8,7 @@ import { recordsOf, runFailover } from "./failover.js";
 import type { FailoverDeps, Settled } from "./failover.js";
 import type { RequestSetup } from "./request.js";
 import { completionOutcome } from "./request.js";
+import { answerBytes, tooLargeMessage } from "./output-bound.js";
 import type { RequestEnd } from "../observer.js";
 import { endRequest } from "./request.js";
 import type { CompletionOutcome } from "../types.js";
@@ -49,10 +50,9 @@ export async function completeUnary(deps: FailoverDeps, setup: RequestSetup): Pr
     });
     const served = won.run.record;
     if (!served) throw new Error("winning attempt has no record");
-    outcome = "ok";
     const r = won.value;
     const toolCalls = r.toolCalls ?? [];
-    return completionOutcome(req, plan, served, r.usage, recordsOf(won.runs), {
+    const done = completionOutcome(req, plan, served, r.usage, recordsOf(won.runs), {
       text: r.text,
       toolCalls,
       refusal: r.refusal,
@@ -60,6 +60,12 @@ export async function completeUnary(deps: FailoverDeps, setup: RequestSetup): Pr
       finishReason: toolCalls.length > 0 ? "tool_calls" : r.finishReason,
       responseModel: r.responseModel,
     });
+    // An answer larger than clients take is refused before it is sent: the attempt stays billed, the request fails.
+    const bytes = answerBytes(done, done.attempts.length);
+    const limit = deps.config.bounds.maxResponseBytes;
+    if (bytes > limit) throw new GatewayError("resource_exhausted", tooLargeMessage(bytes, limit), done.attempts);
+    outcome = "ok";
+    return done;
   } catch (err) {
     outcome = err instanceof GatewayError ? err.code : "internal";
     throw err;
