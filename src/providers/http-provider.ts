@@ -1,6 +1,5 @@
 /** The one HTTP layer all adapters share: undici pool per origin, timeouts, abort, size caps. */
 import { Pool } from "undici";
-import { DEFAULT_BOUNDS } from "../config/bounds.js";
 import type { ProviderConfig } from "../config/schema.js";
 import type { CallOptions, ProviderAdapter } from "./adapter.js";
 import { ProviderError } from "./errors.js";
@@ -22,7 +21,7 @@ export interface ProviderCaps {
 }
 
 /** The caps of an adapter built without any: the defaults of `server.maxProviderEventBytes` and `maxProviderBodyBytes`. */
-const DEFAULT_CAPS: ProviderCaps = { maxEventBytes: DEFAULT_BOUNDS.maxProviderEventBytes, maxBodyBytes: DEFAULT_BOUNDS.maxProviderBodyBytes };
+const DEFAULT_CAPS: ProviderCaps = { maxEventBytes: 1 << 20, maxBodyBytes: 16 << 20 };
 
 /** The stream event that names the model that answered. */
 type FinishEvent = Extract<StreamEvent, { type: "finish" }>;
