@@ -108,7 +108,7 @@ export function answerBytes(answer: Answer, attempts: number): number {
 
 /** The message a client gets for an answer over the size limit. */
 export function tooLargeMessage(bytes: number, limit: number): string {
-  return `the answer is at least ${bytes} bytes, over the server's limit of ${limit} bytes (server.maxResponseBytes); ask for less output (max_tokens)`;
+  return `the answer is about ${bytes} bytes, over the server's limit of ${limit} bytes (server.maxResponseBytes); ask for less output (max_tokens)`;
 }
 
 function blockBytes(b: Answer["reasoning"][number]): number {
