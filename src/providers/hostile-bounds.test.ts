@@ -151,6 +151,13 @@ describe("SseParser cap", () => {
     expect(() => parser.push(bytes(`data: ${"x".repeat(600)}\n`))).toThrow(/stream event over 1024 bytes/);
   });
 
+  it("hands on the events completed before an event that passes the cap, then fails", () => {
+    const parser = new SseParser(1024);
+    expect(parser.push(bytes(`data: {"usage":1}\n\ndata: ${"z".repeat(2000)}`))).toEqual([{ event: undefined, data: '{"usage":1}' }]);
+    expect(() => parser.push(bytes("z"))).toThrow(/stream event over 1024 bytes/);
+    expect(() => parser.end()).toThrow(ProviderError);
+  });
+
   it("fails a single line that passes the cap before its end arrives", () => {
     const parser = new SseParser(1024);
     parser.push(bytes("data: "));

@@ -15,6 +15,8 @@ export class SseParser {
   readonly #maxEvent: number;
   /** Characters of the event being read, besides the line still in `#buffer`. */
   #eventChars = 0;
+  /** Set once an event passed the cap: the stream is failed. */
+  #over = false;
   #buffer = "";
   /** Characters at the start of `#buffer` already searched for a line end (no rescans of long lines). */
   #scanned = 0;
@@ -27,12 +29,15 @@ export class SseParser {
 
   /** Feeds a chunk and returns the events it completed; throws an invalid_response once an event passes the cap. */
   push(chunk: Uint8Array): SseEvent[] {
+    if (this.#over) throw this.#tooLarge();
     this.#buffer += this.#decoder.decode(chunk, { stream: true });
     const out = this.#drain(false);
     if (this.#eventChars + this.#buffer.length > this.#maxEvent) {
       this.#buffer = "";
       this.#reset();
-      throw new ProviderError({ kind: "invalid_response", reason: `stream event over ${this.#maxEvent} bytes` });
+      this.#over = true;
+      // The events completed before it (a usage report) are handed on first; the next push or end() throws.
+      if (out.length === 0) throw this.#tooLarge();
     }
     return out;
   }
@@ -43,6 +48,7 @@ export class SseParser {
    * and its event are dropped rather than handed on as a truncated payload.
    */
   end(): SseEvent[] {
+    if (this.#over) throw this.#tooLarge();
     this.#buffer += this.#decoder.decode();
     return this.#drain(true);
   }
@@ -99,6 +105,10 @@ export class SseParser {
   #dispatch(out: SseEvent[]): void {
     if (this.#data.length > 0) out.push({ event: this.#event, data: this.#data.join("\n") });
     this.#reset();
+  }
+
+  #tooLarge(): ProviderError {
+    return new ProviderError({ kind: "invalid_response", reason: `stream event over ${this.#maxEvent} bytes` });
   }
 
   #reset(): void {
