@@ -1,6 +1,7 @@
 /** The validated, immutable configuration snapshot every component is built from. */
 import type { AuthConfig, TlsConfig } from "./auth.js";
 import type { Secret } from "./secret.js";
+import type { PoolConfig } from "./pool.js";
 
 /** The wire formats the gateway speaks. */
 export type ProviderKind = "openai" | "anthropic" | "gemini";
@@ -46,6 +47,8 @@ export interface ProviderConfig {
   readonly timeouts: TimeoutsConfig;
   /** Keep-alive connections per origin. */
   readonly maxConnections: number;
+  /** Bounds on calls in flight plus queued for the pool (absent: `defaultPool(maxConnections)`). */
+  readonly pool?: PoolConfig;
   /** Kind openai only: newer OpenAI models take max_completion_tokens; absent means max_tokens. */
   readonly maxTokensField?: MaxTokensField;
 }
