@@ -48,9 +48,14 @@ function seen(run: AttemptRun, ev: StreamEvent): void {
 function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number, idleMs: number): (run: AttemptRun) => Promise<Settled<StreamHead>> {
   const hold = holdsText(setup.req.chat);
   return async (run) => {
-    let disarm = run.scope.arm(firstTokenTimeoutMs, "first_token_timeout");
+    let disarm = noop;
+    // The first-token timer starts when the request is on the wire, not while it waits for a pool connection.
+    let waiting = true;
+    const onWire = (): void => {
+      if (waiting) disarm = run.scope.arm(firstTokenTimeoutMs, "first_token_timeout");
+    };
     try {
-      const it = run.adapter.stream(upstreamCall(run.model, setup.req.chat), run.callOptions())[Symbol.asyncIterator]();
+      const it = run.adapter.stream(upstreamCall(run.model, setup.req.chat), run.callOptions(onWire))[Symbol.asyncIterator]();
       run.onAbort(() => void it.return?.().catch(() => undefined));
       const assembly = new Assembly(hold);
       const pending: GatewayStreamEvent[] = [];
@@ -62,6 +67,7 @@ function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number, idleMs: 
         if (!assembly.add(ev)) continue;
         if (pending.length === 0) {
           run.firstToken();
+          waiting = false;
           disarm();
           disarm = hold ? run.scope.arm(idleMs, "idle_timeout") : noop;
         } else {
@@ -83,6 +89,7 @@ function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number, idleMs: 
       run.fail(err);
       return { ok: false };
     } finally {
+      waiting = false;
       disarm();
     }
   };
