@@ -87,6 +87,36 @@ describe("a provider pool past its bound", () => {
     console.log(`pool overload: ${ok} served, ${refused.length} refused (slowest refusal ${slowestRefusal.toFixed(0)} ms), all ended in ${wallMs.toFixed(0)} ms`);
   });
 
+  it("answers a burst of unary calls past the bound with RESOURCE_EXHAUSTED at once, never after a long queue", async () => {
+    h = await startHarness({
+      endpoints: { slow: { kind: "openai", profile: { latencyMs: 500 } } },
+      providerExtras: { slow: { maxConnections: 2, maxQueued: 2 } },
+      config: {
+        models: { m1: { provider: "slow", pricing: { inputPerMTok: 1, outputPerMTok: 2 } } },
+        failover: { attemptTimeoutMs: 800, maxAttempts: 3, backoffBaseMs: 1, backoffMaxMs: 2 },
+      },
+    });
+    const harness = h;
+    await harness.grpc.complete(ask("m1").request);
+    const ends = await Promise.all(
+      Array.from({ length: 100 }, async () => {
+        const t0 = performance.now();
+        try {
+          await harness.grpc.complete(ask("m1").request);
+          return { code: "ok" as const, ms: performance.now() - t0 };
+        } catch (err) {
+          return { code: ConnectError.from(err).code, ms: performance.now() - t0 };
+        }
+      }),
+    );
+    // 2 on the wire and 2 queued: the queued pair waits ~0.5 s, within its 0.8 s attempt timeout (counted on the wire).
+    expect(ends.filter((e) => e.code === "ok").length).toBeGreaterThanOrEqual(4);
+    const refused = ends.filter((e) => e.code === Code.ResourceExhausted);
+    expect(refused.length + ends.filter((e) => e.code === "ok").length).toBe(100);
+    expect(Math.max(...refused.map((r) => r.ms))).toBeLessThan(Math.max(...ends.filter((e) => e.code === "ok").map((e) => e.ms)));
+    expect(harness.sim.tally("slow").requests).toBe(1 + ends.filter((e) => e.code === "ok").length);
+  });
+
   it("moves on to another provider when the first one's pool is full", async () => {
     h = await startHarness({
       endpoints: { a: { kind: "openai", profile: SLOW_STREAM }, b: { kind: "openai", profile: SLOW_STREAM } },
