@@ -2,6 +2,7 @@
 import type { AuthConfig, TlsConfig } from "./auth.js";
 import type { BoundsConfig } from "./bounds.js";
 import type { Secret } from "./secret.js";
+import type { PoolConfig } from "./pool.js";
 
 /** The wire formats the gateway speaks. */
 export type ProviderKind = "openai" | "anthropic" | "gemini";
@@ -47,6 +48,8 @@ export interface ProviderConfig {
   readonly timeouts: TimeoutsConfig;
   /** Keep-alive connections per origin. */
   readonly maxConnections: number;
+  /** Bounds on calls in flight plus queued for the pool (absent: `defaultPool(maxConnections)`). */
+  readonly pool?: PoolConfig;
   /** Kind openai only: newer OpenAI models take max_completion_tokens; absent means max_tokens. */
   readonly maxTokensField?: MaxTokensField;
 }

@@ -2,6 +2,7 @@
 import { perMTokToPicoPerToken } from "./price.js";
 import { readAuth, readTls } from "./auth.js";
 import { BOUNDS_KEYS, readBounds } from "./bounds.js";
+import { POOL_KEYS, readPool } from "./pool.js";
 import { ConfigError, join, Reader } from "./reader.js";
 import type {
   BreakerConfig,
@@ -69,19 +70,21 @@ function readProviders(r: Reader, raw: Record<string, unknown>): Map<string, Pro
   for (const [name, value] of Object.entries(raw)) {
     const path = join("providers", name);
     const p = r.object(value, path);
-    r.known(p, path, ["kind", "baseUrl", "apiKey", "timeouts", "maxConnections", "maxTokensField"]);
+    r.known(p, path, ["kind", "baseUrl", "apiKey", "timeouts", "maxConnections", "maxTokensField", ...POOL_KEYS]);
     const kind = r.oneOf(p, path, "kind", KINDS);
     if (kind !== "openai" && p["maxTokensField"] !== undefined) r.fail(join(path, "maxTokensField"), "applies only to kind openai");
     const baseUrl = r.string(p, path, "baseUrl", "");
     if (baseUrl && !/^https?:\/\/[^/]+/.test(baseUrl)) r.fail(join(path, "baseUrl"), "must be an http(s) URL");
     const apiKey = r.optionalString(p, path, "apiKey");
+    const maxConnections = r.number(p, path, "maxConnections", { integer: true, min: 1, max: 4096, fallback: 64 });
     out.set(name, {
       name,
       kind,
       baseUrl: baseUrl.replace(/\/+$/, ""),
       apiKey: apiKey === undefined ? undefined : new Secret(apiKey),
       timeouts: readTimeouts(r, r.object(p["timeouts"], join(path, "timeouts"), true), join(path, "timeouts")),
-      maxConnections: r.number(p, path, "maxConnections", { integer: true, min: 1, max: 4096, fallback: 64 }),
+      maxConnections,
+      pool: readPool(r, p, path, maxConnections),
       ...(kind === "openai" ? { maxTokensField: r.oneOf(p, path, "maxTokensField", MAX_TOKENS_FIELDS, "max_tokens") } : {}),
     });
   }

@@ -8,6 +8,11 @@ export interface CallOptions {
   readonly signal: AbortSignal;
   /** Called with the provider's rate-limit headers of the response, when it sent any. */
   readonly onRateLimit?: (hint: RateLimitHint) => void;
+  /**
+   * Called once when the request is on the wire (written to a connection, out of every local queue): where the
+   * caller's first-token and attempt timers start, so that the gateway's own queue never counts against the provider.
+   */
+  readonly onDispatched?: () => void;
 }
 
 /** One provider endpoint; every method throws only ProviderError. */
@@ -16,6 +21,8 @@ export interface ProviderAdapter {
   readonly name: string;
   /** Host name of the endpoint, for spans (`server.address`). */
   readonly host: string;
+  /** True when the adapter calls `CallOptions.onDispatched`; without it a call is taken as on the wire when it starts. */
+  readonly signalsDispatch?: boolean;
   /** What of a request this provider's wire format cannot carry faithfully; undefined when all of it. */
   check(call: UpstreamCall): Unsupported | undefined;
   /** Calls the model and returns the whole answer. */

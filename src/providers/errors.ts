@@ -14,7 +14,9 @@ export type ErrorKind =
   | "content_filtered"
   | "invalid_response"
   | "cancelled"
-  | "model_unavailable";
+  | "model_unavailable"
+  /** Not sent: the gateway's pool for the provider was full (never the provider's fault). */
+  | "queue_full";
 
 /** The kind each HTTP status means for every wire format, before any body-specific override. */
 const BY_STATUS: ReadonlyMap<number, ErrorKind> = new Map<number, ErrorKind>([

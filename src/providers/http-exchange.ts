@@ -35,9 +35,12 @@ export class Exchange implements Dispatcher.DispatchHandler {
   #queue: Buffer[] = [];
   #queued = 0;
   #wake: (() => void) | undefined;
+  #onDispatched: (() => void) | undefined;
 
-  constructor(caller: AbortSignal, totalMs: number) {
+  /** `onDispatched` is told once when the request is written to a connection (it has left the pool's queue). */
+  constructor(caller: AbortSignal, totalMs: number, onDispatched?: () => void) {
     this.#caller = caller;
+    this.#onDispatched = onDispatched;
     this.head = new Promise<ResponseHead>((resolve, reject) => {
       this.#resolveHead = resolve;
       this.#rejectHead = reject;
@@ -105,6 +108,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
     if (this.#failed) controller.abort(this.#error instanceof Error ? this.#error : new Error(String(this.#error)));
+    else this.#dispatched();
   }
 
   /** undici: status and headers arrived. */
@@ -138,6 +142,12 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#error = err;
     this.#rejectHead(err);
     this.#wakeUp();
+  }
+
+  #dispatched(): void {
+    const fn = this.#onDispatched;
+    this.#onDispatched = undefined;
+    fn?.();
   }
 
   #wakeUp(): void {

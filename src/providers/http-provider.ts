@@ -6,6 +6,8 @@ import { ProviderError } from "./errors.js";
 import { SseParser } from "./sse.js";
 import { Exchange } from "./http-exchange.js";
 import { classifyTransportError } from "./transport-errors.js";
+import { PoolGate } from "./pool-gate.js";
+import { defaultPool } from "../config/pool.js";
 import type { ChatResult, StreamEvent, Unsupported, UpstreamCall, Usage } from "./types.js";
 import type { HttpRequestSpec, StreamDecoder, WireFormat } from "./wire.js";
 
@@ -40,6 +42,9 @@ export class HttpProvider implements ProviderAdapter {
   readonly #config: ProviderConfig;
   readonly #wire: WireFormat;
   readonly #pool: Pool;
+  readonly #gate: PoolGate;
+  /** Tells adapters' callers that `onDispatched` marks when a call leaves the pool's queue. */
+  readonly signalsDispatch = true;
   readonly #basePath: string;
   readonly #scrub: (text: string) => string;
   readonly #caps: ProviderCaps;
@@ -59,6 +64,8 @@ export class HttpProvider implements ProviderAdapter {
       keepAliveTimeout: 30_000,
       pipelining: 1,
     });
+    const pool = config.pool ?? defaultPool(config.maxConnections);
+    this.#gate = new PoolGate({ total: config.maxConnections + pool.maxQueued, perModel: pool.maxPerModel });
   }
 
   /** Sends the request and parses the whole answer. */
@@ -68,7 +75,8 @@ export class HttpProvider implements ProviderAdapter {
 
   async complete(call: UpstreamCall, options: CallOptions): Promise<ChatResult> {
     const spec = this.#wire.buildRequest(call, this.#config.apiKey?.reveal(), false);
-    const exchange = new Exchange(options.signal, this.#config.timeouts.totalMs);
+    const leave = this.#gate.enter(call.upstreamModel, this.name);
+    const exchange = new Exchange(options.signal, this.#config.timeouts.totalMs, options.onDispatched);
     try {
       await this.#send(spec, exchange, options);
       const result = this.#wire.parseResponse(await exchange.text(this.#caps.maxBodyBytes, false));
@@ -77,13 +85,15 @@ export class HttpProvider implements ProviderAdapter {
       throw (exchange.aborted ?? classifyTransportError(err)).scrubbed(this.#scrub);
     } finally {
       exchange.dispose();
+      leave();
     }
   }
 
   /** Sends the request and yields stream events as SSE arrives. */
   async *stream(call: UpstreamCall, options: CallOptions): AsyncGenerator<StreamEvent> {
     const spec = this.#wire.buildRequest(call, this.#config.apiKey?.reveal(), true);
-    const exchange = new Exchange(options.signal, this.#config.timeouts.totalMs);
+    const leave = this.#gate.enter(call.upstreamModel, this.name);
+    const exchange = new Exchange(options.signal, this.#config.timeouts.totalMs, options.onDispatched);
     const decoder = this.#wire.streamDecoder();
     const parser = new SseParser(this.#caps.maxEventBytes);
     let answered = false;
@@ -106,6 +116,7 @@ export class HttpProvider implements ProviderAdapter {
       exchange.dispose();
       // A consumer that stops early (hedge lost, client gone) must not leave the socket half-read.
       exchange.cancel();
+      leave();
     }
   }
 

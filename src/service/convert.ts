@@ -35,6 +35,7 @@ const KIND: Record<ErrorKind, PbErrorKind> = {
   invalid_response: PbErrorKind.INVALID_RESPONSE,
   cancelled: PbErrorKind.CANCELLED,
   model_unavailable: PbErrorKind.MODEL_UNAVAILABLE,
+  queue_full: PbErrorKind.QUEUE_FULL,
 };
 
 const BASIS: Record<CoreBasis, UsageBasis> = { reported: UsageBasis.REPORTED, bounded: UsageBasis.BOUNDED, estimated: UsageBasis.ESTIMATED };

@@ -65,6 +65,7 @@ export const METRICS = {
   overhead: "llmgateway.overhead.duration",
   breakerState: "llmgateway.breaker.state",
   ledgerState: "llmgateway.ledger.state",
+  queueRefused: "llmgateway.provider.queue.refused",
 } as const;
 
 /**

@@ -69,6 +69,16 @@ describe("GatewayTelemetry metrics", () => {
     await provider.shutdown();
   });
 
+  it("counts calls a full provider pool refused unsent, by provider, and no others", async () => {
+    const reader = new HandReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const telemetry = new GatewayTelemetry({ captureContent: false, meter: provider.getMeter("test") });
+    const failed = (errorKind: string): AttemptEndFacts => ({ ...end(0n), outcome: "failed", errorKind, usage: { inputTokens: 0, outputTokens: 0 } });
+    for (const kind of ["queue_full", "queue_full", "timeout"]) telemetry.attemptEnded(telemetry.attemptStarted(start("a"), "openai", []), failed(kind), CLOSE);
+    expect(by((await collect(reader)).get(METRICS.queueRefused), GATEWAY.provider)).toEqual({ p: 2 });
+    await provider.shutdown();
+  });
+
   it("reports the usage ledger's state as read at each collection", async () => {
     const reader = new HandReader();
     const provider = new MeterProvider({ readers: [reader] });

@@ -38,6 +38,7 @@ export class GatewayTelemetry {
   readonly #failovers: Counter;
   readonly #retries: Counter;
   readonly #hedges: Counter;
+  readonly #queueRefused: Counter;
   readonly #overhead: Histogram;
   /** Requests ended since start, per outcome, reported by an observable counter. */
   readonly #requests = new Map<string, number>();
@@ -63,6 +64,7 @@ export class GatewayTelemetry {
     this.#failovers = m.createCounter(METRICS.failovers, { description: "Failovers (a move to another deployment after a failure) by reason" });
     this.#retries = m.createCounter(METRICS.retries, { description: "Retries (another call of the same deployment after its failure) by reason" });
     this.#hedges = m.createCounter(METRICS.hedges, { description: "Hedged attempts by result (won, lost)" });
+    this.#queueRefused = m.createCounter(METRICS.queueRefused, { description: "Calls refused unsent because the provider's pool was full (in flight plus queued), by provider" });
     this.#overhead = m.createHistogram(METRICS.overhead, { unit: "ms", description: "Gateway time per request: total minus provider time" });
     // The two per-request counters are summed here and observed at collection: a synchronous add hashes its
     // attributes on every call (a few µs each on the hot path), an observation once per export.
@@ -134,6 +136,7 @@ export class GatewayTelemetry {
     }
     span.end();
     const sets = this.#setsOf.get(t.metricAttributes);
+    if (e.errorKind === "queue_full") this.#queueRefused.add(1, { [GATEWAY.provider]: t.metricAttributes[GATEWAY.provider] ?? "" });
     const m = e.errorKind === undefined ? t.metricAttributes : { ...t.metricAttributes, [GENERAL.errorType]: e.errorKind };
     this.#duration.record(e.latencyMs / 1000, m);
     // The GenAI token histogram counts what providers reported; the gateway's estimates stay in the ledger.

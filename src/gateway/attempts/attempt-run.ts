@@ -1,6 +1,7 @@
 /** One running attempt: its scope, its balancer ticket, and its record, closed exactly once. */
 import type { ModelConfig } from "../../config/schema.js";
 import type { CallOptions, ProviderAdapter } from "../../providers/adapter.js";
+import type { RateLimitHint } from "../../providers/wire.js";
 import { ProviderError } from "../../providers/errors.js";
 import type { ChatRequest, Usage } from "../../providers/types.js";
 import { asProviderError, finishAttempt, startAttempt } from "./attempt.js";
@@ -59,7 +60,10 @@ export class AttemptRun {
   usage: Usage = {};
   /** Monotonic time of the first token, once it arrived. */
   ttftMono: number | undefined;
+  /** Monotonic time the request went on the wire (left the pool's queue), once it did. */
+  dispatchedMono: number | undefined;
   readonly #deps: RunDeps;
+  readonly #timeoutMs: number | undefined;
   readonly #ticket: Ticket;
   readonly #stream: boolean;
   readonly #chat: ChatRequest;
@@ -79,13 +83,30 @@ export class AttemptRun {
     this.#chat = init.chat;
     this.#onClose = init.onClose;
     this.start = startAttempt(deps.clock, init.number, init.model, init.adapter, { hedge: init.hedge, failover: init.failover, retry: init.retry });
-    this.scope = new Scope(init.parent, init.timeoutMs, "attempt_timeout");
+    // An adapter that tells when a call leaves its pool's queue gets the attempt timeout from then on.
+    this.#timeoutMs = init.adapter.signalsDispatch === true ? init.timeoutMs : undefined;
+    this.scope = new Scope(init.parent, init.adapter.signalsDispatch === true ? undefined : init.timeoutMs, "attempt_timeout");
   }
 
-  /** Options for the adapter call: this attempt's signal, and rate-limit headers fed to the balancer. */
-  callOptions(): CallOptions {
+  /**
+   * Options for the adapter call: this attempt's signal, rate-limit headers fed to the balancer, and `onWire` run
+   * once the request is on the wire (at once for an adapter that does not tell), where the attempt's timers start:
+   * time queued for a connection of the gateway's own pool is never counted against the provider.
+   */
+  callOptions(onWire?: () => void): CallOptions {
     const model = this.model.name;
-    return { signal: this.scope.signal, onRateLimit: (hint) => this.#deps.balancer.applyHint(model, hint) };
+    const onRateLimit = (hint: RateLimitHint): void => this.#deps.balancer.applyHint(model, hint);
+    const onDispatched = (): void => {
+      if (this.#record !== undefined || this.scope.aborted) return;
+      this.dispatchedMono ??= this.#deps.clock.monotonic();
+      if (this.#timeoutMs !== undefined) this.scope.arm(this.#timeoutMs, "attempt_timeout");
+      onWire?.();
+    };
+    if (this.adapter.signalsDispatch !== true) {
+      onDispatched();
+      return { signal: this.scope.signal, onRateLimit };
+    }
+    return { signal: this.scope.signal, onRateLimit, onDispatched };
   }
 
   /** Registers cleanup to run when the attempt is aborted from outside (closing a stream iterator). */
@@ -134,8 +155,9 @@ export class AttemptRun {
     // that answered with an HTTP error status generated nothing and bills nothing: known zero, not unknown.
     const reported = error.usage && Object.values(error.usage).some((v) => v !== undefined) ? error.usage : this.usage;
     const rejected = error.status !== undefined && error.status >= 400 && reported.inputTokens === undefined && reported.outputTokens === undefined;
-    // Nor can a provider that was never reached (a connection that failed before any answer) have billed.
-    const unreached = error.kind === "network" && this.ttftMono === undefined;
+    // Nor can a provider that was never reached (a connection that failed before an answer, or a call the
+    // gateway's full pool refused unsent) have billed.
+    const unreached = (error.kind === "network" && this.ttftMono === undefined) || error.kind === "queue_full";
     const accounted = this.#account(rejected ? ZERO_USAGE : reported, rejected || unreached);
     const usage = accounted.usage;
     const aborted = cause === "client" || cause === "hedge_lost";
@@ -143,7 +165,8 @@ export class AttemptRun {
     const neutral = cause !== undefined && NEUTRAL.has(cause);
     // A run that failed or lost before its first answer is slow at least by its elapsed time: a lower-bound
     // sample, so that a provider that only times out does not look fastest to the latency strategy.
-    const firstAnswerMs = this.ttftMono === undefined && cause !== "client" ? record.latencyMs : undefined;
+    // A call refused by the gateway's full pool was never sent: no sample (its ~0 ms would look fast).
+    const firstAnswerMs = this.ttftMono === undefined && cause !== "client" && error.kind !== "queue_full" ? record.latencyMs : undefined;
     return this.#close(record, { errorKind: error.kind, neutral, retryAfterMs: error.retryAfterMs, usage, stream: this.#stream, firstAnswerMs }, { ...NO_CLOSE, cause: error.cause });
   }
 

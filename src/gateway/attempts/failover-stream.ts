@@ -55,9 +55,14 @@ function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number, idleMs: 
   const hold = holdsText(setup.req.chat);
   return async (run) => {
     const bound = new OutputBound(outputLimit(setup.req.chat, run.model), maxBytes, hold);
-    let disarm = run.scope.arm(firstTokenTimeoutMs, "first_token_timeout");
+    let disarm = noop;
+    // The first-token timer starts when the request is on the wire, not while it waits for a pool connection.
+    let waiting = true;
+    const onWire = (): void => {
+      if (waiting) disarm = run.scope.arm(firstTokenTimeoutMs, "first_token_timeout");
+    };
     try {
-      const it = run.adapter.stream(upstreamCall(run.model, setup.req.chat), run.callOptions())[Symbol.asyncIterator]();
+      const it = run.adapter.stream(upstreamCall(run.model, setup.req.chat), run.callOptions(onWire))[Symbol.asyncIterator]();
       run.onAbort(() => void it.return?.().catch(() => undefined));
       const assembly = new Assembly(hold);
       const pending: GatewayStreamEvent[] = [];
@@ -76,6 +81,7 @@ function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number, idleMs: 
         if (!assembly.add(ev)) continue;
         if (pending.length === 0) {
           run.firstToken();
+          waiting = false;
           disarm();
           disarm = hold ? run.scope.arm(idleMs, "idle_timeout") : noop;
         } else {
@@ -97,6 +103,7 @@ function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number, idleMs: 
       run.fail(err);
       return { ok: false };
     } finally {
+      waiting = false;
       disarm();
     }
   };

@@ -136,7 +136,8 @@ export async function runFailover<A>(deps: FailoverDeps, req: FailoverRequest<A>
   try {
     for (;;) {
       if (running.size === 0) {
-        const stop = stopReason(req.scope, fatal, runs.length, config.failover.maxAttempts);
+        // A call refused by a full pool was never sent: it does not use up an attempt.
+        const stop = stopReason(req.scope, fatal, runs.filter((r) => r.error?.kind !== "queue_full").length, config.failover.maxAttempts);
         if (stop) throw failure(stop, recordsOf(runs), [], clock.monotonic(), retryDelayMs(deps, req));
         const pick = await waitForPick(deps, queue, req, runs);
         if (pick.kind !== "call") throw failure(pick.stop, recordsOf(runs), pick.skips, clock.monotonic(), retryDelayMs(deps, req));

@@ -35,10 +35,18 @@ export function describeSkips(skips: readonly Skip[], now: number): string {
     .join(", ");
 }
 
-/** True when every attempt was rate limited and every skip was for lack of headroom (and there was at least one). */
+/** Attempt kinds that mean "no headroom right now": a provider's 429 or quota, or the gateway's full pool for it. */
+const LIMIT_KINDS: ReadonlySet<string> = new Set(["rate_limited", "quota_exhausted", "queue_full"]);
+
+/** True when every attempt was rate limited (or refused by a full pool) and every skip was for lack of headroom (and there was at least one). */
 export function allRateLimited(attempts: readonly AttemptRecord[], skips: readonly Skip[]): boolean {
   if (attempts.length === 0 && skips.length === 0) return false;
-  return attempts.every((a) => a.errorKind === "rate_limited" || a.errorKind === "quota_exhausted") && skips.every((s) => LIMIT_SKIPS.has(s.reason));
+  return attempts.every((a) => a.errorKind !== undefined && LIMIT_KINDS.has(a.errorKind)) && skips.every((s) => LIMIT_SKIPS.has(s.reason));
+}
+
+/** What a request that found no headroom says: the pools were full, or the candidates rate limited. */
+function noHeadroom(attempts: readonly AttemptRecord[], rateLimited: string): string {
+  return attempts.some((a) => a.errorKind === "queue_full") ? "every candidate's provider pool is full (in flight and queued at its bound)" : rateLimited;
 }
 
 /** ", retry after 1.5 s" for a known delay, else nothing. */
@@ -71,10 +79,10 @@ export function failure(stop: StopReason, attempts: readonly AttemptRecord[], sk
     case "interrupted":
       return new GatewayError("unavailable", `the stream failed after it started; the partial answer is incomplete${list}`, attempts);
     case "no_candidate":
-      if (allRateLimited(attempts, skips)) return exhausted("every candidate is at its rate limit");
+      if (allRateLimited(attempts, skips)) return exhausted(noHeadroom(attempts, "every candidate is at its rate limit"));
       return new GatewayError("unavailable", `no model can take the request now${skipped}${list}`, attempts);
     case "exhausted": {
-      if (allRateLimited(attempts, skips)) return exhausted("every candidate is rate limited");
+      if (allRateLimited(attempts, skips)) return exhausted(noHeadroom(attempts, "every candidate is rate limited"));
       return new GatewayError("unavailable", `all ${attempts.length} attempt(s) failed${skipped}${list}`, attempts);
     }
   }

@@ -22,6 +22,7 @@ const EXPECTED: Record<ErrorKind, KindPolicy> = {
   invalid_response: { retryable: true, providerFault: true, neverAgain: false, cooldown: "none" },
   cancelled: { retryable: false, providerFault: false, neverAgain: false, cooldown: "none" },
   model_unavailable: { retryable: true, providerFault: true, neverAgain: true, cooldown: "none" },
+  queue_full: { retryable: true, providerFault: false, neverAgain: true, cooldown: "none" },
 };
 const KINDS = Object.keys(EXPECTED) as ErrorKind[];
 

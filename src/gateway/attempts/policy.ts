@@ -39,6 +39,9 @@ const POLICY: Readonly<Record<ErrorKind, KindPolicy>> = {
   invalid_response: { retryable: true, providerFault: true, neverAgain: false, cooldown: "none" },
   cancelled: { retryable: false, providerFault: false, neverAgain: false, cooldown: "none" },
   model_unavailable: { retryable: true, providerFault: true, neverAgain: true, cooldown: "none" },
+  // Refused locally before a byte was sent: the gateway's own queue, not the provider; the request moves on at
+  // once (retrying the same full pool within the request would only queue by another name).
+  queue_full: { retryable: true, providerFault: false, neverAgain: true, cooldown: "none" },
 };
 
 /** The policy row of a kind. */
