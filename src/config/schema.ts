@@ -1,5 +1,6 @@
 /** The validated, immutable configuration snapshot every component is built from. */
 import type { AuthConfig, TlsConfig } from "./auth.js";
+import type { EdgeConfig } from "./edge.js";
 import type { Secret } from "./secret.js";
 
 /** The wire formats the gateway speaks. */
@@ -179,4 +180,6 @@ export interface GatewayConfig {
   readonly auth: AuthConfig;
   /** TLS for the listener; cleartext when absent. */
   readonly tls: TlsConfig | undefined;
+  /** The client connection bounds (server.limits). */
+  readonly edge: EdgeConfig;
 }

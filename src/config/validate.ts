@@ -1,6 +1,7 @@
 /** Turns an untyped (env-substituted) YAML document into a validated GatewayConfig snapshot. */
 import { perMTokToPicoPerToken } from "./price.js";
 import { readAuth, readTls } from "./auth.js";
+import { readEdge } from "./edge.js";
 import { ConfigError, join, Reader } from "./reader.js";
 import type {
   BreakerConfig,
@@ -32,7 +33,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
   const models = readModels(r, r.object(doc["models"], "models"), providers);
   const routes = readRoutes(r, r.object(doc["routes"], "routes", true), models);
   const server = r.object(doc["server"], "server", true);
-  r.known(server, "server", ["shutdownGraceMs", "maxRequestBytes", "tls"]);
+  r.known(server, "server", ["shutdownGraceMs", "maxRequestBytes", "tls", "limits"]);
   const config: GatewayConfig = {
     listen: readListen(r, doc["listen"]),
     providers,
@@ -46,6 +47,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
     demo: doc["demo"] === true,
     auth: readAuth(r, r.object(doc["auth"], "auth", true), new Set([...models.keys(), ...routes.keys()])),
     tls: readTls(r, server["tls"]),
+    edge: readEdge(r, r.object(server["limits"], "server.limits", true)),
   };
   if (r.issues.length > 0) throw new ConfigError(r.issues);
   return config;

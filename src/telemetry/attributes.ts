@@ -65,6 +65,9 @@ export const METRICS = {
   overhead: "llmgateway.overhead.duration",
   breakerState: "llmgateway.breaker.state",
   ledgerState: "llmgateway.ledger.state",
+  connectionsOpen: "llmgateway.server.connections.open",
+  connectionsRefused: "llmgateway.server.connections.refused",
+  edgeTimeouts: "llmgateway.server.timeouts",
 } as const;
 
 /**
