@@ -34,6 +34,13 @@ const unknownRoute: NonNullable<ConnectNodeAdapterOptions["fallback"]> = (req, r
   res.end();
 };
 
+/**
+ * JSON requests must be UTF-8 (RFC 8259): invalid bytes are INVALID_ARGUMENT, as on the lean paths, not replaced
+ * with U+FFFD. connect-node's JSON serialization takes the decoder from its JSON options (not in their type).
+ */
+const strictJson = { ignoreUnknownFields: true, textDecoder: new TextDecoder("utf-8", { fatal: true }) };
+const STRICT_JSON: NonNullable<ConnectNodeAdapterOptions["jsonOptions"]> = strictJson;
+
 /** What the server mounts. */
 export interface ServerOptions {
   readonly service: ServiceImpl<typeof GatewayService>;
@@ -68,7 +75,7 @@ export class GatewayServer {
       registerHealth(router, this.health);
       registerReflection(router, reflector);
     };
-    const handler = connectNodeAdapter({ routes, readMaxBytes: options.maxRequestBytes, interceptors: options.interceptors ?? [], fallback: unknownRoute });
+    const handler = connectNodeAdapter({ routes, readMaxBytes: options.maxRequestBytes, interceptors: options.interceptors ?? [], fallback: unknownRoute, jsonOptions: STRICT_JSON });
     const interceptors = options.interceptors ?? [];
     const served = { service: GatewayService, impl: options.service, interceptors, maxRequestBytes: options.maxRequestBytes };
     const lean = createLeanPaths(served, { grpc: options.grpcFastPath, connect: options.connectFastPath });
