@@ -158,7 +158,7 @@ export class EdgeGuard {
   }
 
   #watchStream(stream: ServerHttp2Stream): void {
-    if (requestEnded(stream) || stream.endAfterHeaders) return;
+    if (stream.endAfterHeaders) return;
     const reset = (stage: TimeoutStage): void => {
       if (requestEnded(stream)) return;
       this.#timedOut[stage]++;
