@@ -1,6 +1,7 @@
 /** The validated, immutable configuration snapshot every component is built from. */
 import type { AuthConfig, TlsConfig } from "./auth.js";
 import type { BoundsConfig } from "./bounds.js";
+import type { EdgeConfig } from "./edge.js";
 import type { Secret } from "./secret.js";
 import type { PoolConfig } from "./pool.js";
 
@@ -185,4 +186,6 @@ export interface GatewayConfig {
   readonly auth: AuthConfig;
   /** TLS for the listener; cleartext when absent. */
   readonly tls: TlsConfig | undefined;
+  /** The client connection bounds (server.limits). */
+  readonly edge: EdgeConfig;
 }

@@ -3,6 +3,7 @@ import { perMTokToPicoPerToken } from "./price.js";
 import { readAuth, readTls } from "./auth.js";
 import { BOUNDS_KEYS, readBounds } from "./bounds.js";
 import { POOL_KEYS, readPool } from "./pool.js";
+import { readEdge } from "./edge.js";
 import { ConfigError, join, Reader } from "./reader.js";
 import type {
   BreakerConfig,
@@ -34,7 +35,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
   const models = readModels(r, r.object(doc["models"], "models"), providers);
   const routes = readRoutes(r, r.object(doc["routes"], "routes", true), models);
   const server = r.object(doc["server"], "server", true);
-  r.known(server, "server", ["shutdownGraceMs", "maxRequestBytes", "tls", ...BOUNDS_KEYS]);
+  r.known(server, "server", ["shutdownGraceMs", "maxRequestBytes", "tls", "limits", ...BOUNDS_KEYS]);
   const config: GatewayConfig = {
     listen: readListen(r, doc["listen"]),
     providers,
@@ -49,6 +50,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
     demo: doc["demo"] === true,
     auth: readAuth(r, r.object(doc["auth"], "auth", true), new Set([...models.keys(), ...routes.keys()])),
     tls: readTls(r, server["tls"]),
+    edge: readEdge(r, r.object(server["limits"], "server.limits", true)),
   };
   if (r.issues.length > 0) throw new ConfigError(r.issues);
   return config;

@@ -5,6 +5,7 @@ import { createServer as createH2 } from "node:http2";
 import type { Http2Server, Http2ServerRequest, Http2ServerResponse, Http2Session } from "node:http2";
 import { createServer as createNet } from "node:net";
 import type { Server as NetServer, Socket } from "node:net";
+import type { EdgeGuard } from "./edge-guard.js";
 
 /** A request handler both HTTP versions can call. */
 export type UniversalHandler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void;
@@ -19,12 +20,18 @@ export class DualListener {
   readonly #h2: Http2Server;
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<Http2Session>();
+  readonly #guard: EdgeGuard;
 
-  constructor(handler: UniversalHandler) {
-    this.#h1 = createH1({ keepAliveTimeout: 65_000 }, handler);
-    this.#h2 = createH2({ maxSessionMemory: 64 }, handler);
+  constructor(handler: UniversalHandler, guard: EdgeGuard) {
+    this.#guard = guard;
+    this.#h1 = createH1(guard.h1Options, handler);
+    // The HTTP/1.1 server never listens (it is handed sockets), so its headers and request timeouts would never
+    // be checked: its 'listening' handler is what starts Node's own connection checker.
+    this.#h1.emit("listening");
+    this.#h2 = createH2({ maxSessionMemory: 64, settings: guard.h2Settings }, handler);
     this.#h2.on("session", (s: Http2Session) => {
       this.#sessions.add(s);
+      guard.watchSession(s);
       s.on("close", () => this.#sessions.delete(s));
     });
     this.#net = createNet({ noDelay: true, pauseOnConnect: false }, (socket) => this.#accept(socket));
@@ -61,6 +68,7 @@ export class DualListener {
   }
 
   #accept(socket: Socket): void {
+    if (this.#guard.accept(socket) === "refuse") return;
     this.#sockets.add(socket);
     socket.on("close", () => this.#sockets.delete(socket));
     socket.on("error", () => socket.destroy());
@@ -75,6 +83,7 @@ export class DualListener {
         // http2 drains what is buffered on the socket into its session itself; resuming would lose it.
         this.#h2.emit("connection", socket);
       } else {
+        this.#guard.started(socket);
         this.#h1.emit("connection", socket);
         socket.resume();
       }

@@ -12,6 +12,11 @@ import { fixGrpcMessage, specEncode } from "./grpc-message.js";
 import { InFlight } from "../service/edge.js";
 import { HealthState, registerHealth } from "./health.js";
 import { DualListener } from "./listener.js";
+import { EdgeGuard } from "./edge-guard.js";
+import type { EdgeStats } from "./edge-guard.js";
+import { EDGE_DEFAULTS } from "../config/edge.js";
+import type { EdgeConfig } from "../config/edge.js";
+import type { Logger } from "../telemetry/log.js";
 import { TlsListener } from "./tls-listener.js";
 import type { TlsConfig } from "../config/auth.js";
 import type { UniversalHandler } from "./listener.js";
@@ -29,6 +34,13 @@ const unknownRoute: NonNullable<ConnectNodeAdapterOptions["fallback"]> = (req, r
   res.end();
 };
 
+/**
+ * JSON requests must be UTF-8 (RFC 8259): invalid bytes are INVALID_ARGUMENT, as on the lean paths, not replaced
+ * with U+FFFD. connect-node's JSON serialization takes the decoder from its JSON options (not in their type).
+ */
+const strictJson = { ignoreUnknownFields: true, textDecoder: new TextDecoder("utf-8", { fatal: true }) };
+const STRICT_JSON: NonNullable<ConnectNodeAdapterOptions["jsonOptions"]> = strictJson;
+
 /** What the server mounts. */
 export interface ServerOptions {
   readonly service: ServiceImpl<typeof GatewayService>;
@@ -41,6 +53,10 @@ export interface ServerOptions {
   readonly grpcFastPath?: boolean;
   /** Serve uncompressed Connect unary calls of GatewayService on the lean path instead of connect-node (default true). */
   readonly connectFastPath?: boolean;
+  /** The client connection bounds (server.limits; defaults when absent). */
+  readonly edge?: EdgeConfig;
+  /** Where the listener logs (a burst of refused connections). */
+  readonly log?: Logger;
 }
 
 /** A running gateway server. */
@@ -48,6 +64,7 @@ export class GatewayServer {
   readonly health: HealthState;
   readonly #listener: DualListener | TlsListener;
   readonly #inFlight = new InFlight();
+  readonly #guard: EdgeGuard;
 
   constructor(options: ServerOptions) {
     const exposed: DescService[] = [GatewayService, Health, ServerReflection];
@@ -58,12 +75,14 @@ export class GatewayServer {
       registerHealth(router, this.health);
       registerReflection(router, reflector);
     };
-    const handler = connectNodeAdapter({ routes, readMaxBytes: options.maxRequestBytes, interceptors: options.interceptors ?? [], fallback: unknownRoute });
+    const handler = connectNodeAdapter({ routes, readMaxBytes: options.maxRequestBytes, interceptors: options.interceptors ?? [], fallback: unknownRoute, jsonOptions: STRICT_JSON });
     const interceptors = options.interceptors ?? [];
     const served = { service: GatewayService, impl: options.service, interceptors, maxRequestBytes: options.maxRequestBytes };
     const lean = createLeanPaths(served, { grpc: options.grpcFastPath, connect: options.connectFastPath });
+    const edge = options.edge ?? EDGE_DEFAULTS;
+    this.#guard = new EdgeGuard(edge, options.log);
     const tracked = this.#track(handler as UniversalHandler, lean);
-    this.#listener = options.tls ? new TlsListener(tracked, options.tls) : new DualListener(tracked);
+    this.#listener = options.tls ? new TlsListener(tracked, options.tls, this.#guard, edge.prefaceTimeoutMs) : new DualListener(tracked, this.#guard);
   }
 
   /** Starts listening; resolves with the bound port. */
@@ -74,6 +93,11 @@ export class GatewayServer {
   /** Calls in flight now (health Watch streams included until drain ends them). */
   get inFlight(): number {
     return this.#inFlight.count;
+  }
+
+  /** The listener's connection counts: open, refused at the limit, closed by the gateway's own timeouts. */
+  get edge(): EdgeStats {
+    return this.#guard.stats;
   }
 
   /**
@@ -94,6 +118,10 @@ export class GatewayServer {
       res.once("close", () => {
         this.#inFlight.leave();
       });
+      if (this.#guard.refusedHere(req)) {
+        this.#guard.answerBusy(req, res);
+        return;
+      }
       if (lean(req, res)) return;
       if (req.headers["content-type"]?.startsWith("application/grpc")) fixGrpcMessage(res);
       handler(req, res);

@@ -4,6 +4,7 @@ import { createSecureServer } from "node:http2";
 import type { Http2SecureServer, Http2Session } from "node:http2";
 import type { Socket } from "node:net";
 import type { TlsConfig } from "../config/auth.js";
+import type { EdgeGuard } from "./edge-guard.js";
 import type { UniversalHandler } from "./listener.js";
 
 /** A TLS listener with the same life cycle as the cleartext DualListener. */
@@ -12,13 +13,22 @@ export class TlsListener {
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<Http2Session>();
 
-  constructor(handler: UniversalHandler, tls: TlsConfig) {
-    this.#server = createSecureServer({ allowHTTP1: true, cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), maxSessionMemory: 64 }, handler);
+  constructor(handler: UniversalHandler, tls: TlsConfig, guard: EdgeGuard, handshakeTimeout: number) {
+    const options = { allowHTTP1: true, cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), maxSessionMemory: 64, settings: guard.h2Settings, handshakeTimeout };
+    this.#server = createSecureServer(options, handler);
+    // HTTP/1.1 over TLS is served by Node's HTTP/1.1 code with the server's own fields as its options.
+    Object.assign(this.#server, guard.h1Options);
+    // Admission before the handshake: a refused connection costs no TLS work. Registered before Node's own listener.
+    this.#server.prependListener("connection", (socket: Socket) => {
+      guard.accept(socket);
+    });
     this.#server.on("session", (s: Http2Session) => {
       this.#sessions.add(s);
+      guard.watchSession(s);
       s.on("close", () => this.#sessions.delete(s));
     });
-    this.#server.on("secureConnection", (socket: Socket) => {
+    this.#server.on("secureConnection", (socket: Socket & { alpnProtocol?: string | false }) => {
+      if (socket.alpnProtocol !== "h2") guard.started(socket);
       this.#sockets.add(socket);
       socket.on("close", () => this.#sockets.delete(socket));
     });

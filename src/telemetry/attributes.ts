@@ -66,6 +66,9 @@ export const METRICS = {
   breakerState: "llmgateway.breaker.state",
   ledgerState: "llmgateway.ledger.state",
   queueRefused: "llmgateway.provider.queue.refused",
+  connectionsOpen: "llmgateway.server.connections.open",
+  connectionsRefused: "llmgateway.server.connections.refused",
+  edgeTimeouts: "llmgateway.server.timeouts",
 } as const;
 
 /**

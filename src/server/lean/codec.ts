@@ -9,7 +9,8 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { encodeMessage } from "./proto-encoder.js";
 
 const JSON_READ = { ignoreUnknownFields: true } as const;
-const textDecoder = new TextDecoder();
+/** JSON must be UTF-8 (RFC 8259): invalid bytes fail the parse (INVALID_ARGUMENT), as connect-node is set up to. */
+const textDecoder = new TextDecoder("utf-8", { fatal: true });
 const textEncoder = new TextEncoder();
 
 /** Parses a request message from its binary or JSON form. */
