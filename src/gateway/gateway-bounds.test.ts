@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Gateway } from "./gateway.js";
 import { GatewayError } from "./types.js";
 import type { CompletionOutcome, GatewayRequest } from "./types.js";
-import { configFor, context, fixture, request } from "../../test/helpers/gateway-fixture.js";
+import { configFor, context, fixture, request, readStream as read } from "../../test/helpers/gateway-fixture.js";
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 2_000_000 });
@@ -20,25 +20,6 @@ const jsonOf = (n: number): string => `{"a": [${Array.from({ length: n }, () => 
 function jsonRequest(maxTokens?: number): GatewayRequest {
   const base = request("r");
   return { ...base, chat: { ...base.chat, responseFormat: { type: "json_object" }, params: maxTokens === undefined ? {} : { maxTokens } } };
-}
-
-async function read(gateway: Gateway, req: GatewayRequest): Promise<{ deltas: string[]; outcome: CompletionOutcome | undefined; error: GatewayError | undefined }> {
-  const deltas: string[] = [];
-  let outcome: CompletionOutcome | undefined;
-  const done = (async (): Promise<GatewayError | undefined> => {
-    try {
-      for await (const ev of gateway.stream(req, context())) {
-        if (ev.type === "delta") deltas.push(ev.text);
-        else if (ev.type === "done") outcome = ev.outcome;
-      }
-      return undefined;
-    } catch (e) {
-      if (e instanceof GatewayError) return e;
-      throw e;
-    }
-  })();
-  await vi.advanceTimersByTimeAsync(10_000);
-  return { deltas, outcome, error: await done };
 }
 
 describe("bounds of a held stream", () => {

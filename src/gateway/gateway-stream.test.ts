@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Gateway } from "./gateway.js";
 import { GatewayError } from "./types.js";
 import type { CompletionOutcome, GatewayRequest } from "./types.js";
-import { configFor, context, fixture, request, fakeClock } from "../../test/helpers/gateway-fixture.js";
+import { configFor, context, fixture, request, fakeClock, readStream as read } from "../../test/helpers/gateway-fixture.js";
 
 const T0 = 2_000_000;
 beforeEach(() => {
@@ -14,32 +14,6 @@ afterEach(() => {
 
 const config = (failover: Record<string, unknown> = {}) =>
   configFor({ a: {}, b: {} }, { routes: { r: { strategy: "ordered", models: ["a", "b"] } }, failover: { firstTokenTimeoutMs: 200, streamIdleMs: 300, ...failover } });
-
-interface Read {
-  readonly deltas: string[];
-  readonly outcome: CompletionOutcome | undefined;
-  readonly error: GatewayError | undefined;
-}
-
-/** Reads a whole stream while fake time runs. */
-async function read(gateway: Gateway, req: GatewayRequest = request("r"), ms = 10_000): Promise<Read> {
-  const deltas: string[] = [];
-  let outcome: CompletionOutcome | undefined;
-  const done = (async (): Promise<GatewayError | undefined> => {
-    try {
-      for await (const ev of gateway.stream(req, context())) {
-        if (ev.type === "delta") deltas.push(ev.text);
-        else if (ev.type === "done") outcome = ev.outcome;
-      }
-      return undefined;
-    } catch (e) {
-      if (e instanceof GatewayError) return e;
-      throw e;
-    }
-  })();
-  await vi.advanceTimersByTimeAsync(ms);
-  return { deltas, outcome, error: await done };
-}
 
 describe("streaming failover", () => {
   it("fails over silently before the first token", async () => {

@@ -83,3 +83,30 @@ export function failed(r: CompletionOutcome | GatewayError): GatewayError {
   if (!(r instanceof GatewayError)) throw new Error(`served by ${r.model}`);
   return r;
 }
+
+/** What a stream gave: its text deltas, and its summary or its error. */
+export interface StreamRead {
+  readonly deltas: string[];
+  readonly outcome: CompletionOutcome | undefined;
+  readonly error: GatewayError | undefined;
+}
+
+/** Reads a whole stream while fake time runs `ms`. */
+export async function readStream(gateway: Gateway, req: GatewayRequest = request("r"), ms = 10_000): Promise<StreamRead> {
+  const deltas: string[] = [];
+  let outcome: CompletionOutcome | undefined;
+  const done = (async (): Promise<GatewayError | undefined> => {
+    try {
+      for await (const ev of gateway.stream(req, context())) {
+        if (ev.type === "delta") deltas.push(ev.text);
+        else if (ev.type === "done") outcome = ev.outcome;
+      }
+      return undefined;
+    } catch (e) {
+      if (e instanceof GatewayError) return e;
+      throw e;
+    }
+  })();
+  await vi.advanceTimersByTimeAsync(ms);
+  return { deltas, outcome, error: await done };
+}
