@@ -1,6 +1,5 @@
 /** The listener's bounds with TLS: handshake (preface) timeout, HTTP/1.1 headers timeout, HTTP/2 idle, the connection limit. */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { connect as h2connect } from "node:http2";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hold } from "../helpers/edge-clients.js";
 import { oneModel, startHarness } from "../helpers/harness.js";
 import type { Harness } from "../helpers/harness.js";
+import { selfSigned } from "../helpers/self-signed.js";
 import { hasCommand } from "../helpers/tools.js";
 
 const T = 300;
@@ -20,10 +20,9 @@ let ca: Buffer;
 
 describe.skipIf(!hasCommand("openssl"))("edge limits with TLS", () => {
   beforeAll(async () => {
-    const cert = join(dir, "cert.pem");
-    const key = join(dir, "key.pem");
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
-    ca = readFileSync(cert);
+    const made = selfSigned(dir);
+    const { cert, key } = made;
+    ca = made.ca;
     const base = oneModel();
     const limits = { prefaceTimeoutMs: T, headersTimeoutMs: T, bodyTimeoutMs: T, idleConnectionMs: T, maxConnections: MAX, healthConnections: 0 };
     h = await startHarness({ ...base, config: { ...base.config, server: { tls: { certFile: cert, keyFile: key }, limits } } });

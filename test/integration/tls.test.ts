@@ -1,6 +1,5 @@
 /** With server.tls set, the one port speaks TLS: gRPC over h2 and Connect over HTTP/1.1, chosen by ALPN. */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
@@ -10,6 +9,7 @@ import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { Role } from "../../gen/llmgateway/v1/types_pb.js";
 import { oneModel, startHarness } from "../helpers/harness.js";
 import type { Harness } from "../helpers/harness.js";
+import { selfSigned } from "../helpers/self-signed.js";
 import { hasCommand } from "../helpers/tools.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gw-tls-"));
@@ -18,10 +18,9 @@ let ca: Buffer;
 
 describe.skipIf(!hasCommand("openssl"))("TLS listener", () => {
   beforeAll(async () => {
-    const cert = join(dir, "cert.pem");
-    const key = join(dir, "key.pem");
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
-    ca = readFileSync(cert);
+    const made = selfSigned(dir);
+    const { cert, key } = made;
+    ca = made.ca;
     const base = oneModel();
     h = await startHarness({ ...base, config: { ...base.config, server: { tls: { certFile: cert, keyFile: key } } } });
   });
