@@ -142,9 +142,10 @@ export type EmbedResponse = Message<"llmgateway.v1.EmbedResponse"> & {
   route: string;
 
   /**
-   * Input tokens of the serving attempt (only `input_tokens` is set). Absent when the provider
-   * reported none (Gemini): the ledger then holds the gateway's estimate, see the serving
-   * attempt's `usage` and `usage_basis`.
+   * Tokens of the serving attempt as the provider reported them: `input_tokens`, and
+   * `output_tokens` 0 (an embedding has no output). Absent when the provider reported none
+   * (Gemini): the ledger then holds the gateway's estimate, see the serving attempt's `usage`
+   * and `usage_basis` (USAGE_BASIS_ESTIMATED).
    *
    * @generated from field: llmgateway.v1.Usage usage = 7;
    */
