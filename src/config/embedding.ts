@@ -65,7 +65,7 @@ export function checkKinds(r: Reader, models: ReadonlyMap<string, ModelConfig>, 
   const mixed = (path: string, names: readonly string[], first: ModelKind | undefined): void => {
     names.forEach((name, i) => {
       const kind = kindOf(name);
-      if (first !== undefined && kind !== undefined && kind !== first) r.fail(`${path}[${i}]`, `names a ${kind} model (${name}) among ${first} models; a route or fallback chain serves one kind`);
+      if (first !== undefined && kind !== undefined && kind !== first) r.fail(`${path}[${i}]`, `names ${kind === "embedding" ? "an" : "a"} ${kind} model (${name}) among ${first} models; a route or fallback chain serves one kind`);
     });
   };
   for (const m of models.values()) mixed(`models.${m.name}.fallbacks`, m.fallbacks, modelKind(m));
