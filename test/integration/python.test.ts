@@ -29,7 +29,8 @@ describe.skipIf(!available)("Python grpcio client", () => {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await startHarness(oneModel());
+    const one = oneModel();
+    h = await startHarness({ ...one, config: { models: { ...(one.config["models"] as object), e1: { kind: "embedding", provider: "sim", pricing: { inputPerMTok: 0.02 } } } } });
   });
   afterAll(async () => {
     await h?.close();
@@ -52,6 +53,8 @@ describe.skipIf(!available)("Python grpcio client", () => {
     expect(out["error_code"]).toBe("NOT_FOUND");
     expect(out["error_message"]).toContain('unknown model or route "no-such-model"');
     expect(out["health"]).toBe("SERVING");
+    expect(out["embed"]).toEqual({ sizes: [5, 5], input_tokens: 4, has_usage: true, cost_pico_units: 80_000, kind: "MODEL_KIND_EMBEDDING" });
+    expect(out["embed_error"]).toEqual(["INVALID_ARGUMENT", "inputs[1]: is empty"]);
   });
 });
 
