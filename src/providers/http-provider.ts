@@ -11,6 +11,7 @@ import { defaultPool } from "../config/pool.js";
 import type { ChatResult, StreamEvent, Unsupported, UpstreamCall, Usage } from "./types.js";
 import type { HttpRequestSpec, StreamDecoder, WireFormat } from "./wire.js";
 import type { EmbedCall, EmbedResult, EmbedWire } from "./embed-types.js";
+import { billedParts, mergeParts, splitBatch } from "./embed-types.js";
 
 /** Largest error body read for classification. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -90,10 +91,25 @@ export class HttpProvider implements ProviderAdapter {
     }
   }
 
-  /** Embeds a batch through the wire format's embeddings API (errors classified by its own table). */
+  /**
+   * Embeds a batch through the wire format's embeddings API (errors classified by its own table), in parts of at
+   * most its `maxBatch` inputs sent one after another; a part that fails fails the call, carrying what the parts
+   * before it may have billed.
+   */
   async embed(call: EmbedCall, options: CallOptions): Promise<EmbedResult> {
     const wire: EmbedWire | undefined = this.#wire.embeddings;
     if (!wire) throw new ProviderError({ kind: "invalid_request", reason: `provider ${this.name} has no embeddings API` });
+    const done: EmbedResult[] = [];
+    try {
+      // The call is on the wire when its first part is: later parts do not restart the caller's timers.
+      for (const part of splitBatch(call, wire.maxBatch)) done.push(await this.#embedPart(wire, part, done.length === 0 ? options : { ...options, onDispatched: undefined }));
+    } catch (err) {
+      throw done.length > 0 && err instanceof ProviderError ? err.withUsage(billedParts(done)) : err;
+    }
+    return mergeParts(done);
+  }
+
+  async #embedPart(wire: EmbedWire, call: EmbedCall, options: CallOptions): Promise<EmbedResult> {
     const spec = wire.buildRequest(call, this.#config.apiKey?.reveal());
     const leave = this.#gate.enter(call.upstreamModel, this.name);
     const exchange = new Exchange(options.signal, this.#config.timeouts.totalMs, options.onDispatched);

@@ -52,5 +52,8 @@ describe("simulated embeddings", () => {
     expect([after.embedRequests - before.embedRequests, after.embeddedTexts - before.embeddedTexts, after.embeddedChars - before.embeddedChars, after.inputTokens]).toEqual([1, 2, 8, 0]);
     const empty = await post(`${sim.baseUrl("ge")}/v1beta/models/gemini-embedding-001:batchEmbedContents`, { requests: [{ model: "models/gemini-embedding-001", content: { parts: [{ text: "" }] } }] });
     expect([empty.status, (empty.json["error"] as Record<string, unknown>)["status"]]).toEqual([400, "INVALID_ARGUMENT"]);
+    const many = Array.from({ length: 101 }, (_, i) => ({ model: "models/gemini-embedding-001", content: { parts: [{ text: `t${i}` }] } }));
+    const tooMany = await post(`${sim.baseUrl("ge")}/v1beta/models/gemini-embedding-001:batchEmbedContents`, { requests: many });
+    expect([tooMany.status, (tooMany.json["error"] as Record<string, unknown>)["message"]]).toEqual([400, "* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch"]);
   });
 });

@@ -36,6 +36,8 @@ export function parseGeminiEmbeddings(text: string, call: EmbedCall, now: () => 
 /** Creates the Gemini embeddings wire format; `now` (epoch ms) reads HTTP-date retry-after headers. */
 export function geminiEmbedWire(now: () => number): EmbedWire {
   return {
+    // "BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch".
+    maxBatch: 100,
     buildRequest(call, apiKey) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (apiKey !== undefined) headers["x-goog-api-key"] = apiKey;

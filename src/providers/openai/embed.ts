@@ -38,6 +38,8 @@ export function parseOpenAiEmbeddings(text: string, call: EmbedCall): EmbedResul
 /** Creates the OpenAI embeddings wire format; `now` (epoch ms) reads HTTP-date retry-after headers. */
 export function openAiEmbedWire(now: () => number): EmbedWire {
   return {
+    // OpenAI's limit of inputs per request.
+    maxBatch: 2048,
     buildRequest(call, apiKey) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (apiKey !== undefined) headers["authorization"] = `Bearer ${apiKey}`;

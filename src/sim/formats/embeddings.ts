@@ -72,6 +72,7 @@ export const geminiEmbedSim: SimEmbedFormat = {
     if (!m) return undefined;
     const requests = isRecord(raw) ? raw["requests"] : undefined;
     if (!Array.isArray(requests) || requests.length === 0) return { refused: "* BatchEmbedContentsRequest.requests: must not be empty" };
+    if (requests.length > 100) return { refused: "* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch" };
     const inputs: string[] = [];
     let dimensions: number | undefined;
     for (const [i, r] of requests.entries()) {
