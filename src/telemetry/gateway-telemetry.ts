@@ -143,7 +143,9 @@ export class GatewayTelemetry {
     // The GenAI token histogram counts what providers reported; the gateway's estimates stay in the ledger.
     if (e.usageBasis !== "estimated") {
       if (e.usage.inputTokens !== undefined) this.#tokens.record(e.usage.inputTokens, sets?.input ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "input" });
-      if (e.usage.outputTokens !== undefined) this.#tokens.record(e.usage.outputTokens, sets?.output ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "output" });
+      // An embedding has no output: its known 0 is not an output sample.
+      const embeddings = t.metricAttributes[GEN_AI.operationName] === "embeddings";
+      if (e.usage.outputTokens !== undefined && !embeddings) this.#tokens.record(e.usage.outputTokens, sets?.output ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "output" });
     }
     if (e.costPicos > 0n && sets) sets.costPicos += e.costPicos;
   }
