@@ -45,6 +45,8 @@ export class DoorCall extends CallControl {
   readonly #res: Sink;
   readonly #target: DoorTarget;
   readonly #options: DoorCallOptions;
+  /** The request id the door gave the call (the client's `x-request-id`, else a new one), for answers and errors. */
+  requestId = "";
   /** When the door took the request (performance.now()), for the gateway's own overhead. */
   readonly startedAt = performance.now();
 

@@ -2,6 +2,7 @@
  * The gateway's extras on the HTTP doors, as headers named once here: request tags, a complexity hint and a
  * request id in; the served model and provider, the attempts, the cost and the gateway's own overhead out.
  */
+import { randomUUID } from "node:crypto";
 import type { Duration } from "@bufbuild/protobuf/wkt";
 import { Complexity } from "../../../gen/llmgateway/v1/types_pb.js";
 import type { CompleteResponse } from "../../../gen/llmgateway/v1/gateway_pb.js";
@@ -37,7 +38,7 @@ export interface RequestExtras {
 
 const COMPLEXITY: Record<string, Complexity> = { simple: Complexity.SIMPLE, medium: Complexity.MEDIUM, complex: Complexity.COMPLEX };
 
-/** Reads the extras from a call's headers; a malformed one is a 400 naming the header. */
+/** Reads the extras from a call's headers (and gives the call its request id); a malformed one is a 400 naming the header. */
 export function requestExtras(call: DoorCall): RequestExtras {
   const tags: Record<string, string> = {};
   const rawTags = call.header(EXTRA_HEADERS.tags);
@@ -59,7 +60,8 @@ export function requestExtras(call: DoorCall): RequestExtras {
     if (c === undefined) throw badRequest(EXTRA_HEADERS.complexity, "must be simple, medium or complex");
     complexity = c;
   }
-  return { tags, complexity, requestId: call.header(EXTRA_HEADERS.requestId) ?? "" };
+  call.requestId = call.header(EXTRA_HEADERS.requestId) ?? randomUUID();
+  return { tags, complexity, requestId: call.requestId };
 }
 
 function ms(d: Duration | undefined): number {
