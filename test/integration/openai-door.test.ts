@@ -135,6 +135,21 @@ describe("failover behind the OpenAI door", () => {
   });
 });
 
+describe("the gateway's extras on the OpenAI door", () => {
+  it("takes tags (header over metadata), a complexity hint and the request id into the ledger", async () => {
+    const tagged = client.withOptions({ defaultHeaders: { "x-llmgateway-tags": "team=door%20test, feature=extras", "x-llmgateway-complexity": "simple", "x-request-id": "door-req-1" } });
+    const { data, response } = await tagged.chat.completions.create({ model: "openai-model", messages: [{ role: "user", content: "hi" }], metadata: { team: "overridden", app: "notebook" } }).withResponse();
+    expect(data.id).toBe("chatcmpl-door-req-1");
+    expect(response.headers.get("x-request-id")).toBe("door-req-1");
+    const report = await h.connect.getCostReport({ tags: { team: "door test", feature: "extras", app: "notebook" } });
+    expect(Number(report.total?.requests)).toBe(1);
+    const bad = await fetch(`http://${h.address}/v1/chat/completions`, { method: "POST", headers: { "x-llmgateway-complexity": "huge" }, body: "{}" });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { param: string } }).error.param).toBe("x-llmgateway-complexity");
+    expect(bad.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
 describe("the model list", () => {
   it("lists models and routes, and retrieves one", async () => {
     const ids = [];

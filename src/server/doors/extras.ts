@@ -43,6 +43,7 @@ const COMPLEXITY: Record<string, Complexity> = { simple: Complexity.SIMPLE, medi
 
 /** Reads the extras from a call's headers (and gives the call its request id); a malformed one is a 400 naming the header. */
 export function requestExtras(call: DoorCall): RequestExtras {
+  call.requestId = call.header(EXTRA_HEADERS.requestId) ?? randomUUID();
   const tags: Record<string, string> = {};
   const rawTags = call.header(EXTRA_HEADERS.tags);
   if (rawTags !== null && rawTags.trim() !== "") {
@@ -63,7 +64,6 @@ export function requestExtras(call: DoorCall): RequestExtras {
     if (c === undefined) throw badRequest(EXTRA_HEADERS.complexity, "must be simple, medium or complex");
     complexity = c;
   }
-  call.requestId = call.header(EXTRA_HEADERS.requestId) ?? randomUUID();
   return { tags, complexity, requestId: call.requestId };
 }
 
