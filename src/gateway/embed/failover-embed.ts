@@ -45,7 +45,7 @@ export async function embedUnary(deps: FailoverDeps, setup: RequestSetup, input:
     }
   };
   try {
-    plan = fitInputs(plan, input.inputs);
+    plan = fitAnswer(fitInputs(plan, input.inputs), input, deps.config.bounds.maxResponseBytes);
     const won = await runFailover(deps, {
       request: req,
       trace: setup.ctx.trace,
@@ -110,4 +110,27 @@ export function fitInputs(plan: Plan, inputs: readonly string[]): Plan {
   }
   const dropped = plan.candidates.filter((m) => !fits.includes(m)).map((m) => m.name);
   return { ...plan, candidates: fits, tooSmall: [...plan.tooSmall, ...dropped] };
+}
+
+/**
+ * The plan without the models whose vectors (of the asked size, else the model's configured one) cannot fit in an
+ * answer: refused before any call rather than billed and then refused. RESOURCE_EXHAUSTED when none is left; a
+ * model of unknown size stays (its answer is checked when it comes).
+ */
+export function fitAnswer(plan: Plan, input: EmbedInput, limit: number): Plan {
+  // The answer's size with one attempt (more attempts add little; the answer is checked again when it comes).
+  const size = (dims: number): number => BASE + PER_ATTEMPT + input.inputs.length * (4 * dims + PER_VECTOR);
+  const fits = plan.candidates.filter((m) => {
+    const dims = input.dimensions ?? m.embedding?.dimensions;
+    return dims === undefined || size(dims) <= limit;
+  });
+  if (fits.length === plan.candidates.length) return plan;
+  if (fits.length === 0) {
+    const dims = input.dimensions ?? Math.min(...plan.candidates.map((m) => m.embedding?.dimensions ?? Infinity));
+    throw new GatewayError(
+      "resource_exhausted",
+      `${input.inputs.length} vectors of ${dims} dimensions are about ${size(dims)} bytes, over the server's limit of ${limit} bytes (server.maxResponseBytes); send fewer inputs or ask for fewer dimensions`,
+    );
+  }
+  return { ...plan, candidates: fits, tooSmall: [...plan.tooSmall, ...plan.candidates.filter((m) => !fits.includes(m)).map((m) => m.name)] };
 }

@@ -76,4 +76,20 @@ describe("gateway.embed", () => {
     expect([e.code, e.attempts.map((a) => [a.usageBasis, a.costPicos])]).toEqual(["invalid_argument", [["reported", 0n]]]);
     expect(fakes.b?.calls).toHaveLength(0);
   });
+
+  it("refuses before any call a batch whose vectors cannot fit in an answer, and leaves out only the models whose size cannot", async () => {
+    const models = { wide: { ...EMB, dimensions: 3072 }, narrow: { ...EMB, dimensions: 256 } };
+    const cfg = configFor(models, { routes: { r: { models: ["wide", "narrow"] }, w: { models: ["wide"] } }, server: { maxResponseBytes: 1 << 20 } });
+    const { gateway, fakes } = fixture(cfg, {});
+    const inputs = Array.from({ length: 200 }, (_, i) => `t${i}`);
+    // 200 x 3072 floats is about 2.4 MB: over 1 MiB; 200 x 256 is about 200 KB.
+    const out = ok(await settle(gateway.embed(batch("r", inputs), context())));
+    expect([out.model, fakes.wide?.calls.length]).toEqual(["narrow", 0]);
+    const e = err(await settle(gateway.embed(batch("w", inputs), context())));
+    expect([e.code, e.message]).toEqual(["resource_exhausted", expect.stringContaining("200 vectors of 3072 dimensions are about")]);
+    expect(fakes.wide?.calls).toHaveLength(0);
+    // Asked dimensions decide over the configured ones.
+    const asked = embedRequest({ target: "w", inputs, dimensions: 64, tags: {}, requestId: "e-2" });
+    expect(ok(await settle(gateway.embed(asked, context()))).model).toBe("wide");
+  });
 });
