@@ -1,0 +1,83 @@
+/**
+ * The Anthropic-compatible door: `POST /v1/messages`, unary and streamed, with the client key in `x-api-key`
+ * (or `authorization: Bearer`). It translates into the same Complete / StreamComplete calls as the gRPC contract.
+ */
+import { randomUUID } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
+import { CompleteResponseSchema, StreamCompleteRequestSchema, StreamCompleteResponseSchema } from "../../../../gen/llmgateway/v1/gateway_pb.js";
+import type { DoorCall } from "../door-call.js";
+import { DoorFault } from "../door-fault.js";
+import type { DoorRoute } from "../doors.js";
+import { answerFields, answerHeaders, EXTRA_HEADERS, requestExtras } from "../extras.js";
+import { errorBody, errorHeaders } from "./errors.js";
+import { toDoorRequest } from "./request.js";
+import type { DoorRequest } from "./request.js";
+import { toAnthropicMessage } from "./response.js";
+import { AnthropicStreamEncoder } from "./stream.js";
+import { Code } from "@connectrpc/connect";
+
+/** What a call's refusal needs: its request id, where its messages came from, and its encoder once streaming. */
+interface CallState {
+  requestId: string;
+  at: readonly string[];
+  encoder: AnthropicStreamEncoder | undefined;
+}
+
+const states = new WeakMap<DoorCall, CallState>();
+
+/** The routes of the Anthropic door. */
+export function anthropicRoutes(): DoorRoute[] {
+  return [{ method: "POST", path: "/v1/messages", options: { keyHeader: "x-api-key" }, serve: serveMessages, refuse }];
+}
+
+async function serveMessages(call: DoorCall): Promise<void> {
+  const state: CallState = { requestId: call.header(EXTRA_HEADERS.requestId) || randomUUID(), at: [], encoder: undefined };
+  states.set(call, state);
+  const extras = { ...requestExtras(call), requestId: state.requestId };
+  const door = toDoorRequest(await call.json(), extras);
+  state.at = door.at;
+  if (door.stream) await stream(call, door, state);
+  else await unary(call, door, state);
+}
+
+async function unary(call: DoorCall, door: DoorRequest, state: CallState): Promise<void> {
+  const res = await call.unary("complete", door.request, CompleteResponseSchema);
+  const headers = { "content-type": "application/json", "request-id": res.requestId || state.requestId, ...answerHeaders(res, call.startedAt) };
+  call.send(200, headers, JSON.stringify(toAnthropicMessage(res)));
+}
+
+async function stream(call: DoorCall, door: DoorRequest, state: CallState): Promise<void> {
+  const input = create(StreamCompleteRequestSchema, { request: door.request });
+  const it = await call.stream("streamComplete", input, StreamCompleteResponseSchema);
+  try {
+    // Nothing is written before the first message: until then a failure is still an HTTP error status.
+    let next = await it.next();
+    if (call.closed) return;
+    const encoder = new AnthropicStreamEncoder({ model: door.request.model, requestId: state.requestId, extras: (s) => answerFields(s, call.startedAt) });
+    call.beginEvents({ "request-id": state.requestId, [EXTRA_HEADERS.requestId]: state.requestId });
+    state.encoder = encoder;
+    while (!next.done) {
+      const text = encoder.push(next.value);
+      if (text !== "") await call.write(text);
+      if (call.closed || encoder.finished) break;
+      next = await it.next();
+    }
+    if (call.closed) return;
+    if (!encoder.finished) throw new DoorFault(502, Code.Internal, "the stream ended without its summary");
+    call.finish();
+  } finally {
+    // A client that went away (or a finished answer): stop the service's stream, which stops the upstream call.
+    await it.return?.(undefined);
+  }
+}
+
+function refuse(call: DoorCall, fault: DoorFault): void {
+  const state = states.get(call) ?? { requestId: call.header(EXTRA_HEADERS.requestId) || randomUUID(), at: [], encoder: undefined };
+  const body = errorBody(fault, state.requestId, state.at);
+  if (call.started) {
+    const text = state.encoder?.error(body) ?? "";
+    void call.write(text).then(() => call.finish());
+    return;
+  }
+  call.send(fault.status, errorHeaders(fault, state.requestId), JSON.stringify(body));
+}
