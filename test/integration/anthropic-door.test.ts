@@ -165,6 +165,18 @@ describe("the Anthropic door with the official SDK", () => {
       expect(second.stop_reason).toBe("end_turn");
     }
   });
+
+  it.each(["o2-model", "g2-model"])("returns another format's reasoning (%s) to it through thinking blocks", async (model) => {
+    const params = { model, max_tokens: 2048, thinking: { type: "enabled" as const, budget_tokens: 1024 }, tools: [WEATHER], messages: [ASK] };
+    const first = await client.messages.stream(params).finalMessage();
+    const signatures = first.content.flatMap((b) => (b.type === "thinking" ? [b.signature] : []));
+    expect(signatures.length).toBeGreaterThan(0);
+    // DeepSeek-style reasoning comes back as the openai format's; Gemini's call signature rides in its own block.
+    expect(signatures.some((s) => s.startsWith(model === "o2-model" ? "llmgateway:openai:" : "llmgateway:call:"))).toBe(true);
+    // The strict simulators refuse a turn whose reasoning did not come back as they gave it.
+    const second = await client.messages.create({ ...params, messages: [ASK, ...answer(first, ["18C", "12:00"])] });
+    expect(second.stop_reason).toBe("end_turn");
+  });
 });
 
 describe("cost truth through the Anthropic door", () => {

@@ -18,7 +18,7 @@ type PartInit = MessageInitShape<typeof ContentPartSchema>;
 /** The fields of a message other than its content. */
 interface Fields {
   readonly role: Role;
-  readonly toolCalls?: ReadonlyArray<{ id: string; name: string; arguments: string }>;
+  readonly toolCalls?: ReadonlyArray<{ id: string; name: string; arguments: string; signature: string }>;
   readonly reasoning?: readonly ReasoningInit[];
   readonly toolCallId?: string;
   readonly isError?: boolean;
@@ -104,16 +104,21 @@ function userTurn(out: Conversation, blocks: readonly Block[], at: string): void
 
 function assistantTurn(out: Conversation, blocks: readonly Block[], at: string): void {
   const parts: PartInit[] = [];
-  const toolCalls: Array<{ id: string; name: string; arguments: string }> = [];
+  const toolCalls: Array<{ id: string; name: string; arguments: string; signature: string }> = [];
   const reasoning: ReasoningInit[] = [];
+  const signatures = new Map<string, string>();
   for (const b of blocks) {
     const f = (k: string): string => join(b.at, k);
     if (b.type === "text") parts.push({ part: { case: "text", value: textOf(b.o, b.at) } });
-    else if (b.type === "tool_use") toolCalls.push({ id: str(b.o["id"], f("id")), name: str(b.o["name"], f("name")), arguments: JSON.stringify(obj(b.o["input"], f("input"))) });
-    else if (b.type === "thinking") reasoning.push(fromThinking(str(b.o["thinking"], f("thinking")), str(b.o["signature"], f("signature"))));
-    else if (b.type === "redacted_thinking") reasoning.push(fromRedacted(str(b.o["data"], f("data"))));
+    else if (b.type === "tool_use") toolCalls.push({ id: str(b.o["id"], f("id")), name: str(b.o["name"], f("name")), arguments: JSON.stringify(obj(b.o["input"], f("input"))), signature: "" });
+    else if (b.type === "thinking") {
+      const back = fromThinking(str(b.o["thinking"], f("thinking")), str(b.o["signature"], f("signature")));
+      if (back.kind === "reasoning") reasoning.push(back.block);
+      else if (back.kind === "call") signatures.set(back.id, back.signature);
+    } else if (b.type === "redacted_thinking") reasoning.push(fromRedacted(str(b.o["data"], f("data"))));
     else throw fieldError(f("type"), `${b.type} blocks are allowed in user messages only`);
   }
+  for (const c of toolCalls) c.signature = signatures.get(c.id) ?? "";
   push(out, withParts({ role: Role.ASSISTANT, toolCalls, reasoning }, parts), at);
 }
 

@@ -101,6 +101,18 @@ describe("an Anthropic request", () => {
     expect(reasoning).toEqual([{ format: "openai", text: "hmm" }, { format: "gemini", redacted: "c2ln" }]);
   });
 
+  it("gives a tool call its own signature back from its thinking block, and drops shown-only thinking", () => {
+    const carrier = `llmgateway:call:${Buffer.from(JSON.stringify(["call_1", "c2ln"])).toString("base64url")}`;
+    const content = [
+      { type: "thinking", thinking: "Shown.", signature: "llmgateway:shown:" },
+      { type: "tool_use", id: "call_1", name: "get_weather", input: { city: "Rome" } },
+      { type: "thinking", thinking: "", signature: carrier },
+    ];
+    const messages = [BASE.messages[0], { role: "assistant", content }, { role: "user", content: [{ type: "tool_result", tool_use_id: "call_1", content: "21C" }] }];
+    const assistant = (translate({ ...BASE, messages }).json["messages"] as Array<Record<string, unknown>>)[1];
+    expect(assistant).toEqual({ role: "ROLE_ASSISTANT", toolCalls: [{ id: "call_1", name: "get_weather", arguments: '{"city":"Rome"}', signature: "c2ln" }] });
+  });
+
   it("refuses what Anthropic refuses, naming the field in Anthropic's style", () => {
     expect(refusal({ ...BASE, max_tokens: undefined })).toBe("400 max_tokens: Field required");
     expect(refusal({ model: "claude", max_tokens: 5 })).toBe("400 messages: Field required");

@@ -38,6 +38,16 @@ describe("an answer as an Anthropic message", () => {
     });
   });
 
+  it("carries a tool call's own signature (Gemini's) in an empty thinking block", () => {
+    const res = response({ finishReason: "FINISH_REASON_TOOL_CALLS", toolCalls: [{ id: "call_1", name: "f", arguments: "{}", signature: "c2ln" }, { id: "call_2", name: "g", arguments: "{}" }] });
+    const carrier = `llmgateway:call:${Buffer.from(JSON.stringify(["call_1", "c2ln"])).toString("base64url")}`;
+    expect(toAnthropicMessage(res)["content"]).toEqual([
+      { type: "thinking", thinking: "", signature: carrier },
+      { type: "tool_use", id: "call_1", name: "f", input: {} },
+      { type: "tool_use", id: "call_2", name: "g", input: {} },
+    ]);
+  });
+
   it("maps the finish reasons, shows a refusal as text, and leaves unknown counts out", () => {
     expect(toAnthropicMessage(response({ text: "a", finishReason: "FINISH_REASON_STOP" }))["stop_reason"]).toBe("end_turn");
     expect(toAnthropicMessage(response({ text: "a", finishReason: "FINISH_REASON_LENGTH" }))["stop_reason"]).toBe("max_tokens");

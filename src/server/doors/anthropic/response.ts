@@ -7,7 +7,7 @@ import type { ReasoningBlock, ToolCall } from "../../../../gen/llmgateway/v1/con
 import type { CompleteResponse } from "../../../../gen/llmgateway/v1/gateway_pb.js";
 import { FinishReason } from "../../../../gen/llmgateway/v1/types_pb.js";
 import type { Usage } from "../../../../gen/llmgateway/v1/types_pb.js";
-import { thinkingBlock } from "./reasoning.js";
+import { callSignatureBlocks, thinkingBlock } from "./reasoning.js";
 
 /** Anthropic's stop reasons the gateway's finish reasons map onto. */
 export type StopReason = "end_turn" | "max_tokens" | "tool_use" | "refusal";
@@ -47,9 +47,9 @@ export function parseInput(args: string): unknown {
   }
 }
 
-/** Content blocks in Anthropic's order: thinking, text, tool_use. */
+/** Content blocks in Anthropic's order: thinking (the calls' own signatures last), text, tool_use. */
 export function contentBlocks(reasoning: readonly ReasoningBlock[], text: string, toolCalls: readonly ToolCall[]): Array<Record<string, unknown>> {
-  const blocks: Array<Record<string, unknown>> = reasoning.map(thinkingBlock);
+  const blocks: Array<Record<string, unknown>> = [...reasoning.map(thinkingBlock), ...callSignatureBlocks(toolCalls)];
   if (text !== "") blocks.push({ type: "text", text });
   for (const c of toolCalls) blocks.push({ type: "tool_use", id: c.id, name: c.name, input: parseInput(c.arguments) });
   return blocks;

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
+import { Code } from "@connectrpc/connect";
 import { CompleteResponseSchema, StreamCompleteRequestSchema, StreamCompleteResponseSchema } from "../../../../gen/llmgateway/v1/gateway_pb.js";
 import type { DoorCall } from "../door-call.js";
 import { DoorFault } from "../door-fault.js";
@@ -14,7 +15,6 @@ import { toDoorRequest } from "./request.js";
 import type { DoorRequest } from "./request.js";
 import { toAnthropicMessage } from "./response.js";
 import { AnthropicStreamEncoder } from "./stream.js";
-import { Code } from "@connectrpc/connect";
 
 /** What a call's refusal needs: its request id, where its messages came from, and its encoder once streaming. */
 interface CallState {

@@ -101,13 +101,32 @@ describe("the Anthropic stream encoder", () => {
     );
   });
 
+  it("adds what the stream did not show as whole blocks at the end: a refusal, a streamed call's own signature", () => {
+    const carrier = `llmgateway:call:${Buffer.from(JSON.stringify(["a", "c2ln"])).toString("base64url")}`;
+    const out = run([
+      { toolCall: { index: 0, id: "a", name: "f", arguments: "{}" } },
+      { summary: { finishReason: "FINISH_REASON_TOOL_CALLS", toolCalls: [{ id: "a", name: "f", arguments: "{}", signature: "c2ln" }] } },
+    ]);
+    expect(out[1]).toBe(
+      stop(0) +
+        blockStart(1, '{"type":"thinking","thinking":"","signature":""}') +
+        delta(1, '{"type":"thinking_delta","thinking":""}') +
+        delta(1, `{"type":"signature_delta","signature":"${carrier}"}`) +
+        stop(1) +
+        end("tool_use", NO_USAGE),
+    );
+    const refused = run([{ summary: { finishReason: "FINISH_REASON_CONTENT_FILTER", refusal: "No." } }]);
+    expect(refused[0]).toBe(`${START}${blockStart(0, '{"type":"text","text":""}')}${delta(0, '{"type":"text_delta","text":"No."}')}${stop(0)}${end("refusal", NO_USAGE)}`);
+  });
+
   it("ends a stream that failed after its start with an error event, flushing what was held", () => {
     const e = encoder();
     expect(e.push(msg({ reasoning: { text: "Hmm" } }))).toContain("thinking_delta");
     expect(e.push(msg({ delta: { text: "Par" } }))).toBe("");
     const body = { type: "error", error: { type: "api_error", message: "the stream failed after it started" }, request_id: "r1" };
     expect(e.error(body)).toBe(
-      delta(0, '{"type":"signature_delta","signature":""}') +
+      // No state came for this thinking: it is marked as shown only, and dropped if sent back.
+      delta(0, '{"type":"signature_delta","signature":"llmgateway:shown:"}') +
         stop(0) +
         blockStart(1, '{"type":"text","text":""}') +
         delta(1, '{"type":"text_delta","text":"Par"}') +

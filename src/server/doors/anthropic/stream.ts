@@ -11,7 +11,7 @@
 import type { CompleteResponse, StreamCompleteResponse } from "../../../../gen/llmgateway/v1/gateway_pb.js";
 import type { ReasoningBlock } from "../../../../gen/llmgateway/v1/content_pb.js";
 import { anthropicUsage, contentBlocks, messageId, stopReason } from "./response.js";
-import { signatureOf } from "./reasoning.js";
+import { callSignatureBlocks, SHOWN_SIGNATURE, signatureOf } from "./reasoning.js";
 
 /** One server-sent event in Anthropic's framing. */
 export function sseEvent(name: string, data: unknown): string {
@@ -45,6 +45,7 @@ export class AnthropicStreamEncoder {
   #next = 0;
   #open: Open | undefined;
   #thinkingRuns = 0;
+  #sawText = false;
   /** Tool calls by the contract's index: their block index and whether any argument fragment was sent. */
   readonly #calls = new Map<number, { index: number; fragments: boolean }>();
   /** Set once output is held back for a thinking signature; then everything goes here until the summary. */
@@ -71,6 +72,7 @@ export class AnthropicStreamEncoder {
       case "delta":
         if (ev.value.text === "") break;
         if (this.#open?.kind !== "text") this.#begin(out, "text", { type: "text", text: "" });
+        this.#sawText = true;
         out.push(delta(this.#index(), { type: "text_delta", text: ev.value.text }));
         break;
       case "toolCall":
@@ -149,12 +151,14 @@ export class AnthropicStreamEncoder {
     this.#close(out);
     const thinking = s.reasoning.filter((b) => b.redacted === "");
     const tail: string[] = [];
-    // Reasoning the stream did not show (redacted blocks, or more blocks than thinking runs), then calls it did not
-    // stream, then a refusal given only in the summary: whole blocks, so the answer is complete.
+    // Reasoning the stream did not show (redacted blocks, or more blocks than thinking runs), a refusal given only in
+    // the summary, calls it did not stream, and the streamed calls' own signatures: whole blocks, so that the answer
+    // is complete and sends back everything the next turn needs.
     const extra = [...s.reasoning.filter((b) => b.redacted !== ""), ...thinking.slice(this.#thinkingRuns)];
     const unstreamed = s.toolCalls.filter((_, i) => !this.#calls.has(i));
-    const refusal = this.#next === 0 ? s.refusal : "";
-    for (const block of contentBlocks(extra, refusal, unstreamed)) tail.push(...wholeBlock(this.#next++, block));
+    const refusal = this.#sawText ? "" : s.refusal;
+    const whole = [...contentBlocks(extra, refusal, unstreamed), ...callSignatureBlocks(s.toolCalls.filter((_, i) => this.#calls.has(i)))];
+    for (const block of whole) tail.push(...wholeBlock(this.#next++, block));
     const message = { type: "message_delta", delta: { stop_reason: stopReason(s), stop_sequence: null }, usage: anthropicUsage(s.usage), llmgateway: this.#options.extras(s) };
     tail.push(sseEvent("message_delta", message), sseEvent("message_stop", { type: "message_stop" }));
     this.#finished = true;
@@ -188,9 +192,9 @@ function stop(index: number): string {
   return sseEvent("content_block_stop", { type: "content_block_stop", index });
 }
 
-/** A thinking block's end: its signature (empty when the summary had none for it), then its stop. */
+/** A thinking block's end: its signature (marked as shown only when the summary had no state for it), then its stop. */
 function closeThinking(p: PendingClose, block: ReasoningBlock | undefined): string {
-  return `${delta(p.index, { type: "signature_delta", signature: block === undefined ? "" : signatureOf(block) })}${stop(p.index)}`;
+  return `${delta(p.index, { type: "signature_delta", signature: block === undefined ? SHOWN_SIGNATURE : signatureOf(block) })}${stop(p.index)}`;
 }
 
 /** A block known whole, as Anthropic streams one: start, its content as one delta, stop. */
