@@ -151,6 +151,14 @@ describe("bad input on the door", () => {
     }
   });
 
+  it("answers a malformed extra header with 400 naming it, the request id still on the answer", async () => {
+    const res = await postMessages(h.address, JSON.stringify(HI), { ...auth, "x-llmgateway-tags": "no-equals-sign", "x-request-id": "anth-bad-tags" });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ type: "error", error: { type: "invalid_request_error" }, request_id: "anth-bad-tags" });
+    expect(String((res.json?.["error"] as Record<string, unknown>)["message"])).toMatch(/^x-llmgateway-tags: /);
+    expect(res.headers.get("request-id")).toBe("anth-bad-tags");
+  });
+
   it("answers a body over the bound with 413 request_too_large", async () => {
     const huge = JSON.stringify({ ...HI, messages: [{ role: "user", content: "x".repeat(100 * 1024) }] });
     const res = await postMessages(h.address, huge, auth);

@@ -1,8 +1,8 @@
 /**
  * Refusals in Anthropic's error shape: `{"type":"error","error":{"type","message"},"request_id"}` with Anthropic's
- * error types by status, a `request-id` header, `retry-after` when known, and `x-should-retry: false` for a spent
- * budget (the SDK would otherwise retry a 429). Service messages that name a contract field are rewritten to name
- * the Anthropic field it came from.
+ * error types by status, a `request-id` header, `retry-after` (and `retry-after-ms`) when known, and
+ * `x-should-retry: false` for a spent budget (the SDK would otherwise retry a 429). Service messages that name a
+ * contract field are rewritten to name the Anthropic field it came from.
  */
 import type { DoorFault } from "../door-fault.js";
 import { EXTRA_HEADERS } from "../extras.js";
@@ -37,7 +37,10 @@ export function errorBody(fault: DoorFault, requestId: string, at: readonly stri
 /** The headers of an error answer. */
 export function errorHeaders(fault: DoorFault, requestId: string): Record<string, string> {
   const headers: Record<string, string> = { "content-type": "application/json", "request-id": requestId, [EXTRA_HEADERS.requestId]: requestId };
-  if (fault.retryAfterS !== undefined) headers["retry-after"] = String(fault.retryAfterS);
+  if (fault.retryAfterS !== undefined) {
+    headers["retry-after"] = String(fault.retryAfterS);
+    headers["retry-after-ms"] = String(fault.retryAfterS * 1000);
+  }
   if (fault.refusal === "budget_exceeded") headers["x-should-retry"] = "false";
   return headers;
 }

@@ -70,7 +70,7 @@ describe("refusals in Anthropic's shape", () => {
   it("writes the body and headers: request id, retry-after when known, no retry for a spent budget", () => {
     const limited = new DoorFault(429, Code.ResourceExhausted, "client key batch is over its limit of 2 requests per minute; retry in 3 s", null, 3, "key_rpm");
     expect(errorBody(limited, "r9")).toEqual({ type: "error", error: { type: "rate_limit_error", message: "client key batch is over its limit of 2 requests per minute; retry in 3 s" }, request_id: "r9" });
-    expect(errorHeaders(limited, "r9")).toEqual({ "content-type": "application/json", "request-id": "r9", "x-request-id": "r9", "retry-after": "3" });
+    expect(errorHeaders(limited, "r9")).toEqual({ "content-type": "application/json", "request-id": "r9", "x-request-id": "r9", "retry-after": "3", "retry-after-ms": "3000" });
     const broke = new DoorFault(429, Code.ResourceExhausted, "monthly budget key:app is spent", null, undefined, "budget_exceeded");
     expect(errorHeaders(broke, "r9")["x-should-retry"]).toBe("false");
     expect(errorHeaders(limited, "r9")["x-should-retry"]).toBeUndefined();

@@ -14,11 +14,10 @@ import { errorBody, errorHeaders } from "./errors.js";
 import { toDoorRequest } from "./request.js";
 import type { DoorRequest } from "./request.js";
 import { toAnthropicMessage } from "./response.js";
-import { AnthropicStreamEncoder } from "./stream.js";
+import { AnthropicStreamEncoder, sseEvent } from "./stream.js";
 
-/** What a call's refusal needs: its request id, where its messages came from, and its encoder once streaming. */
+/** What a call's refusal needs besides its request id: where its messages came from, and its encoder once streaming. */
 interface CallState {
-  requestId: string;
   at: readonly string[];
   encoder: AnthropicStreamEncoder | undefined;
 }
@@ -31,18 +30,19 @@ export function anthropicRoutes(): DoorRoute[] {
 }
 
 async function serveMessages(call: DoorCall): Promise<void> {
-  const state: CallState = { requestId: call.header(EXTRA_HEADERS.requestId) || randomUUID(), at: [], encoder: undefined };
+  const state: CallState = { at: [], encoder: undefined };
   states.set(call, state);
-  const extras = { ...requestExtras(call), requestId: state.requestId };
+  // Gives the call its request id (the client's x-request-id, else a new one) before anything can fail.
+  const extras = requestExtras(call);
   const door = toDoorRequest(await call.json(), extras);
   state.at = door.at;
   if (door.stream) await stream(call, door, state);
-  else await unary(call, door, state);
+  else await unary(call, door);
 }
 
-async function unary(call: DoorCall, door: DoorRequest, state: CallState): Promise<void> {
+async function unary(call: DoorCall, door: DoorRequest): Promise<void> {
   const res = await call.unary("complete", door.request, CompleteResponseSchema);
-  const headers = { "content-type": "application/json", "request-id": res.requestId || state.requestId, ...answerHeaders(res, call.startedAt) };
+  const headers = { "content-type": "application/json", "request-id": res.requestId, ...answerHeaders(res, call.startedAt) };
   call.send(200, headers, JSON.stringify(toAnthropicMessage(res)));
 }
 
@@ -53,8 +53,8 @@ async function stream(call: DoorCall, door: DoorRequest, state: CallState): Prom
     // Nothing is written before the first message: until then a failure is still an HTTP error status.
     let next = await it.next();
     if (call.closed) return;
-    const encoder = new AnthropicStreamEncoder({ model: door.request.model, requestId: state.requestId, extras: (s) => answerFields(s, call.startedAt) });
-    call.beginEvents({ "request-id": state.requestId, [EXTRA_HEADERS.requestId]: state.requestId });
+    const encoder = new AnthropicStreamEncoder({ model: door.request.model, requestId: call.requestId, extras: (s) => answerFields(s, call.startedAt) });
+    call.beginEvents({ "request-id": call.requestId, [EXTRA_HEADERS.requestId]: call.requestId });
     state.encoder = encoder;
     while (!next.done) {
       const text = encoder.push(next.value);
@@ -71,13 +71,16 @@ async function stream(call: DoorCall, door: DoorRequest, state: CallState): Prom
   }
 }
 
+/** Writes a refusal: an error status with Anthropic's error JSON, or an `error` event inside a started stream. */
 function refuse(call: DoorCall, fault: DoorFault): void {
-  const state = states.get(call) ?? { requestId: call.header(EXTRA_HEADERS.requestId) || randomUUID(), at: [], encoder: undefined };
-  const body = errorBody(fault, state.requestId, state.at);
+  if (call.closed) return;
+  const state = states.get(call);
+  const requestId = call.requestId || randomUUID();
+  const body = errorBody(fault, requestId, state?.at ?? []);
   if (call.started) {
-    const text = state.encoder?.error(body) ?? "";
+    const text = state?.encoder?.error(body) ?? sseEvent("error", body);
     void call.write(text).then(() => call.finish());
     return;
   }
-  call.send(fault.status, errorHeaders(fault, state.requestId), JSON.stringify(body));
+  call.send(fault.status, errorHeaders(fault, requestId), JSON.stringify(body));
 }
