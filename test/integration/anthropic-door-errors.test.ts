@@ -36,6 +36,7 @@ beforeAll(async () => {
     config: {
       models: { claude: { provider: "anth", pricing: PRICING }, secret: { provider: "anth", pricing: PRICING }, broken: { provider: "down", pricing: PRICING }, slow: { provider: "drip", pricing: PRICING }, fragile: { provider: "cut", pricing: PRICING } },
       server: { maxRequestBytes: 64 * 1024 },
+      failover: { maxAttempts: 2 },
       ledger: { path: join(dir, "ledger.db") },
       auth: {
         keys: {
@@ -84,6 +85,9 @@ describe("refusals in Anthropic's shape", () => {
     expect(unknown).toBeInstanceOf(Anthropic.NotFoundError);
     expect(unknown.type).toBe("not_found_error");
     expect(unknown.apiMessage).toContain("claude-9");
+    // A stream refused before its first event is an HTTP error too, which the SDK raises (or retries) as such.
+    const streamed = await sdkError(client.messages.stream({ ...HI, model: "claude-9" }).finalMessage());
+    expect(streamed).toBeInstanceOf(Anthropic.NotFoundError);
   });
 
   it("400 naming the field: Anthropic's own checks and the service's, in Anthropic's field names", async () => {
@@ -127,6 +131,8 @@ describe("refusals in Anthropic's shape", () => {
     expect(err.type).toBe("api_error");
     expect(err.apiMessage).toMatch(/attempt/);
     expect(err.apiMessage).toContain("down");
+    const streamed = await sdkError(anthropicClient(h.address, KEY).client.messages.stream({ ...HI, model: "broken" }).finalMessage());
+    expect(streamed.status).toBe(503);
   });
 });
 
