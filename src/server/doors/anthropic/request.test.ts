@@ -44,7 +44,6 @@ describe("an Anthropic request", () => {
       ],
       temperature: 0.5,
       top_p: 0.9,
-      top_k: 40,
       stop_sequences: ["END"],
       tools: [{ name: "get_weather", description: "Weather", input_schema: { type: "object", properties: { city: { type: "string" } } }, strict: true }, { type: "custom", name: "get_time", input_schema: { type: "object" } }],
       tool_choice: { type: "any", disable_parallel_tool_use: true },
@@ -120,6 +119,9 @@ describe("an Anthropic request", () => {
     expect(refusal({ ...BASE, max_tokens: 0 })).toBe("400 max_tokens: Input should be greater than or equal to 1");
     expect(refusal({ ...BASE, n: 2 })).toBe("400 n: Extra inputs are not permitted");
     expect(refusal({ ...BASE, mcp_servers: [] })).toBe("400 mcp_servers: is not supported by the gateway");
+    expect(refusal({ ...BASE, top_k: 40 })).toBe("400 top_k: is not supported by the gateway");
+    expect(refusal({ ...BASE, metadata: { user_id: 7 } })).toBe("400 metadata.user_id: Input should be a valid string");
+    expect(refusal({ ...BASE, metadata: { team: "a" } })).toBe("400 metadata.team: Extra inputs are not permitted");
     expect(refusal({ ...BASE, temperature: "hot" })).toBe("400 temperature: Input should be a valid number");
     expect(refusal({ ...BASE, messages: [] })).toBe("400 messages: List should have at least 1 item after validation, not 0");
     expect(refusal({ ...BASE, messages: [{ role: "user", content: [{ type: "document", source: {} }] }] })).toMatch(/^400 messages\.0\.content\.0\.type: content blocks of type 'document' are not supported/);

@@ -16,10 +16,10 @@ import { toConversation } from "./content.js";
 
 /** Top-level fields the door maps. */
 const MAPPED = ["model", "messages", "max_tokens", "system", "temperature", "top_p", "stop_sequences", "stream", "tools", "tool_choice", "thinking", "output_config", "output_format"];
-/** Top-level fields Anthropic takes that change nothing a gateway answers with: accepted and ignored. */
-export const IGNORED_FIELDS = ["metadata", "service_tier", "cache_control", "top_k", "speed"] as const;
-/** Top-level fields of Anthropic-hosted features the gateway cannot honour: refused by name. */
-const UNSUPPORTED = new Set(["container", "mcp_servers", "context_management", "diagnostics", "inference_geo", "user_profile_id", "workspace_id"]);
+/** Top-level fields Anthropic takes that change nothing in the answer's content: accepted and ignored. */
+export const IGNORED_FIELDS = ["metadata", "service_tier", "cache_control", "speed"] as const;
+/** Top-level fields the gateway cannot honour (a sampling control it has not, Anthropic-hosted features): refused by name. */
+const UNSUPPORTED = new Set(["top_k", "container", "mcp_servers", "context_management", "diagnostics", "inference_geo", "user_profile_id", "workspace_id"]);
 const KNOWN = new Set([...MAPPED, ...IGNORED_FIELDS, ...UNSUPPORTED]);
 const TOOL = new Set(["name", "description", "input_schema", "cache_control", "strict", "type"]);
 const EFFORT: Record<string, ReasoningEffort> = { low: ReasoningEffort.LOW, medium: ReasoningEffort.MEDIUM, high: ReasoningEffort.HIGH, xhigh: ReasoningEffort.HIGH, max: ReasoningEffort.HIGH };
@@ -54,6 +54,9 @@ export function toDoorRequest(body: unknown, extras: RequestExtras): DoorRequest
   const stream = opt(b, "stream") === undefined ? false : bool(b["stream"], "stream");
   const tools = opt(b, "tools") === undefined ? [] : arr(b["tools"], "tools").map((t, i) => tool(t, `tools.${i}`));
   const choice = opt(b, "tool_choice") === undefined ? undefined : toolChoice(obj(b["tool_choice"], "tool_choice"));
+  const metadata = opt(b, "metadata") === undefined ? {} : obj(b["metadata"], "metadata");
+  onlyKeys(metadata, "metadata", new Set(["user_id"]));
+  if (opt(metadata, "user_id") !== undefined) str(metadata["user_id"], "metadata.user_id");
   const outputConfig = opt(b, "output_config") === undefined ? {} : obj(b["output_config"], "output_config");
   onlyKeys(outputConfig, "output_config", new Set(["format", "effort"]));
   const request = create(CompleteRequestSchema, {
