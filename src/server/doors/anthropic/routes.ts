@@ -53,7 +53,7 @@ async function stream(call: DoorCall, door: DoorRequest, state: CallState): Prom
     // Nothing is written before the first message: until then a failure is still an HTTP error status.
     let next = await it.next();
     if (call.closed) return;
-    const encoder = new AnthropicStreamEncoder({ model: door.request.model, requestId: call.requestId, extras: (s) => answerFields(s, call.startedAt) });
+    const encoder = new AnthropicStreamEncoder({ model: door.request.model, requestId: call.requestId, extras: (s) => answerFields(s, call.startedAt), now: () => performance.now() });
     call.beginEvents({ "request-id": call.requestId, [EXTRA_HEADERS.requestId]: call.requestId });
     state.encoder = encoder;
     while (!next.done) {

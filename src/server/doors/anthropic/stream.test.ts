@@ -3,10 +3,11 @@ import { fromJson } from "@bufbuild/protobuf";
 import type { JsonObject } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { StreamCompleteResponseSchema } from "../../../../gen/llmgateway/v1/gateway_pb.js";
-import { AnthropicStreamEncoder } from "./stream.js";
+import { AnthropicStreamEncoder, PING_EVERY_MS } from "./stream.js";
 
 const EXTRAS = { request_id: "r1", model: "claude", provider: "anth", attempts: 1, cost_usd: "0.000010", overhead_ms: 0.5 };
-const encoder = () => new AnthropicStreamEncoder({ model: "claude", requestId: "r1", extras: () => EXTRAS });
+let clock = 0;
+const encoder = () => new AnthropicStreamEncoder({ model: "claude", requestId: "r1", extras: () => EXTRAS, now: () => clock });
 const msg = (json: JsonObject) => fromJson(StreamCompleteResponseSchema, json);
 
 /** Runs the messages through one encoder; returns what each call wrote. */
@@ -117,6 +118,18 @@ describe("the Anthropic stream encoder", () => {
     );
     const refused = run([{ summary: { finishReason: "FINISH_REASON_CONTENT_FILTER", refusal: "No." } }]);
     expect(refused[0]).toBe(`${START}${blockStart(0, '{"type":"text","text":""}')}${delta(0, '{"type":"text_delta","text":"No."}')}${stop(0)}${end("refusal", NO_USAGE)}`);
+  });
+
+  it("sends a ping every few seconds while output is held", () => {
+    const e = encoder();
+    clock = 1_000;
+    e.push(msg({ reasoning: { text: "Hmm" } }));
+    expect(e.push(msg({ delta: { text: "a" } }))).toBe("");
+    clock += PING_EVERY_MS - 1;
+    expect(e.push(msg({ delta: { text: "b" } }))).toBe("");
+    clock += 1;
+    expect(e.push(msg({ delta: { text: "c" } }))).toBe('event: ping\ndata: {"type":"ping"}\n\n');
+    expect(e.push(msg({ delta: { text: "d" } }))).toBe("");
   });
 
   it("ends a stream that failed after its start with an error event, flushing what was held", () => {

@@ -6,7 +6,8 @@
  *
  * A thinking block's signature arrives only in the stream's summary, and Anthropic sends it (signature_delta) just
  * before the block's stop, which comes before the next block starts. So once a thinking block must close before the
- * summary, what follows is held back and written, signatures in place, when the summary arrives.
+ * summary, what follows is held back and written, signatures in place, when the summary arrives (with a `ping`
+ * every few seconds meanwhile, which Anthropic's streams may carry at any time).
  */
 import type { CompleteResponse, StreamCompleteResponse } from "../../../../gen/llmgateway/v1/gateway_pb.js";
 import type { ReasoningBlock } from "../../../../gen/llmgateway/v1/content_pb.js";
@@ -35,7 +36,12 @@ export interface StreamEncoderOptions {
   readonly requestId: string;
   /** The gateway's extras for the summary, put into message_delta as `llmgateway`. */
   readonly extras: (summary: CompleteResponse) => Record<string, string | number>;
+  /** A monotonic clock, ms: while output is held, a `ping` goes out every PING_EVERY_MS so the line is not idle. */
+  readonly now: () => number;
 }
+
+/** How often a held stream sends a ping, ms. */
+export const PING_EVERY_MS = 5_000;
 
 /** Turns the contract's stream messages into Anthropic's events; each call returns the text to write now. */
 export class AnthropicStreamEncoder {
@@ -50,6 +56,8 @@ export class AnthropicStreamEncoder {
   readonly #calls = new Map<number, { index: number; fragments: boolean }>();
   /** Set once output is held back for a thinking signature; then everything goes here until the summary. */
   #held: Array<string | PendingClose> | undefined;
+  /** When the last ping of a held stream went out (or the hold began). */
+  #lastPing = 0;
 
   constructor(options: StreamEncoderOptions) {
     this.#options = options;
@@ -169,11 +177,15 @@ export class AnthropicStreamEncoder {
   #emit(out: Array<string | PendingClose>): string {
     if (this.#held !== undefined) {
       this.#held.push(...out);
-      return "";
+      const now = this.#options.now();
+      if (now - this.#lastPing < PING_EVERY_MS) return "";
+      this.#lastPing = now;
+      return sseEvent("ping", { type: "ping" });
     }
     const firstPending = out.findIndex((p) => typeof p !== "string");
     if (firstPending < 0) return out.join("");
     this.#held = out.slice(firstPending);
+    this.#lastPing = this.#options.now();
     return out.slice(0, firstPending).join("");
   }
 
