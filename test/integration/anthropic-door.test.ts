@@ -85,6 +85,9 @@ describe("the Anthropic door with the official SDK", () => {
       .withResponse();
     expect(res.response.headers.get("request-id")).toBe("anth-door-1");
     expect(res.data.id).toBe("msg_anthdoor1");
+    // The tags from the header are in the ledger: the report finds the request by them.
+    const report = await h.grpc.getCostReport({ tags: { team: "door" } }, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(report.total?.requests).toBe(1n);
   });
 
   it("streams with Anthropic's event sequence; finalMessage assembles the answer", async () => {
@@ -142,7 +145,7 @@ describe("the Anthropic door with the official SDK", () => {
     expect(Object.keys(value).sort()).toEqual(["city", "population"]);
   });
 
-  it("answers about a base64 image, its tokens billed", async () => {
+  it("answers about an image, base64 or by URL, its tokens billed", async () => {
     const res = await client.messages.create({
       model: "claude",
       max_tokens: 64,
@@ -150,6 +153,12 @@ describe("the Anthropic door with the official SDK", () => {
     });
     // The simulator bills 85 tokens per image on top of the text's 6.
     expect(res.usage.input_tokens).toBe(91);
+    const byUrl = await client.messages.create({
+      model: "claude",
+      max_tokens: 64,
+      messages: [{ role: "user", content: [{ type: "text", text: "What is in this picture?" }, { type: "image", source: { type: "url", url: "https://images.example/cat.png" } }] }],
+    });
+    expect(byUrl.usage.input_tokens).toBe(91);
   });
 
   it("sends thinking back with its signature in a tool loop, unary and streamed", async () => {
