@@ -33,9 +33,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "gw-anthropic-door-"));
   const kinds = { anth: "anthropic", a2: "anthropic", o2: "openai", g2: "gemini" } as const;
   h = await startHarness({
-    endpoints: Object.fromEntries(ENDPOINTS.map((n) => [n, { kind: kinds[n], profile: { toolCalls: 2 } }])),
+    endpoints: { ...Object.fromEntries(ENDPOINTS.map((n) => [n, { kind: kinds[n], profile: { toolCalls: 2 } }])), paced: { kind: "anthropic", profile: { chunkDelayMs: 15 } } },
     config: {
-      models: Object.fromEntries(ENDPOINTS.map((n) => [n === "anth" ? "claude" : `${n}-model`, { provider: n, pricing: PRICING, capabilities: ALL }])),
+      models: {
+        ...Object.fromEntries(ENDPOINTS.map((n) => [n === "anth" ? "claude" : `${n}-model`, { provider: n, pricing: PRICING, capabilities: ALL }])),
+        "claude-paced": { provider: "paced", pricing: PRICING, capabilities: ALL },
+      },
       routes: { mixed: { strategy: "ordered", models: ["a2-model", "o2-model", "g2-model"] } },
       failover: { maxAttempts: 3 },
       ledger: { path: join(dir, "ledger.db") },
@@ -173,6 +176,19 @@ describe("the Anthropic door with the official SDK", () => {
       const second = await client.messages.create({ ...params, messages: [ASK, ...answer(first, ["18C"])] });
       expect(second.stop_reason).toBe("end_turn");
     }
+  });
+
+  it("streams a thinking block's signature when Claude finished the block, and the text after it as it comes", async () => {
+    const seen: Array<[string, number]> = [];
+    const stream = client.messages.stream({ model: "claude-paced", max_tokens: 2048, thinking: { type: "enabled", budget_tokens: 1024 }, messages: [{ role: "user", content: "hi" }] });
+    for await (const ev of stream) seen.push([ev.type === "content_block_delta" ? ev.delta.type : ev.type, performance.now()]);
+    const names = seen.map(([n]) => n);
+    const at = (name: string): number => seen.find(([n]) => n === name)?.[1] ?? Number.NaN;
+    expect(names.indexOf("signature_delta")).toBeGreaterThan(names.indexOf("thinking_delta"));
+    expect(names.indexOf("signature_delta")).toBeLessThan(names.indexOf("text_delta"));
+    expect(names.filter((n) => n === "signature_delta")).toHaveLength(1);
+    // Not held for the summary: the text streams at the provider's pace (15 ms a chunk), well before the end.
+    expect(at("message_stop") - at("text_delta")).toBeGreaterThan(60);
   });
 
   it.each(["o2-model", "g2-model"])("returns another format's reasoning (%s) to it through thinking blocks", async (model) => {

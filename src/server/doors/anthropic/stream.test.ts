@@ -102,6 +102,19 @@ describe("the Anthropic stream encoder", () => {
     );
   });
 
+  it("closes a thinking block with its signature as soon as the block's state arrives, so the text after it streams at once", () => {
+    const out = run([
+      { reasoning: { text: "Let me think." } },
+      { reasoningBlock: { format: "anthropic", text: "Let me think.", signature: "sig_x" } },
+      { delta: { text: "Sunny." } },
+      { summary: { finishReason: "FINISH_REASON_STOP", reasoning: [{ format: "anthropic", text: "Let me think.", signature: "sig_x" }] } },
+    ]);
+    expect(out[1]).toBe(delta(0, '{"type":"signature_delta","signature":"sig_x"}') + stop(0));
+    expect(out[2]).toBe(blockStart(1, '{"type":"text","text":""}') + delta(1, '{"type":"text_delta","text":"Sunny."}'));
+    // The summary repeats the block: it is not sent twice.
+    expect(out[3]).toBe(stop(1) + end("end_turn", NO_USAGE));
+  });
+
   it("adds what the stream did not show as whole blocks at the end: a refusal, a streamed call's own signature", () => {
     const carrier = `llmgateway:call:${Buffer.from(JSON.stringify(["a", "c2ln"])).toString("base64url")}`;
     const out = run([

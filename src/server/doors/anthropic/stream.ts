@@ -4,10 +4,11 @@
  * content_block_stop with indices in order, then message_delta (stop reason, usage, the gateway's extras in
  * `llmgateway`) and message_stop. A failure after the start is an `error` event.
  *
- * A thinking block's signature arrives only in the stream's summary, and Anthropic sends it (signature_delta) just
- * before the block's stop, which comes before the next block starts. So once a thinking block must close before the
- * summary, what follows is held back and written, signatures in place, when the summary arrives (with a `ping`
- * every few seconds meanwhile, which Anthropic's streams may carry at any time).
+ * Anthropic sends a thinking block's signature (signature_delta) just before the block's stop, which comes before
+ * the next block starts. The contract's `reasoning_block` event brings it when the provider finished the block, and
+ * the block closes then. A provider that gives no such event before the next output (the state comes only in the
+ * summary) makes what follows wait: it is held back and written, signatures in place, when the summary arrives
+ * (with a `ping` every few seconds meanwhile, which Anthropic's streams may carry at any time).
  */
 import type { CompleteResponse, StreamCompleteResponse } from "../../../../gen/llmgateway/v1/gateway_pb.js";
 import type { ReasoningBlock } from "../../../../gen/llmgateway/v1/content_pb.js";
@@ -86,6 +87,9 @@ export class AnthropicStreamEncoder {
       case "toolCall":
         this.#toolCall(out, ev.value.index, ev.value.id, ev.value.name, ev.value.arguments);
         break;
+      case "reasoningBlock":
+        this.#signed(out, ev.value);
+        break;
       case "summary":
         return this.#summary(out, ev.value);
       default:
@@ -120,6 +124,18 @@ export class AnthropicStreamEncoder {
     this.#open = { kind, index };
     out.push(sseEvent("content_block_start", { type: "content_block_start", index, content_block: block }));
     return index;
+  }
+
+  /**
+   * A thinking block finished upstream with its state: its signature_delta and stop go out now, so what follows is
+   * not held. (Other state, such as redacted blocks, stays for the summary, which repeats every block.)
+   */
+  #signed(out: Array<string | PendingClose>, block: ReasoningBlock): void {
+    const open = this.#open;
+    if (open?.kind !== "thinking" || block.redacted !== "" || this.#held !== undefined) return;
+    this.#open = undefined;
+    this.#thinkingRuns++;
+    out.push(delta(open.index, { type: "signature_delta", signature: signatureOf(block) }), stop(open.index));
   }
 
   #close(out: Array<string | PendingClose>): void {
