@@ -11,6 +11,15 @@ import { principalKey } from "../service/principal.js";
 
 const indexes = new WeakMap<AuthConfig, ReadonlyMap<string, ClientKeyConfig>>();
 
+/**
+ * Keys already verified, by the presented text, per config: a client sends the same key on every call, and its
+ * SHA-256 is the largest cost of authenticating it. Only keys that matched are kept (a wrong key is hashed every
+ * time), at most VERIFIED_MAX of them (the map is cleared when full); a new config snapshot starts empty, so a
+ * revoked key is refused on the next call.
+ */
+const verified = new WeakMap<AuthConfig, Map<string, ClientKeyConfig>>();
+const VERIFIED_MAX = 4096;
+
 /** The keys of a config by the base64 of their SHA-256, built once per config. */
 function indexOf(auth: AuthConfig): ReadonlyMap<string, ClientKeyConfig> {
   let index = indexes.get(auth);
@@ -24,7 +33,16 @@ function indexOf(auth: AuthConfig): ReadonlyMap<string, ClientKeyConfig> {
 
 /** The client key whose SHA-256 matches the presented key, if any. */
 export function verifyKey(auth: AuthConfig, presented: string): ClientKeyConfig | undefined {
-  return indexOf(auth).get(createHash("sha256").update(presented, "utf8").digest("base64"));
+  let seen = verified.get(auth);
+  const hit = seen?.get(presented);
+  if (hit) return hit;
+  const key = indexOf(auth).get(createHash("sha256").update(presented, "utf8").digest("base64"));
+  if (key) {
+    if (!seen) verified.set(auth, (seen = new Map()));
+    if (seen.size >= VERIFIED_MAX) seen.clear();
+    seen.set(presented, key);
+  }
+  return key;
 }
 
 /** Requires `authorization: Bearer <key>` on the named services; health and reflection stay open. */
