@@ -4,6 +4,7 @@ import { Gateway } from "../gateway/gateway.js";
 import type { ProviderAdapter } from "../providers/adapter.js";
 import { createAdapter } from "../providers/registry.js";
 import { GatewayServer } from "../server/server.js";
+import { doorRoutes } from "./doors.js";
 import { createGatewayService } from "../service/gateway-service.js";
 import { systemClock, systemRandom } from "./system.js";
 import { redacting } from "../telemetry/log.js";
@@ -78,7 +79,7 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   const interceptors: Interceptor[] = [];
   if (options.tracing) interceptors.push(tracingInterceptor([GatewayService.typeName]));
   if (config.auth.enabled) interceptors.push(authInterceptor(config.auth, [GatewayService.typeName]));
-  const server = new GatewayServer({ service, maxRequestBytes: config.maxRequestBytes, interceptors, tls: config.tls, edge: config.edge, log });
+  const server = new GatewayServer({ service, maxRequestBytes: config.maxRequestBytes, interceptors, tls: config.tls, edge: config.edge, log, doors: doorRoutes() });
   // GatewayService is NOT_SERVING while the ledger can record nothing (requests are refused then), SERVING again once
   // the ledger or its spill takes rows. The server ("") stays SERVING: it is alive, and reports still work.
   const serving = (state: LedgerState): Status => (state === "down" ? Status.NOT_SERVING : Status.SERVING);

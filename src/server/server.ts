@@ -21,6 +21,8 @@ import { TlsListener } from "./tls-listener.js";
 import type { TlsConfig } from "../config/auth.js";
 import type { UniversalHandler } from "./listener.js";
 import { Reflector, registerReflection } from "./reflection.js";
+import { createDoors, doorTarget } from "./doors/doors.js";
+import type { DoorRoute } from "./doors/doors.js";
 
 /** Unknown paths: gRPC clients get UNIMPLEMENTED as a status (the spec's answer), others a plain 404. */
 const unknownRoute: NonNullable<ConnectNodeAdapterOptions["fallback"]> = (req, res) => {
@@ -57,6 +59,8 @@ export interface ServerOptions {
   readonly edge?: EdgeConfig;
   /** Where the listener logs (a burst of refused connections). */
   readonly log?: Logger;
+  /** The HTTP doors' routes (OpenAI- and Anthropic-compatible APIs), served on the same port before gRPC and Connect. */
+  readonly doors?: readonly DoorRoute[];
 }
 
 /** A running gateway server. */
@@ -81,7 +85,8 @@ export class GatewayServer {
     const lean = createLeanPaths(served, { grpc: options.grpcFastPath, connect: options.connectFastPath });
     const edge = options.edge ?? EDGE_DEFAULTS;
     this.#guard = new EdgeGuard(edge, options.log);
-    const tracked = this.#track(handler as UniversalHandler, lean);
+    const doors = createDoors(doorTarget(served), options.doors ?? []);
+    const tracked = this.#track(handler as UniversalHandler, lean, doors);
     this.#listener = options.tls ? new TlsListener(tracked, options.tls, this.#guard, edge.prefaceTimeoutMs) : new DualListener(tracked, this.#guard);
   }
 
@@ -112,7 +117,7 @@ export class GatewayServer {
     return finished;
   }
 
-  #track(handler: UniversalHandler, lean: LeanPath): UniversalHandler {
+  #track(handler: UniversalHandler, lean: LeanPath, doors: LeanPath): UniversalHandler {
     return (req, res) => {
       this.#inFlight.enter();
       res.once("close", () => {
@@ -122,7 +127,7 @@ export class GatewayServer {
         this.#guard.answerBusy(req, res);
         return;
       }
-      if (lean(req, res)) return;
+      if (lean(req, res) || doors(req, res)) return;
       if (req.headers["content-type"]?.startsWith("application/grpc")) fixGrpcMessage(res);
       handler(req, res);
     };

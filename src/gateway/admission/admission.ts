@@ -137,8 +137,8 @@ export class Refusal extends GatewayError {
   /** The request as admission saw it (with the key's tags), for the ledger row. */
   readonly request: GatewayRequest | undefined;
 
-  constructor(code: GatewayError["code"], message: string, reason: string, request: GatewayRequest | undefined) {
-    super(code, message, [], reason);
+  constructor(code: GatewayError["code"], message: string, reason: string, request: GatewayRequest | undefined, retryAfterMs?: number) {
+    super(code, message, [], reason, retryAfterMs);
     this.request = request;
   }
 }
@@ -147,5 +147,5 @@ export class Refusal extends GatewayError {
 function overLimit(key: ClientKeyConfig, limit: KeyLimitRefusal, req: GatewayRequest | undefined): Refusal {
   const waitS = Math.ceil(limit.retryInMs / 1000);
   const reason = limit.limit === "requests" ? "key_rpm" : "key_tpm";
-  return new Refusal("resource_exhausted", `client key ${key.id} is over its limit of ${limit.capacity} ${limit.limit} per minute; retry in ${waitS} s`, reason, req);
+  return new Refusal("resource_exhausted", `client key ${key.id} is over its limit of ${limit.capacity} ${limit.limit} per minute; retry in ${waitS} s`, reason, req, Math.max(0, limit.retryInMs));
 }

@@ -58,7 +58,7 @@ const noTimeout = (): undefined => undefined;
  * The handler context of a lean-path call, as connect-node would build it; its signal (the call scope's) is made
  * when first read, and the call's scope is in its values (callScopeKey) for the service.
  */
-export function handlerContext(route: Served, req: IncomingMessage | Http2ServerRequest, call: CallControl, protocolName: "grpc" | "connect"): HandlerContext {
+export function handlerContext(route: Served, req: IncomingMessage | Http2ServerRequest, call: CallControl, protocolName: "grpc" | "connect" | "http"): HandlerContext {
   const deadline = call.deadline;
   const values = createContextValues();
   values.set(callScopeKey, call.scope);
