@@ -1,8 +1,8 @@
 /**
  * Profiles the gateway under one kind of load: starts the mock, the sink and the gateway with `--cpu-prof`,
- * drives `--load=grpc|connect|stream` for `--seconds`, stops the gateway and prints the hottest functions
+ * drives `--load=grpc|connect|openai|stream` for `--seconds`, stops the gateway and prints the hottest functions
  * (self time) and the hottest files. The .cpuprofile is kept for Chrome DevTools.
- * Run: npm run build && node dist/bench/profile.js [--load=grpc|connect|stream] [--seconds=10] [--tracing=sampled-off] [--top=40]
+ * Run: npm run build && node dist/bench/profile.js [--load=grpc|connect|openai|stream] [--seconds=10] [--tracing=sampled-off] [--top=40]
  *   [--no-prof] [--node-flags="--max-semi-space-size=8"] [--main=/other/checkout/dist/src/main.js]
  */
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     const peak = rssPeak(gw.pid);
     let calls: number;
     if (load === "connect") calls = (await d.connect(gw.port, 64, seconds)).ok;
+    else if (load === "openai") calls = (await d.openai(gw.port, 64, { seconds })).ok;
     else if (load === "stream") calls = await d.streamLoad(gw.port, 64, seconds);
     else calls = (await d.grpc(gw.port, 16, 4, { seconds })).ok;
     const after = sample(gw.pid);

@@ -1,7 +1,8 @@
 /**
  * The gateway benchmark: mock provider, OTLP sink and gateway each in their own process; h2load (gRPC),
  * wrk (Connect JSON over HTTP/1.1) and a Node HTTP/2 client (streams) as load; direct calls to the mock as
- * the baseline. Writes bench/RESULTS.md and bench/results.json.
+ * the baseline; then the OpenAI door beside a peer gateway (bench/door-compare.ts). Writes bench/RESULTS.md and
+ * bench/results.json.
  * Run: npm run bench [-- --reps=N --soak-seconds=S --out=PATH]; smoke (seconds, writes only to a temp dir):
  * BENCH_SMOKE=1 npm run bench, or npm run bench -- --smoke. Re-render a report from stored figures:
  * node dist/bench/run.js --render=bench/results.json.
@@ -10,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { COMPARE_FULL, COMPARE_SMOKE, compareDoorAndPeer, compareProblems } from "./door-compare.js";
 import { createDrivers } from "./drivers.js";
 import { describeMachine, load } from "./machine.js";
 import { startMock, startSink, writeConfig } from "./procs.js";
@@ -88,7 +90,9 @@ async function main(): Promise<number> {
     } finally {
       await gw.stop();
     }
-    const run: BenchRun = { date: new Date().toISOString(), smoke, settings: s, machine, loadBefore, loadAfter: load(), reps, soak: soakResult, durationS: (Date.now() - started) / 1000 };
+    log("the OpenAI door beside a peer gateway");
+    const peer = await compareDoorAndPeer(mock.port, sink.port, config, tmp, smoke ? COMPARE_SMOKE : COMPARE_FULL, log);
+    const run: BenchRun = { date: new Date().toISOString(), smoke, settings: s, machine, loadBefore, loadAfter: load(), reps, soak: soakResult, durationS: (Date.now() - started) / 1000, peer };
     const out = smoke ? join(tmpdir(), `gateway-bench-smoke-${process.pid}.md`) : (option("out") ?? join(ROOT, "bench", "RESULTS.md"));
     let before: BenchRun | undefined;
     try {
@@ -96,7 +100,7 @@ async function main(): Promise<number> {
     } catch {
       before = undefined;
     }
-    const bad = problems(run);
+    const bad = [...problems(run), ...compareProblems(peer)];
     for (const p of bad) log(`PROBLEM: ${p}`);
     const report = renderReport(run, before, bad);
     writeFileSync(out, report);
