@@ -42,6 +42,8 @@ export interface TargetResult {
   readonly c64: LoadResult;
   /** CPU time of the server process per call at c=64 (all its threads and children), µs; absent for direct. */
   readonly cpuUsPerReq?: number;
+  /** CPU time of the server's main thread (its event loop) per call at c=64, µs; absent for direct. */
+  readonly loopUsPerReq?: number;
   /** Peak RSS of the server process during c=64, bytes; absent for direct. */
   readonly rssPeak?: number;
   readonly firstByte: Percentiles;
@@ -117,7 +119,7 @@ async function repetition(servers: readonly Server[], s: CompareSettings, tmpDir
     await streams(srv, Math.ceil(s.streams / 10));
   }
   const c1 = new Map<Name, LoadResult>();
-  const c64 = new Map<Name, { load: LoadResult; cpu?: number; rss?: number }>();
+  const c64 = new Map<Name, { load: LoadResult; cpu?: number; loop?: number; rss?: number }>();
   const st = new Map<Name, { firstByte: Percentiles; firstToken: Percentiles }>();
   log("door vs peer: concurrency 1");
   for (const srv of servers) c1.set(srv.name, await load(srv, 1, { requests: s.c1Requests }, tmpDir, bodyFile));
@@ -128,8 +130,10 @@ async function repetition(servers: readonly Server[], s: CompareSettings, tmpDir
     const peak = pid === undefined ? undefined : rssPeak(pid);
     const l = await load(srv, 64, { seconds: s.c64Seconds }, tmpDir, bodyFile);
     const rss = peak?.stop();
-    const cpu = pid === undefined || !before ? undefined : ((sample(pid).cpuS - before.cpuS) * 1e6) / Math.max(1, l.ok);
-    c64.set(srv.name, { load: l, ...(cpu === undefined ? {} : { cpu }), ...(rss === undefined ? {} : { rss }) });
+    const after = pid === undefined ? undefined : sample(pid);
+    const per = (s: number): number => (s * 1e6) / Math.max(1, l.ok);
+    const costs = before && after ? { cpu: per(after.cpuS - before.cpuS), loop: per(after.mainCpuS - before.mainCpuS) } : {};
+    c64.set(srv.name, { load: l, ...costs, ...(rss === undefined ? {} : { rss }) });
   }
   log("door vs peer: first streamed byte");
   for (const srv of servers) st.set(srv.name, await streams(srv, s.streams));
@@ -139,7 +143,8 @@ async function repetition(servers: readonly Server[], s: CompareSettings, tmpDir
     const sr = st.get(srv.name);
     const one = c1.get(srv.name);
     if (!c || !sr || !one) continue;
-    out[srv.name] = { c1: one, c64: c.load, ...(c.cpu === undefined ? {} : { cpuUsPerReq: c.cpu }), ...(c.rss === undefined ? {} : { rssPeak: c.rss }), ...sr };
+    const costs = c.cpu === undefined || c.loop === undefined ? {} : { cpuUsPerReq: c.cpu, loopUsPerReq: c.loop };
+    out[srv.name] = { c1: one, c64: c.load, ...costs, ...(c.rss === undefined ? {} : { rssPeak: c.rss }), ...sr };
   }
   return out;
 }

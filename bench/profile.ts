@@ -73,7 +73,8 @@ async function main(): Promise<void> {
   const gw = await startGateway(config, tracing, sink.port, [...extra, ...(profiling ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [])], main || undefined);
   const d = createDrivers(dir, mock.port);
   try {
-    await d.grpc(gw.port, 4, 4, { seconds: 2 });
+    if (load === "openai") await d.openai(gw.port, 16, { seconds: 2 });
+    else await d.grpc(gw.port, 4, 4, { seconds: 2 });
     const before = sample(gw.pid);
     const mockBefore = sample(mock.pid);
     const machineBefore = machineCpu();
