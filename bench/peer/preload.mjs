@@ -4,6 +4,7 @@
 //    #1550; with any @hono/node-server version). A streamed upstream response is handed on as a Response with
 //    mutable headers (the same body stream, not a copy); unary responses are returned untouched.
 // 2. Portkey listens on every interface; the benchmark keeps it on loopback.
+// 3. Portkey has no SIGTERM handler; exiting on it lets `--cpu-prof` (bench/profile.ts --load=peer) write its file.
 import http from "node:http";
 
 const upstreamFetch = globalThis.fetch;
@@ -20,3 +21,5 @@ http.Server.prototype.listen = function listenOnLoopback(...args) {
   if (typeof args[0] === "object" && args[0] !== null && args[0].host === undefined) return listen.call(this, { ...args[0], host: "127.0.0.1" }, ...args.slice(1));
   return listen.apply(this, args);
 };
+
+process.once("SIGTERM", () => process.exit(0));
