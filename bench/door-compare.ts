@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { chatOnce, sequentialStreams, timedStream } from "./openai-client.js";
 import type { ChatTarget, SseTiming } from "./openai-client.js";
 import { h2load } from "./loadgen.js";
+import { load } from "./machine.js";
 import type { Amount, LoadResult } from "./loadgen.js";
 import { mockJson } from "./payloads.js";
 import { installPeer, peerHeaders, peerStatus, startPeer } from "./peer.js";
@@ -64,6 +65,9 @@ export interface CompareRun {
   /** The peer's name and version, or why it was skipped. */
   readonly peer: PeerStatus;
   readonly reps: readonly CompareRep[];
+  /** The machine's load average before and after (other work on the machine moves every figure). */
+  readonly loadBefore?: string;
+  readonly loadAfter?: string;
 }
 
 /** The gateway door's path and the client key the bench's gateway config accepts. */
@@ -93,7 +97,7 @@ async function verify(s: Server): Promise<void> {
   }
 }
 
-function load(s: Server, conns: number, amount: Amount, tmpDir: string, bodyFile: string): Promise<LoadResult> {
+function loadRun(s: Server, conns: number, amount: Amount, tmpDir: string, bodyFile: string): Promise<LoadResult> {
   const headers = ["content-type: application/json", ...Object.entries(s.target.headers).map(([k, v]) => `${k}: ${v}`)];
   return h2load({ url: `http://127.0.0.1:${s.target.port}${s.target.path}`, bodyFile, headers, connections: conns, streamsPerConnection: 1, amount, h1: true, tmpDir });
 }
@@ -115,20 +119,20 @@ async function streams(s: Server, count: number): Promise<{ firstByte: Percentil
 async function repetition(servers: readonly Server[], s: CompareSettings, tmpDir: string, bodyFile: string, log: (m: string) => void): Promise<Partial<Record<Name, TargetResult>>> {
   for (const srv of servers) {
     if (!srv.proc) continue;
-    await load(srv, 16, { seconds: s.warmupS }, tmpDir, bodyFile);
+    await loadRun(srv, 16, { seconds: s.warmupS }, tmpDir, bodyFile);
     await streams(srv, Math.ceil(s.streams / 10));
   }
   const c1 = new Map<Name, LoadResult>();
   const c64 = new Map<Name, { load: LoadResult; cpu?: number; loop?: number; rss?: number }>();
   const st = new Map<Name, { firstByte: Percentiles; firstToken: Percentiles }>();
   log("door vs peer: concurrency 1");
-  for (const srv of servers) c1.set(srv.name, await load(srv, 1, { requests: s.c1Requests }, tmpDir, bodyFile));
+  for (const srv of servers) c1.set(srv.name, await loadRun(srv, 1, { requests: s.c1Requests }, tmpDir, bodyFile));
   log("door vs peer: concurrency 64");
   for (const srv of servers) {
     const pid = srv.proc?.pid;
     const before = pid === undefined ? undefined : sample(pid);
     const peak = pid === undefined ? undefined : rssPeak(pid);
-    const l = await load(srv, 64, { seconds: s.c64Seconds }, tmpDir, bodyFile);
+    const l = await loadRun(srv, 64, { seconds: s.c64Seconds }, tmpDir, bodyFile);
     const rss = peak?.stop();
     const after = pid === undefined ? undefined : sample(pid);
     const per = (s: number): number => (s * 1e6) / Math.max(1, l.ok);
@@ -162,6 +166,7 @@ async function peerReady(s: CompareSettings, log: (m: string) => void): Promise<
  * reason recorded, when it is not installed or does not answer.
  */
 export async function compareDoorAndPeer(mockPort: number, sinkPort: number, configPath: string, tmpDir: string, s: CompareSettings, log: (m: string) => void): Promise<CompareRun> {
+  const loadBefore = load();
   let peer = await peerReady(s, log);
   if (!peer.ok) log(`door vs peer: peer skipped: ${peer.reason}`);
   const bodyFile = join(tmpDir, "openai-unary.json");
@@ -196,7 +201,7 @@ export async function compareDoorAndPeer(mockPort: number, sinkPort: number, con
       for (const p of procs.reverse()) await p.stop();
     }
   }
-  return { date: new Date().toISOString(), settings: s, peer, reps };
+  return { date: new Date().toISOString(), settings: s, peer, reps, loadBefore, loadAfter: load() };
 }
 
 /** Load runs with no success or with failures (streams that fail throw during the run). */
