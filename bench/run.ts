@@ -7,11 +7,12 @@
  * BENCH_SMOKE=1 npm run bench, or npm run bench -- --smoke. Re-render a report from stored figures:
  * node dist/bench/run.js --render=bench/results.json.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { COMPARE_FULL, COMPARE_SMOKE, compareDoorAndPeer, compareProblems } from "./door-compare.js";
+import type { CompareRun } from "./door-compare.js";
 import { createDrivers } from "./drivers.js";
 import { describeMachine, load } from "./machine.js";
 import { startMock, startSink, writeConfig } from "./procs.js";
@@ -42,7 +43,10 @@ function settings(smoke: boolean): Settings {
 
 /** Re-renders a report from a stored results.json (after a change to the report's format), without measuring. */
 function render(path: string): number {
-  const run = JSON.parse(readFileSync(path, "utf8")) as BenchRun;
+  const stored = JSON.parse(readFileSync(path, "utf8")) as BenchRun;
+  // A run from before the door-vs-peer step keeps the comparison run alone since (bench:peer), if there is one.
+  const peerPath = join(ROOT, "bench", "results-peer.json");
+  const run: BenchRun = stored.peer || !existsSync(peerPath) ? stored : { ...stored, peer: JSON.parse(readFileSync(peerPath, "utf8")) as CompareRun };
   let before: BenchRun | undefined;
   try {
     before = JSON.parse(readFileSync(join(ROOT, "bench", "results-before.json"), "utf8")) as BenchRun;
