@@ -55,6 +55,9 @@ const service: ServiceImpl<typeof GatewayService> = {
   listModels: () => {
     throw new ConnectError("not served here", Code.Unimplemented);
   },
+  embed: () => {
+    throw new ConnectError("not served here", Code.Unimplemented);
+  },
 };
 
 const server = new GatewayServer({ service, maxRequestBytes: 4 * 1024 * 1024, grpcFastPath: !process.argv.includes("--connect"), connectFastPath: !process.argv.includes("--connect") });

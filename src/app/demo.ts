@@ -1,4 +1,4 @@
-/** The embedded demo: the product page's four models served by simulated providers started in-process. */
+/** The embedded demo: the product page's four models (and two embedding models) served by simulated providers started in-process. */
 import type { GatewayConfig } from "../config/schema.js";
 import { validateConfig } from "../config/validate.js";
 import { startSimulator } from "../sim/server.js";
@@ -35,6 +35,10 @@ export async function startDemo(listen: string, ledgerPath: string): Promise<Dem
       "claude-sonnet-4.5": { provider: "anthropic", tier: "complex", weight: 1, contextWindow: 200_000, pricing: { inputPerMTok: 3.0, cachedInputPerMTok: 0.3, cacheWritePerMTok: 3.75, outputPerMTok: 15.0, date: "2026-11-01" } },
       "gemini-2.5-flash": { provider: "google", tier: "medium", weight: 3, contextWindow: 1_048_576, pricing: { inputPerMTok: 0.3, cachedInputPerMTok: 0.075, outputPerMTok: 2.5, date: "2026-11-01" } },
       "deepseek-v3.2": { provider: "deepseek", tier: "simple", weight: 5, contextWindow: 128_000, capabilities: { json_schema: false, images: false }, pricing: { inputPerMTok: 0.28, cachedInputPerMTok: 0.028, outputPerMTok: 0.42, date: "2026-11-01" } },
+      // Embedding models: Embed (and POST /v1/embeddings) only, priced per input token; both at 1536 dimensions, so the
+      // embed route gives vectors of one size whichever serves.
+      "text-embedding-3-small": { kind: "embedding", provider: "openai", dimensions: 1536, maxInputTokens: 8191, pricing: { inputPerMTok: 0.02, date: "2026-11-01" } },
+      "gemini-embedding-001": { kind: "embedding", provider: "google", dimensions: 1536, maxInputTokens: 2048, pricing: { inputPerMTok: 0.15, date: "2026-11-01" } },
     },
     routes: {
       auto: { strategy: "complexity", models: ["deepseek-v3.2", "gemini-2.5-flash", "gpt-4.1", "claude-sonnet-4.5"] },
@@ -42,6 +46,7 @@ export async function startDemo(listen: string, ledgerPath: string): Promise<Dem
       balanced: { strategy: "weighted", models: ["deepseek-v3.2", "gemini-2.5-flash", "gpt-4.1"] },
       fast: { strategy: "latency", models: ["gemini-2.5-flash", "deepseek-v3.2", "gpt-4.1"], hedge: { delayMs: 250 } },
       premium: { strategy: "ordered", models: ["claude-sonnet-4.5", "gpt-4.1"] },
+      embed: { strategy: "ordered", models: ["text-embedding-3-small", "gemini-embedding-001"] },
     },
     ledger: { path: ledgerPath },
     // The demo is local and keyless; a real config keeps auth on.

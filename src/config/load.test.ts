@@ -89,7 +89,7 @@ describe("config", () => {
       .replace("listen: 127.0.0.1:50051", "listen: nowhere");
     expect(issues(bad)).toEqual([
       "providers.anthropic.kind: must be one of: openai, anthropic, gemini",
-      "models.deepseek-v3.2.weigth: unknown field (expected one of: provider, upstreamModel, pricing, weight, tier, contextWindow, defaultMaxTokens, rpm, tpm, fallbacks, capabilities)",
+      "models.deepseek-v3.2.weigth: unknown field (expected one of: provider, upstreamModel, pricing, weight, tier, contextWindow, defaultMaxTokens, rpm, tpm, fallbacks, capabilities, kind, dimensions, maxInputTokens)",
       "models.deepseek-v3.2.pricing.inputPerMTok: must be a price in USD per million tokens, >= 0, at most 6 decimals",
       "models.deepseek-v3.2.tier: must be one of: simple, medium, complex",
       "listen: must be host:port, e.g. 127.0.0.1:50051",

@@ -4,6 +4,7 @@ import type { BoundsConfig } from "./bounds.js";
 import type { EdgeConfig } from "./edge.js";
 import type { Secret } from "./secret.js";
 import type { PoolConfig } from "./pool.js";
+import type { EmbeddingSpec } from "./embedding.js";
 
 /** The wire formats the gateway speaks. */
 export type ProviderKind = "openai" | "anthropic" | "gemini";
@@ -91,6 +92,8 @@ export interface ModelConfig {
   readonly fallbacks: readonly string[];
   /** What the model can do (the config's `capabilities` over the defaults of its provider's kind). */
   readonly capabilities: ReadonlySet<Capability>;
+  /** Set for an embedding model (`kind: embedding`, src/config/embedding.ts); absent for a chat model. */
+  readonly embedding?: EmbeddingSpec;
 }
 
 /** Hedging of a route: a second request when the first is slow to its first token. */

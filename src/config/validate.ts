@@ -3,6 +3,7 @@ import { perMTokToPicoPerToken } from "./price.js";
 import { readAuth, readTls } from "./auth.js";
 import { BOUNDS_KEYS, readBounds } from "./bounds.js";
 import { POOL_KEYS, readPool } from "./pool.js";
+import { checkKinds, EMBEDDING_KEYS, readEmbedding } from "./embedding.js";
 import { readEdge } from "./edge.js";
 import { ConfigError, join, Reader } from "./reader.js";
 import type {
@@ -34,6 +35,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
   const providers = readProviders(r, r.object(doc["providers"], "providers"));
   const models = readModels(r, r.object(doc["models"], "models"), providers);
   const routes = readRoutes(r, r.object(doc["routes"], "routes", true), models);
+  checkKinds(r, models, routes);
   const server = r.object(doc["server"], "server", true);
   r.known(server, "server", ["shutdownGraceMs", "maxRequestBytes", "tls", "limits", ...BOUNDS_KEYS]);
   const config: GatewayConfig = {
@@ -106,14 +108,15 @@ function readModels(r: Reader, raw: Record<string, unknown>, providers: Map<stri
     const path = join("models", name);
     if (!NAME.test(name)) r.fail(path, "model names use letters, digits and . _ : / -");
     const m = r.object(value, path);
-    r.known(m, path, ["provider", "upstreamModel", "pricing", "weight", "tier", "contextWindow", "defaultMaxTokens", "rpm", "tpm", "fallbacks", "capabilities"]);
+    r.known(m, path, ["provider", "upstreamModel", "pricing", "weight", "tier", "contextWindow", "defaultMaxTokens", "rpm", "tpm", "fallbacks", "capabilities", ...EMBEDDING_KEYS]);
     const provider = r.string(m, path, "provider", "");
     if (provider && !providers.has(provider)) r.fail(join(path, "provider"), `names no provider (have: ${[...providers.keys()].join(", ")})`);
+    const embedding = readEmbedding(r, m, path, providers.get(provider)?.kind);
     out.set(name, {
       name,
       provider,
       upstreamModel: r.string(m, path, "upstreamModel", name),
-      pricing: readPricing(r, r.object(m["pricing"], join(path, "pricing")), join(path, "pricing")),
+      pricing: readPricing(r, r.object(m["pricing"], join(path, "pricing")), join(path, "pricing"), embedding !== undefined),
       weight: r.number(m, path, "weight", { min: 0, max: 1_000_000, fallback: 1 }),
       tier: r.oneOf(m, path, "tier", TIERS, "medium"),
       contextWindow: r.optionalNumber(m, path, "contextWindow", { integer: true, min: 1 }),
@@ -121,7 +124,8 @@ function readModels(r: Reader, raw: Record<string, unknown>, providers: Map<stri
       rpm: r.optionalNumber(m, path, "rpm", { integer: true, min: 1 }),
       tpm: r.optionalNumber(m, path, "tpm", { integer: true, min: 1 }),
       fallbacks: r.strings(m, path, "fallbacks", []),
-      capabilities: readCapabilities(r, m["capabilities"], join(path, "capabilities"), providers.get(provider)?.kind),
+      capabilities: embedding ? new Set() : readCapabilities(r, m["capabilities"], join(path, "capabilities"), providers.get(provider)?.kind),
+      ...(embedding ? { embedding } : {}),
     });
   }
   if (out.size === 0) r.fail("models", "must name at least one model");
@@ -151,7 +155,7 @@ function readCapabilities(r: Reader, value: unknown, path: string, kind: Provide
   return out;
 }
 
-function readPricing(r: Reader, p: Record<string, unknown>, path: string): PricingConfig {
+function readPricing(r: Reader, p: Record<string, unknown>, path: string, inputOnly = false): PricingConfig {
   r.known(p, path, ["inputPerMTok", "outputPerMTok", "cachedInputPerMTok", "cacheWritePerMTok", "date"]);
   const price = (key: string, fallback?: bigint): bigint => {
     const value = p[key];
@@ -165,7 +169,7 @@ function readPricing(r: Reader, p: Record<string, unknown>, path: string): Prici
   if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) r.fail(join(path, "date"), "must be YYYY-MM-DD");
   return {
     inputPerToken: input,
-    outputPerToken: price("outputPerMTok"),
+    outputPerToken: price("outputPerMTok", inputOnly ? 0n : undefined),
     cachedInputPerToken: price("cachedInputPerMTok", input),
     cacheWritePerToken: price("cacheWritePerMTok", input),
     priceDate: date,

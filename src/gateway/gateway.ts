@@ -14,6 +14,8 @@ import type { Clock, Random } from "./clock.js";
 import { upstreamCall } from "./attempts/attempt.js";
 import { completeUnary } from "./attempts/failover-unary.js";
 import { streamCompletion } from "./attempts/failover-stream.js";
+import { embedUnary } from "./embed/failover-embed.js";
+import type { EmbedOutcome } from "./embed/embed-request.js";
 import type { FailoverDeps } from "./attempts/failover.js";
 import { NO_OBSERVER } from "./observer.js";
 import type { GatewayObserver, RequestEnd } from "./observer.js";
@@ -105,6 +107,18 @@ export class Gateway {
     this.#inFlight.enter();
     try {
       yield* streamCompletion(this.#failover, await this.#setup(req, ctx, true));
+    } finally {
+      this.#inFlight.leave();
+    }
+  }
+
+  /** Serves an embeddings request (made by `embedRequest`), failing over across the plan's embedding models. */
+  async embed(req: GatewayRequest, ctx: CallContext): Promise<EmbedOutcome> {
+    const input = req.embed;
+    if (req.operation !== "embeddings" || input === undefined) throw new GatewayError("internal", "not an embeddings request");
+    this.#inFlight.enter();
+    try {
+      return await embedUnary(this.#failover, await this.#setup(req, ctx, false), input);
     } finally {
       this.#inFlight.leave();
     }

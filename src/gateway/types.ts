@@ -21,6 +21,21 @@ export interface GatewayRequest {
   readonly requestId: string;
   /** Models and routes the caller's key may use; undefined: all. Fallbacks outside it are not called. */
   readonly allowed?: ReadonlySet<string> | undefined;
+  /** What is asked: a completion (absent: "chat") or embeddings (then `embed` holds the batch and `chat` is its budget view). */
+  readonly operation?: Operation;
+  /** The batch of an embeddings request (src/gateway/embed/embed-request.ts). */
+  readonly embed?: EmbedInput;
+}
+
+/** What a request asks the gateway for: a chat completion or embeddings. */
+export type Operation = "chat" | "embeddings";
+
+/** The batch of an embeddings request. */
+export interface EmbedInput {
+  /** The texts, in order; one vector each. */
+  readonly inputs: readonly string[];
+  /** The vector size asked for; the model's configured default (or the provider's) when absent. */
+  readonly dimensions: number | undefined;
 }
 
 /** Who is calling and until when. */

@@ -39,6 +39,7 @@ export function ledgerRecorder(ledger: Ledger, log: Logger): UsageRecorder {
           latencyMs: end.totalMs,
           ttftMs: requestTtft(end),
           refusal: end.refusal,
+          ...(end.request.operation === "embeddings" ? { operation: end.request.operation } : {}),
         },
         end.attempts,
       );

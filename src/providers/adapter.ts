@@ -1,5 +1,6 @@
 /** The interface the gateway core calls: one provider deployment, unary or streaming. */
 import type { RateLimitHint } from "./wire.js";
+import type { EmbedCall, EmbedResult } from "./embed-types.js";
 import type { ChatResult, StreamEvent, Unsupported, UpstreamCall } from "./types.js";
 
 /** Per-call options: cancellation and an observer for the provider's rate-limit headers. */
@@ -29,6 +30,8 @@ export interface ProviderAdapter {
   complete(call: UpstreamCall, options: CallOptions): Promise<ChatResult>;
   /** Calls the model and yields its answer as it arrives; the last events carry usage and finish. */
   stream(call: UpstreamCall, options: CallOptions): AsyncIterable<StreamEvent>;
+  /** Embeds a batch of texts, when the wire format has an embeddings API; absent: it has none. */
+  embed?(call: EmbedCall, options: CallOptions): Promise<EmbedResult>;
   /** Closes pooled connections. */
   close(): Promise<void>;
 }

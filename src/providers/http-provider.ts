@@ -10,6 +10,8 @@ import { PoolGate } from "./pool-gate.js";
 import { defaultPool } from "../config/pool.js";
 import type { ChatResult, StreamEvent, Unsupported, UpstreamCall, Usage } from "./types.js";
 import type { HttpRequestSpec, StreamDecoder, WireFormat } from "./wire.js";
+import type { EmbedCall, EmbedResult, EmbedWire } from "./embed-types.js";
+import { billedParts, mergeParts, splitBatch } from "./embed-types.js";
 
 /** Largest error body read for classification. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -89,6 +91,40 @@ export class HttpProvider implements ProviderAdapter {
     }
   }
 
+  /**
+   * Embeds a batch through the wire format's embeddings API (errors classified by its own table), in parts of at
+   * most its `maxBatch` inputs sent one after another; a part that fails fails the call, carrying what the parts
+   * before it may have billed.
+   */
+  async embed(call: EmbedCall, options: CallOptions): Promise<EmbedResult> {
+    const wire: EmbedWire | undefined = this.#wire.embeddings;
+    if (!wire) throw new ProviderError({ kind: "invalid_request", reason: `provider ${this.name} has no embeddings API` });
+    const done: EmbedResult[] = [];
+    try {
+      // The call is on the wire when its first part is: later parts do not restart the caller's timers.
+      for (const part of splitBatch(call, wire.maxBatch)) done.push(await this.#embedPart(wire, part, done.length === 0 ? options : { ...options, onDispatched: undefined }));
+    } catch (err) {
+      throw done.length > 0 && err instanceof ProviderError ? err.withUsage(billedParts(done)) : err;
+    }
+    return mergeParts(done);
+  }
+
+  async #embedPart(wire: EmbedWire, call: EmbedCall, options: CallOptions): Promise<EmbedResult> {
+    const spec = wire.buildRequest(call, this.#config.apiKey?.reveal());
+    const leave = this.#gate.enter(call.upstreamModel, this.name);
+    const exchange = new Exchange(options.signal, this.#config.timeouts.totalMs, options.onDispatched);
+    try {
+      await this.#send(spec, exchange, options, wire);
+      const result = wire.parseResponse(await exchange.text(this.#caps.maxBodyBytes, false), call);
+      return result.responseModel === undefined ? result : { ...result, responseModel: this.#scrub(result.responseModel) };
+    } catch (err) {
+      throw (exchange.aborted ?? classifyTransportError(err)).scrubbed(this.#scrub);
+    } finally {
+      exchange.dispose();
+      leave();
+    }
+  }
+
   /** Sends the request and yields stream events as SSE arrives. */
   async *stream(call: UpstreamCall, options: CallOptions): AsyncGenerator<StreamEvent> {
     const spec = this.#wire.buildRequest(call, this.#config.apiKey?.reveal(), true);
@@ -134,7 +170,7 @@ export class HttpProvider implements ProviderAdapter {
    * Dispatches the request on the pool and waits for the response head; feeds rate-limit headers to the
    * balancer; throws the classified error of a non-2xx answer (its body read up to MAX_ERROR_BODY_BYTES).
    */
-  async #send(spec: HttpRequestSpec, exchange: Exchange, options: CallOptions): Promise<void> {
+  async #send(spec: HttpRequestSpec, exchange: Exchange, options: CallOptions, errors: Pick<WireFormat, "classifyError"> = this.#wire): Promise<void> {
     this.#pool.dispatch(
       {
         method: "POST",
@@ -151,7 +187,7 @@ export class HttpProvider implements ProviderAdapter {
     if (hint && options.onRateLimit) options.onRateLimit(hint);
     if (head.statusCode >= 200 && head.statusCode < 300) return;
     const body = await exchange.text(MAX_ERROR_BODY_BYTES, true);
-    throw this.#wire.classifyError(head.statusCode, head.headers, body);
+    throw errors.classifyError(head.statusCode, head.headers, body);
   }
 }
 

@@ -1,4 +1,5 @@
 /** The contract of a wire format: pure translations between core types and one provider's HTTP API. */
+import type { EmbedWire } from "./embed-types.js";
 import type { ProviderError } from "./errors.js";
 import type { ChatResult, StreamEvent, Unsupported, UpstreamCall } from "./types.js";
 
@@ -48,4 +49,6 @@ export interface WireFormat {
   classifyError(status: number, headers: HeaderMap, body: string): ProviderError;
   /** Reads rate-limit headers of a response; undefined when there are none. */
   rateLimitHint(headers: HeaderMap): RateLimitHint | undefined;
+  /** The format's embeddings API, when it has one (Anthropic has none). */
+  readonly embeddings?: EmbedWire;
 }

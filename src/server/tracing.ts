@@ -8,7 +8,7 @@ import type { Span, TextMapGetter } from "@opentelemetry/api";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Interceptor } from "@connectrpc/connect";
 import { GENERAL } from "../telemetry/attributes.js";
-import { traceContextKey } from "../service/trace-key.js";
+import { doorRouteKey, traceContextKey } from "../service/trace-key.js";
 
 const getter: TextMapGetter<Headers> = {
   keys: (h) => [...h.keys()],
@@ -27,6 +27,8 @@ export function tracingInterceptor(services: readonly string[]): Interceptor {
       { kind: SpanKind.SERVER, attributes: { [GENERAL.rpcSystem]: "grpc", [GENERAL.rpcService]: req.service.typeName, [GENERAL.rpcMethod]: req.method.name } },
       parent,
     );
+    const door = req.contextValues.get(doorRouteKey);
+    if (door !== undefined) span.setAttribute(GENERAL.httpRoute, door);
     req.contextValues.set(traceContextKey, trace.setSpan(parent, span));
     try {
       const res = await next(req);

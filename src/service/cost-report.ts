@@ -32,6 +32,7 @@ const DIMENSIONS: Partial<Record<Dimension, CoreDimension>> = {
   [Dimension.TAG]: "tag",
   [Dimension.DAY]: "day",
   [Dimension.HOUR]: "hour",
+  [Dimension.OPERATION]: "operation",
 };
 
 function invalid(field: string, message: string): ConnectError {
@@ -73,6 +74,9 @@ export async function getCostReport(req: GetCostReportRequest, deps: CostReportD
   const dims = groupBy(req);
   if (dims.includes("tag") && req.groupByTagKey === "") throw invalid("group_by_tag_key", "is required with DIMENSION_TAG");
   for (const key of Object.keys(req.tags)) if (key === "") throw invalid("tags", "a tag key is empty");
+  req.operations.forEach((op, i) => {
+    if (op !== "chat" && op !== "embeddings") throw invalid(`operations[${i}]`, `must be "chat" or "embeddings"`);
+  });
   const baseline = baselineOf(req, deps.models);
   const report = await buildCostReport(
     deps.ledger,
@@ -82,6 +86,7 @@ export async function getCostReport(req: GetCostReportRequest, deps: CostReportD
       models: req.models,
       providers: req.providers,
       clientKeys: req.clientKeys,
+      operations: req.operations,
       tags: req.tags,
       groupBy: dims,
       tagKey: dims.includes("tag") ? req.groupByTagKey : undefined,

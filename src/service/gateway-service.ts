@@ -9,6 +9,7 @@ import { toConnectError } from "./errors.js";
 import type { Ledger } from "../accounting/ledger/ledger.js";
 import { getCostReport } from "./cost-report.js";
 import { listModels } from "./list-models.js";
+import { embed } from "./embed.js";
 import { principalKey } from "./principal.js";
 import { callScope } from "./call-scope.js";
 import { traceContextKey } from "./trace-key.js";
@@ -64,6 +65,10 @@ export function createGatewayService(deps: ServiceDeps): ServiceImpl<typeof Gate
 
     listModels(_req, ctx) {
       return listModels(gateway, ctx.values.get(principalKey));
+    },
+
+    async embed(req, ctx) {
+      return embed(req, gateway, callContext(ctx, clock));
     },
   };
 }

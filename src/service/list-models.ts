@@ -1,12 +1,13 @@
 /** ListModels: the catalogue with prices, tiers, health and routes. */
 import { create } from "@bufbuild/protobuf";
 import { CAPABILITIES } from "../config/schema.js";
+import { modelKind } from "../config/embedding.js";
 import type { Strategy as CoreStrategy, Tier as CoreTier } from "../config/schema.js";
 import type { ClientKeyConfig } from "../config/auth.js";
 import type { Gateway } from "../gateway/gateway.js";
 import type { ModelHealth } from "../gateway/types.js";
 import type { ListModelsResponse } from "../../gen/llmgateway/v1/models_pb.js";
-import { Health, ListModelsResponseSchema, Strategy, Tier } from "../../gen/llmgateway/v1/models_pb.js";
+import { Health, ListModelsResponseSchema, ModelKind, Strategy, Tier } from "../../gen/llmgateway/v1/models_pb.js";
 import { toMoney } from "./convert.js";
 
 const MTOK = 1_000_000n;
@@ -47,6 +48,9 @@ export function listModels(gateway: Gateway, key: ClientKeyConfig | undefined): 
       contextWindow: m.contextWindow ?? 0,
       health: HEALTH[gateway.health(m.name)],
       capabilities: CAPABILITIES.filter((c) => m.capabilities.has(c)),
+      kind: modelKind(m) === "embedding" ? ModelKind.EMBEDDING : ModelKind.CHAT,
+      dimensions: m.embedding?.dimensions ?? 0,
+      maxInputTokens: m.embedding?.maxInputTokens ?? 0,
     })),
     routes: visible.routes.map((r) => ({ name: r.name, strategy: STRATEGY[r.strategy], models: [...r.models] })),
   });

@@ -7,6 +7,7 @@ import { Complexity } from "../../gen/llmgateway/v1/types_pb.js";
 import { invalid, LIMITS } from "./limits.js";
 import { toMessages } from "./validate-messages.js";
 import { toExtras } from "./validate-tools.js";
+import { checkModel, checkRequestId, checkTags } from "./validate-common.js";
 
 /** The request bounds, re-exported for the rooms that quote them. */
 export { LIMITS } from "./limits.js";
@@ -18,8 +19,7 @@ const TIERS: Partial<Record<Complexity, Tier>> = { [Complexity.SIMPLE]: "simple"
 export function toGatewayRequest(req: CompleteRequest | undefined, prefix = ""): GatewayRequest {
   const f = (name: string): string => `${prefix}${name}`;
   if (!req) throw invalid(prefix.replace(/\.$/, "") || "request", "is required");
-  if (req.model.length === 0) throw invalid(f("model"), "is required (a model or route name; see ListModels)");
-  if (req.model.length > LIMITS.maxModelChars) throw invalid(f("model"), `is longer than ${LIMITS.maxModelChars} characters`);
+  checkModel(req.model, f("model"));
   if (req.messages.length === 0) throw invalid(f("messages"), "must contain at least one message");
   if (req.messages.length > LIMITS.maxMessages) throw invalid(f("messages"), `must contain at most ${LIMITS.maxMessages} messages`);
   const messages = toMessages(req.messages, f);
@@ -34,15 +34,8 @@ export function toGatewayRequest(req: CompleteRequest | undefined, prefix = ""):
   req.stop.forEach((s, i) => {
     if (s.length === 0 || s.length > LIMITS.maxStopChars) throw invalid(f(`stop[${i}]`), `must be 1 to ${LIMITS.maxStopChars} characters`);
   });
-  const tags = Object.entries(req.tags);
-  if (tags.length > LIMITS.maxTags) throw invalid(f("tags"), `must have at most ${LIMITS.maxTags} entries`);
-  for (const [k, v] of tags) {
-    if (k.length === 0 || k.length > LIMITS.maxTagKeyChars) throw invalid(f(`tags[${JSON.stringify(k.slice(0, 64))}]`), `key must be 1 to ${LIMITS.maxTagKeyChars} characters`);
-    if (v.length > LIMITS.maxTagValueChars) throw invalid(f(`tags[${JSON.stringify(k)}]`), `value must be at most ${LIMITS.maxTagValueChars} characters`);
-  }
-  if (req.requestId.length > LIMITS.maxRequestIdChars || /[^\x21-\x7e]/.test(req.requestId)) {
-    throw invalid(f("request_id"), `must be at most ${LIMITS.maxRequestIdChars} printable ASCII characters`);
-  }
+  checkTags(req.tags, f);
+  checkRequestId(req.requestId, f("request_id"));
   return {
     target: req.model,
     chat: {

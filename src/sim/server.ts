@@ -7,7 +7,8 @@ import { answer } from "./answer.js";
 import { echoKey } from "./echo-key.js";
 import type { SimAnswer, SimRequest } from "./answer.js";
 import { SIM_FORMATS } from "./formats/index.js";
-import type { SimFormat } from "./formats/format.js";
+import type { SimFormat, SimRefusal } from "./formats/format.js";
+import type { SimEmbedRequest } from "./formats/embeddings.js";
 import type { SimKind } from "./formats/index.js";
 import { pickLatency, seededRandom } from "./profile.js";
 import type { SimProfile } from "./profile.js";
@@ -31,6 +32,10 @@ export interface SimTally {
   inputTokens: number;
   outputTokens: number;
   cachedTokens: number;
+  /** Embeddings calls answered, texts embedded, and their characters (Gemini reports no usage: these say what it served). */
+  embedRequests: number;
+  embeddedTexts: number;
+  embeddedChars: number;
 }
 
 interface Endpoint {
@@ -101,6 +106,8 @@ async function handle(table: Map<string, Endpoint>, req: IncomingMessage, res: S
     body = undefined;
   }
   const path = slash < 0 ? "/" : url.slice(slash).split("?")[0] ?? "/";
+  const embed = format.embeddings?.parse(path, body);
+  if (embed !== undefined) return serveEmbed(ep, format, embed, res);
   const parsed = format.parse(path, body);
   ep.tally.requests++;
   if (!parsed || "refused" in parsed) {
@@ -111,7 +118,8 @@ async function handle(table: Map<string, Endpoint>, req: IncomingMessage, res: S
   await serve(ep, format, parsed, res);
 }
 
-async function serve(ep: Endpoint, format: SimFormat, req: SimRequest, res: ServerResponse): Promise<void> {
+/** Plays the profile's faults (down, latency, hang, error); true when one ended the request. */
+async function fault(ep: Endpoint, format: SimFormat, res: ServerResponse): Promise<boolean> {
   const p = ep.profile;
   res.once("close", () => {
     if (!res.writableFinished && !cutBySim.has(res)) ep.tally.clientClosed++;
@@ -120,22 +128,48 @@ async function serve(ep: Endpoint, format: SimFormat, req: SimRequest, res: Serv
     ep.tally.errors++;
     cutBySim.add(res);
     res.socket?.destroy();
-    return;
+    return true;
   }
   const latency = pickLatency(p, ep.random);
   if (latency > 0) await sleep(latency);
   // The client gave up while "the model was thinking": nothing is delivered, nothing billed.
-  if (res.destroyed) return;
+  if (res.destroyed) return true;
   if (p.hangRate !== undefined && ep.random() < p.hangRate) {
     ep.tally.hung++;
-    return; // never answers; the client's timeout or cancel closes the socket
+    return true; // never answers; the client's timeout or cancel closes the socket
   }
   if (p.errorRate !== undefined && ep.random() < p.errorRate) {
     ep.tally.errors++;
     const plain = format.error(p.error ?? "server_error", p.retryAfterS);
     const e = p.echoKeyInErrors || p.echoKeyInLabel ? echoKey(plain, res.req, p) : plain;
+    write(res, e.status, e.headers, e.body);
+    return true;
+  }
+  return false;
+}
+
+/** Answers an embeddings request (after the profile's faults), tallying what it served and billed. */
+async function serveEmbed(ep: Endpoint, format: SimFormat, req: SimEmbedRequest | SimRefusal, res: ServerResponse): Promise<void> {
+  ep.tally.requests++;
+  if ("refused" in req) {
+    ep.tally.errors++;
+    const e = format.error("invalid_request", undefined, req.refused);
     return write(res, e.status, e.headers, e.body);
   }
+  if (await fault(ep, format, res)) return;
+  const answer = format.embeddings?.answer(req);
+  if (!answer) return writeJson(res, 404, { error: { message: "no embeddings here" } });
+  ep.tally.succeeded++;
+  ep.tally.embedRequests++;
+  ep.tally.embeddedTexts += req.inputs.length;
+  ep.tally.embeddedChars += req.inputs.reduce((n, t) => n + t.length, 0);
+  ep.tally.inputTokens += answer.reportedTokens ?? 0;
+  write(res, 200, { "content-type": "application/json" }, answer.body);
+}
+
+async function serve(ep: Endpoint, format: SimFormat, req: SimRequest, res: ServerResponse): Promise<void> {
+  const p = ep.profile;
+  if (await fault(ep, format, res)) return;
   const ans = answer(req, {
     answerWords: p.answerWords ?? 12,
     cachedTokens: p.cachedTokens ?? 0,
@@ -204,7 +238,10 @@ function mustGet(table: Map<string, Endpoint>, name: string): Endpoint {
 }
 
 function emptyTally(): SimTally {
-  return { requests: 0, succeeded: 0, errors: 0, dropped: 0, hung: 0, clientClosed: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
+  return {
+    requests: 0, succeeded: 0, errors: 0, dropped: 0, hung: 0, clientClosed: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0,
+    embedRequests: 0, embeddedTexts: 0, embeddedChars: 0,
+  };
 }
 
 async function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {

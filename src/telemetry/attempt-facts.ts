@@ -15,6 +15,8 @@ export interface AttemptStartFacts {
   /** The request: its id, prompt and parameters (the prompt is recorded only when content capture is on). */
   readonly request: {
     readonly requestId: string;
+    /** The GenAI operation: "chat" (also when absent) or "embeddings". */
+    readonly operation?: string | undefined;
     readonly chat: {
       readonly messages: readonly MessageFacts[];
       readonly params: { readonly maxTokens?: number | undefined; readonly temperature?: number | undefined };

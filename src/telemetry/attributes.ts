@@ -24,6 +24,7 @@ export const GENERAL = {
   rpcService: "rpc.service",
   rpcMethod: "rpc.method",
   rpcGrpcStatusCode: "rpc.grpc.status_code",
+  httpRoute: "http.route",
 } as const;
 
 /** The gateway's own attribute names. */

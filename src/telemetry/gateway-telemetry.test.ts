@@ -141,4 +141,18 @@ describe("GatewayTelemetry metrics", () => {
     expect(tokens.map((t) => t.buckets.counts.indexOf(1))).toEqual([2, 1]);
     await provider.shutdown();
   });
+
+  it("records an embeddings attempt under its own operation: a span `embeddings {model}` and input tokens, no output sample", async () => {
+    const reader = new HandReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const exporter = new InMemorySpanExporter();
+    const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer("t");
+    const telemetry = new GatewayTelemetry({ captureContent: false, meter: provider.getMeter("test"), tracer });
+    const facts = start("emb");
+    const embed = { ...facts, request: { ...facts.request, operation: "embeddings" } };
+    telemetry.attemptEnded(telemetry.attemptStarted(embed, "openai", []), { ...end(5n), usage: { inputTokens: 7, outputTokens: 0 } }, CLOSE);
+    expect(exporter.getFinishedSpans().map((sp) => [sp.name, sp.attributes[GEN_AI.operationName]])).toEqual([["embeddings emb-up", "embeddings"]]);
+    const tokens = points((await collect(reader)).get(METRICS.tokenUsage)).map((p) => [p.attributes[GEN_AI.operationName], p.attributes[GEN_AI.tokenType], (p.value as Histogram).sum]);
+    expect(tokens).toEqual([["embeddings", "input", 7]]);
+  });
 });

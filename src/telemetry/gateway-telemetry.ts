@@ -77,14 +77,15 @@ export class GatewayTelemetry {
   }
 
   /**
-   * Starts the CLIENT span `chat {upstream model}` of an attempt, a child of the request's trace context. The
+   * Starts the CLIENT span `{operation} {upstream model}` (`chat ...` or `embeddings ...`) of an attempt, a child of the request's trace context. The
    * core's facts are read as they are; `providerKind` is the wire format (gen_ai.provider.name) and `previous`
    * the earlier attempts of the request, linked. The span's attributes and links are built only when it records
    * (sampling off costs almost nothing); the metric attribute sets are built once per deployment and reused.
    */
   attemptStarted(i: AttemptStartFacts, providerKind: string, previous: readonly SpanContext[]): AttemptTrace {
-    const metricAttributes = this.#metricSets(i.model, providerKind).base;
-    const span = this.#tracer.startSpan(`chat ${i.model.upstreamModel}`, { kind: SpanKind.CLIENT }, asTraceContext(i.trace) ?? ROOT_CONTEXT);
+    const operation = i.request.operation ?? "chat";
+    const metricAttributes = this.#metricSets(i.model, providerKind, operation).base;
+    const span = this.#tracer.startSpan(`${operation} ${i.model.upstreamModel}`, { kind: SpanKind.CLIENT }, asTraceContext(i.trace) ?? ROOT_CONTEXT);
     if (span.isRecording()) {
       const attributes: Attributes = {
         ...metricAttributes,
@@ -142,18 +143,20 @@ export class GatewayTelemetry {
     // The GenAI token histogram counts what providers reported; the gateway's estimates stay in the ledger.
     if (e.usageBasis !== "estimated") {
       if (e.usage.inputTokens !== undefined) this.#tokens.record(e.usage.inputTokens, sets?.input ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "input" });
-      if (e.usage.outputTokens !== undefined) this.#tokens.record(e.usage.outputTokens, sets?.output ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "output" });
+      // An embedding has no output: its known 0 is not an output sample.
+      const embeddings = t.metricAttributes[GEN_AI.operationName] === "embeddings";
+      if (e.usage.outputTokens !== undefined && !embeddings) this.#tokens.record(e.usage.outputTokens, sets?.output ?? { ...t.metricAttributes, [GEN_AI.tokenType]: "output" });
     }
     if (e.costPicos > 0n && sets) sets.costPicos += e.costPicos;
   }
 
   /** The metric attribute sets of a deployment, built once. */
-  #metricSets(model: AttemptStartFacts["model"], providerKind: string): MetricSets {
-    const key = `${model.name}\u0000${model.provider}\u0000${model.upstreamModel}\u0000${providerKind}`;
+  #metricSets(model: AttemptStartFacts["model"], providerKind: string, operation: string): MetricSets {
+    const key = `${model.name}\u0000${model.provider}\u0000${model.upstreamModel}\u0000${providerKind}\u0000${operation}`;
     let sets = this.#sets.get(key);
     if (!sets) {
       const base: Attributes = {
-        [GEN_AI.operationName]: "chat",
+        [GEN_AI.operationName]: operation,
         [GEN_AI.providerName]: PROVIDER_NAME[providerKind] ?? providerKind,
         [GEN_AI.requestModel]: model.upstreamModel,
         [GATEWAY.model]: model.name,

@@ -4,6 +4,7 @@ import { ProviderError } from "../../src/providers/errors.js";
 import type { ErrorKind } from "../../src/providers/errors.js";
 import type { ChatRequest, ChatResult, FinishReason, StreamEvent, ToolCall, Unsupported, UpstreamCall, Usage } from "../../src/providers/types.js";
 import type { RateLimitHint } from "../../src/providers/wire.js";
+import type { EmbedCall, EmbedResult } from "../../src/providers/embed-types.js";
 
 /** What one call does. */
 export type Step =
@@ -137,6 +138,16 @@ export class FakeAdapter implements ProviderAdapter {
       if (step.stall) await new Promise<never>((_, reject) => options.signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true }));
       throw errorOf(step, step.usageBeforeCut ? {} : { inputTokens: 10 });
     }
+    throw errorOf(step);
+  }
+
+  /** Embeddings follow the same steps: `ok` answers one vector [i, 1] per input with `usage` (default 10 input tokens, output 0). */
+  async embed(call: EmbedCall, options: CallOptions): Promise<EmbedResult> {
+    const upstream: UpstreamCall = { request: { messages: call.inputs.map((content) => ({ role: "user", content })), params: {} }, upstreamModel: call.upstreamModel, defaultMaxTokens: 0 };
+    const step = this.#next(upstream, false, options);
+    if ("hang" in step) return new Promise<never>((_, reject) => options.signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true }));
+    await sleep(step.delayMs ?? 0, options.signal);
+    if ("ok" in step) return { vectors: call.inputs.map((_, i) => [i, 1]), usage: step.usage ?? { inputTokens: 10, outputTokens: 0 }, responseModel: call.upstreamModel };
     throw errorOf(step);
   }
 

@@ -22,6 +22,7 @@ export interface StreamCall {
 export interface GatewayStub {
   complete: Unary;
   listModels: Unary;
+  embed: Unary;
   getCostReport: Unary;
   streamComplete: (req: Json) => StreamCall;
   close(): void;

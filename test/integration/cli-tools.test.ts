@@ -9,7 +9,9 @@ const run = promisify(execFile);
 let h: Harness;
 
 beforeAll(async () => {
-  h = await startHarness(oneModel());
+  const config = oneModel();
+  // An embedding model beside the chat one, for Embed through reflection.
+  h = await startHarness({ ...config, config: { models: { ...(config.config["models"] as object), e1: { kind: "embedding", provider: "sim", pricing: { inputPerMTok: 0.02 } } } } });
 });
 afterAll(() => h.close());
 
@@ -28,6 +30,7 @@ describe("buf curl", () => {
       "grpc.health.v1.Health/Watch",
       "grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
       "llmgateway.v1.GatewayService/Complete",
+      "llmgateway.v1.GatewayService/Embed",
       "llmgateway.v1.GatewayService/GetCostReport",
       "llmgateway.v1.GatewayService/ListModels",
       "llmgateway.v1.GatewayService/StreamComplete",
@@ -47,6 +50,13 @@ describe("buf curl", () => {
     const out = await bufCurl("--protocol", "grpc", "-d", body, `http://${h.address}/llmgateway.v1.GatewayService/StreamComplete`);
     expect(out).toContain('"delta"');
     expect(out).toContain('"summary"');
+  });
+
+  it("calls Embed, whose messages live in their own proto file, through reflection", async () => {
+    const body = JSON.stringify({ model: "e1", inputs: ["hi", "there"], dimensions: 3 });
+    const out = JSON.parse(await bufCurl("--protocol", "grpc", "-d", body, `http://${h.address}/llmgateway.v1.GatewayService/Embed`)) as Record<string, unknown>;
+    expect((out["embeddings"] as { values: number[] }[]).map((e) => e.values.length)).toEqual([3, 3]);
+    expect(out["usage"]).toEqual({ inputTokens: "3", outputTokens: "0" });
   });
 
   it("checks health", async () => {

@@ -9,7 +9,7 @@ import sys
 sys.path.insert(0, sys.argv[1])
 
 import grpc  # noqa: E402
-from llmgateway.v1 import gateway_pb2, gateway_pb2_grpc, types_pb2  # noqa: E402
+from llmgateway.v1 import embeddings_pb2, gateway_pb2, gateway_pb2_grpc, models_pb2, types_pb2  # noqa: E402
 import health_pb2, health_pb2_grpc  # noqa: E402
 
 channel = grpc.insecure_channel(sys.argv[2])
@@ -47,6 +47,21 @@ try:
 except grpc.RpcError as err:
     out["error_code"] = err.code().name
     out["error_message"] = err.details()
+
+emb = stub.Embed(embeddings_pb2.EmbedRequest(model="e1", inputs=["Bonjour", "Python"], dimensions=5), timeout=10)
+kinds = {m.name: models_pb2.ModelKind.Name(m.kind) for m in stub.ListModels(models_pb2.ListModelsRequest(), timeout=10).models}
+out["embed"] = {
+    "sizes": [len(e.values) for e in emb.embeddings],
+    "input_tokens": emb.usage.input_tokens,
+    "has_usage": emb.HasField("usage"),
+    "cost_pico_units": emb.cost.pico_units,
+    "kind": kinds["e1"],
+}
+try:
+    stub.Embed(embeddings_pb2.EmbedRequest(model="e1", inputs=["ok", ""]), timeout=10)
+    out["embed_error"] = ["OK", ""]
+except grpc.RpcError as err:
+    out["embed_error"] = [err.code().name, err.details()]
 
 health = health_pb2_grpc.HealthStub(channel)
 out["health"] = health_pb2.HealthCheckResponse.ServingStatus.Name(

@@ -17,7 +17,7 @@ beforeAll(() => {
   if (!available) return;
   stubs = mkdtempSync(join(tmpdir(), "gw-py-"));
   const protoc = ["--python_out", stubs, "--grpc_python_out", stubs, "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin"];
-  execFileSync("/usr/bin/protoc", [...protoc, "-Iproto", "llmgateway/v1/gateway.proto", "llmgateway/v1/content.proto", "llmgateway/v1/types.proto", "llmgateway/v1/cost.proto", "llmgateway/v1/models.proto"]);
+  execFileSync("/usr/bin/protoc", [...protoc, "-Iproto", "llmgateway/v1/gateway.proto", "llmgateway/v1/content.proto", "llmgateway/v1/types.proto", "llmgateway/v1/cost.proto", "llmgateway/v1/models.proto", "llmgateway/v1/embeddings.proto"]);
   // The health stubs go into a flat folder, or a generated grpc/ package would shadow the real grpc module.
   execFileSync("/usr/bin/protoc", [...protoc, "-Iproto/vendor/grpc/health/v1", "health.proto"]);
 });
@@ -29,7 +29,8 @@ describe.skipIf(!available)("Python grpcio client", () => {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await startHarness(oneModel());
+    const one = oneModel();
+    h = await startHarness({ ...one, config: { models: { ...(one.config["models"] as object), e1: { kind: "embedding", provider: "sim", pricing: { inputPerMTok: 0.02 } } } } });
   });
   afterAll(async () => {
     await h?.close();
@@ -52,6 +53,8 @@ describe.skipIf(!available)("Python grpcio client", () => {
     expect(out["error_code"]).toBe("NOT_FOUND");
     expect(out["error_message"]).toContain('unknown model or route "no-such-model"');
     expect(out["health"]).toBe("SERVING");
+    expect(out["embed"]).toEqual({ sizes: [5, 5], input_tokens: 4, has_usage: true, cost_pico_units: 80_000, kind: "MODEL_KIND_EMBEDDING" });
+    expect(out["embed_error"]).toEqual(["INVALID_ARGUMENT", "inputs[1]: is empty"]);
   });
 });
 

@@ -131,4 +131,14 @@ describe("spans", () => {
     expect(attempts[0]?.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
     expect(attempts[0]?.attributes["llmgateway.time_to_first_token_ms"]).toBeGreaterThanOrEqual(0);
   });
+
+  it("traces a call through the OpenAI door like the RPC it becomes, continuing the caller's trace and naming the route", async () => {
+    const res = await fetch(`http://${h.address}/v1/chat/completions`, { method: "POST", headers: traceparent, body: JSON.stringify({ model: "chain", messages: [{ role: "user", content: "a secret prompt" }] }) });
+    expect(res.status).toBe(200);
+    const { server, attempts } = tree();
+    expect(server.name).toBe("llmgateway.v1.GatewayService/Complete");
+    expect(server.attributes["http.route"]).toBe("POST /v1/chat/completions");
+    expect(server.spanContext().traceId).toBe(TRACE_ID);
+    expect(attempts.map((a) => a.attributes["llmgateway.model"])).toEqual(["ma", "mb", "mc"]);
+  });
 });

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmgateway/v1/models.proto.
  */
 export const file_llmgateway_v1_models: GenFile = /*@__PURE__*/
-  fileDesc("ChpsbG1nYXRld2F5L3YxL21vZGVscy5wcm90bxINbGxtZ2F0ZXdheS52MSITChFMaXN0TW9kZWxzUmVxdWVzdCJoChJMaXN0TW9kZWxzUmVzcG9uc2USKAoGbW9kZWxzGAEgAygLMhgubGxtZ2F0ZXdheS52MS5Nb2RlbEluZm8SKAoGcm91dGVzGAIgAygLMhgubGxtZ2F0ZXdheS52MS5Sb3V0ZUluZm8i4wEKB1ByaWNpbmcSLAoOaW5wdXRfcGVyX210b2sYASABKAsyFC5sbG1nYXRld2F5LnYxLk1vbmV5Ei0KD291dHB1dF9wZXJfbXRvaxgCIAEoCzIULmxsbWdhdGV3YXkudjEuTW9uZXkSMwoVY2FjaGVkX2lucHV0X3Blcl9tdG9rGAMgASgLMhQubGxtZ2F0ZXdheS52MS5Nb25leRIyChRjYWNoZV93cml0ZV9wZXJfbXRvaxgEIAEoCzIULmxsbWdhdGV3YXkudjEuTW9uZXkSEgoKcHJpY2VfZGF0ZRgFIAEoCSKLAgoJTW9kZWxJbmZvEgwKBG5hbWUYASABKAkSEAoIcHJvdmlkZXIYAiABKAkSFQoNcHJvdmlkZXJfa2luZBgDIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgEIAEoCRInCgdwcmljaW5nGAUgASgLMhYubGxtZ2F0ZXdheS52MS5QcmljaW5nEiEKBHRpZXIYBiABKA4yEy5sbG1nYXRld2F5LnYxLlRpZXISDgoGd2VpZ2h0GAcgASgNEhYKDmNvbnRleHRfd2luZG93GAggASgNEiUKBmhlYWx0aBgJIAEoDjIVLmxsbWdhdGV3YXkudjEuSGVhbHRoEhQKDGNhcGFiaWxpdGllcxgKIAMoCSJUCglSb3V0ZUluZm8SDAoEbmFtZRgBIAEoCRIpCghzdHJhdGVneRgCIAEoDjIXLmxsbWdhdGV3YXkudjEuU3RyYXRlZ3kSDgoGbW9kZWxzGAMgAygJKlAKBFRpZXISFAoQVElFUl9VTlNQRUNJRklFRBAAEg8KC1RJRVJfU0lNUExFEAESDwoLVElFUl9NRURJVU0QAhIQCgxUSUVSX0NPTVBMRVgQAyp3CgZIZWFsdGgSFgoSSEVBTFRIX1VOU1BFQ0lGSUVEEAASEgoOSEVBTFRIX0hFQUxUSFkQARISCg5IRUFMVEhfUFJPQklORxACEhQKEEhFQUxUSF9VTkhFQUxUSFkQAxIXChNIRUFMVEhfQ09PTElOR19ET1dOEAQqkwEKCFN0cmF0ZWd5EhgKFFNUUkFURUdZX1VOU1BFQ0lGSUVEEAASFAoQU1RSQVRFR1lfT1JERVJFRBABEhUKEVNUUkFURUdZX1dFSUdIVEVEEAISEQoNU1RSQVRFR1lfQ09TVBADEhQKEFNUUkFURUdZX0xBVEVOQ1kQBBIXChNTVFJBVEVHWV9DT01QTEVYSVRZEAViBnByb3RvMw", [file_llmgateway_v1_types]);
+  fileDesc("ChpsbG1nYXRld2F5L3YxL21vZGVscy5wcm90bxINbGxtZ2F0ZXdheS52MSITChFMaXN0TW9kZWxzUmVxdWVzdCJoChJMaXN0TW9kZWxzUmVzcG9uc2USKAoGbW9kZWxzGAEgAygLMhgubGxtZ2F0ZXdheS52MS5Nb2RlbEluZm8SKAoGcm91dGVzGAIgAygLMhgubGxtZ2F0ZXdheS52MS5Sb3V0ZUluZm8i4wEKB1ByaWNpbmcSLAoOaW5wdXRfcGVyX210b2sYASABKAsyFC5sbG1nYXRld2F5LnYxLk1vbmV5Ei0KD291dHB1dF9wZXJfbXRvaxgCIAEoCzIULmxsbWdhdGV3YXkudjEuTW9uZXkSMwoVY2FjaGVkX2lucHV0X3Blcl9tdG9rGAMgASgLMhQubGxtZ2F0ZXdheS52MS5Nb25leRIyChRjYWNoZV93cml0ZV9wZXJfbXRvaxgEIAEoCzIULmxsbWdhdGV3YXkudjEuTW9uZXkSEgoKcHJpY2VfZGF0ZRgFIAEoCSLhAgoJTW9kZWxJbmZvEgwKBG5hbWUYASABKAkSEAoIcHJvdmlkZXIYAiABKAkSFQoNcHJvdmlkZXJfa2luZBgDIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgEIAEoCRInCgdwcmljaW5nGAUgASgLMhYubGxtZ2F0ZXdheS52MS5QcmljaW5nEiEKBHRpZXIYBiABKA4yEy5sbG1nYXRld2F5LnYxLlRpZXISDgoGd2VpZ2h0GAcgASgNEhYKDmNvbnRleHRfd2luZG93GAggASgNEiUKBmhlYWx0aBgJIAEoDjIVLmxsbWdhdGV3YXkudjEuSGVhbHRoEhQKDGNhcGFiaWxpdGllcxgKIAMoCRImCgRraW5kGAsgASgOMhgubGxtZ2F0ZXdheS52MS5Nb2RlbEtpbmQSEgoKZGltZW5zaW9ucxgMIAEoDRIYChBtYXhfaW5wdXRfdG9rZW5zGA0gASgNIlQKCVJvdXRlSW5mbxIMCgRuYW1lGAEgASgJEikKCHN0cmF0ZWd5GAIgASgOMhcubGxtZ2F0ZXdheS52MS5TdHJhdGVneRIOCgZtb2RlbHMYAyADKAkqUAoEVGllchIUChBUSUVSX1VOU1BFQ0lGSUVEEAASDwoLVElFUl9TSU1QTEUQARIPCgtUSUVSX01FRElVTRACEhAKDFRJRVJfQ09NUExFWBADKncKBkhlYWx0aBIWChJIRUFMVEhfVU5TUEVDSUZJRUQQABISCg5IRUFMVEhfSEVBTFRIWRABEhIKDkhFQUxUSF9QUk9CSU5HEAISFAoQSEVBTFRIX1VOSEVBTFRIWRADEhcKE0hFQUxUSF9DT09MSU5HX0RPV04QBCqTAQoIU3RyYXRlZ3kSGAoUU1RSQVRFR1lfVU5TUEVDSUZJRUQQABIUChBTVFJBVEVHWV9PUkRFUkVEEAESFQoRU1RSQVRFR1lfV0VJR0hURUQQAhIRCg1TVFJBVEVHWV9DT1NUEAMSFAoQU1RSQVRFR1lfTEFURU5DWRAEEhcKE1NUUkFURUdZX0NPTVBMRVhJVFkQBSpWCglNb2RlbEtpbmQSGgoWTU9ERUxfS0lORF9VTlNQRUNJRklFRBAAEhMKD01PREVMX0tJTkRfQ0hBVBABEhgKFE1PREVMX0tJTkRfRU1CRURESU5HEAJiBnByb3RvMw", [file_llmgateway_v1_types]);
 
 /**
  * ListModelsRequest asks for the catalogue; it has no parameters yet.
@@ -182,6 +182,28 @@ export type ModelInfo = Message<"llmgateway.v1.ModelInfo"> & {
    * @generated from field: repeated string capabilities = 10;
    */
   capabilities: string[];
+
+  /**
+   * What it does: chat (Complete, StreamComplete) or embeddings (Embed). Unspecified from an older
+   * gateway means chat.
+   *
+   * @generated from field: llmgateway.v1.ModelKind kind = 11;
+   */
+  kind: ModelKind;
+
+  /**
+   * An embedding model's default vector size, 0 when not configured (the provider's default).
+   *
+   * @generated from field: uint32 dimensions = 12;
+   */
+  dimensions: number;
+
+  /**
+   * An embedding model's bound on one input, in tokens, 0 when not configured.
+   *
+   * @generated from field: uint32 max_input_tokens = 13;
+   */
+  maxInputTokens: number;
 };
 
 /**
@@ -369,4 +391,38 @@ export enum Strategy {
  */
 export const StrategySchema: GenEnum<Strategy> = /*@__PURE__*/
   enumDesc(file_llmgateway_v1_models, 2);
+
+/**
+ * ModelKind is what a model does: a chat model answers conversations, an embedding model embeds texts.
+ *
+ * @generated from enum llmgateway.v1.ModelKind
+ */
+export enum ModelKind {
+  /**
+   * Not set (an older gateway): chat.
+   *
+   * @generated from enum value: MODEL_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Answers Complete and StreamComplete.
+   *
+   * @generated from enum value: MODEL_KIND_CHAT = 1;
+   */
+  CHAT = 1,
+
+  /**
+   * Answers Embed.
+   *
+   * @generated from enum value: MODEL_KIND_EMBEDDING = 2;
+   */
+  EMBEDDING = 2,
+}
+
+/**
+ * Describes the enum llmgateway.v1.ModelKind.
+ */
+export const ModelKindSchema: GenEnum<ModelKind> = /*@__PURE__*/
+  enumDesc(file_llmgateway_v1_models, 3);
 

@@ -18,6 +18,12 @@ export type LedgerRequestOutcome = "succeeded" | "failed" | "cancelled";
  */
 export type LedgerUsageBasis = "reported" | "bounded" | "estimated";
 
+/** What a row's request asked for: a chat completion or embeddings. Stored as 0, 1 (OPERATION_CODES); rows before schema v5 read as "chat". */
+export type LedgerOperation = "chat" | "embeddings";
+
+/** The stored code of each operation (the ledger's operation column). */
+export const OPERATION_CODES: Readonly<Record<LedgerOperation, number>> = { chat: 0, embeddings: 1 };
+
 /** The stored code of each usage basis (the ledger's usage_basis column). */
 export const USAGE_BASIS_CODES: Readonly<Record<LedgerUsageBasis, number>> = { reported: 0, bounded: 1, estimated: 2 };
 
@@ -80,6 +86,8 @@ export interface LedgerRecord {
   readonly errorKind: string | undefined;
   /** Set on exactly one row per request: the attempt that ended it (or the refusal row). */
   readonly request: RequestEnd | undefined;
+  /** What the request asked for; absent: "chat". */
+  readonly operation?: LedgerOperation;
 }
 
 /** What a request refused before any provider call needs to be counted. */
@@ -93,6 +101,8 @@ export interface RefusalInput {
   readonly target: string;
   readonly reason: string;
   readonly streamed: boolean;
+  /** What the request asked for; absent: "chat". */
+  readonly operation?: LedgerOperation;
 }
 
 /** A row for a request refused before any attempt (e.g. over budget): no tokens, no cost, attempt 0. */
@@ -123,6 +133,7 @@ export function refusalRecord(input: RefusalInput): LedgerRecord {
     streamed: input.streamed,
     errorKind: input.reason,
     request: { outcome: "failed", latencyMs: 0, ttftMs: undefined },
+    ...(input.operation === "embeddings" ? { operation: input.operation } : {}),
   };
 }
 
@@ -155,6 +166,7 @@ export function recordProblem(r: LedgerRecord): string | undefined {
   if (typeof r.uid !== "string" || !UID.test(r.uid)) return "uid must be 32 lowercase hex digits";
   if (r.costPicos < 0n || r.costPicos > MAX_ROW_PICOS) return "costPicos out of range";
   if (!Object.hasOwn(USAGE_BASIS_CODES, r.usageBasis)) return "usageBasis must be reported, bounded or estimated";
+  if (r.operation !== undefined && !Object.hasOwn(OPERATION_CODES, r.operation)) return "operation must be chat or embeddings";
   for (const [name, v] of TOKEN_FIELDS.map((f) => [f, r[f]] as const)) {
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) return `${name} must be a non-negative integer`;
   }

@@ -4,7 +4,7 @@
  * facts go on the attempt that ended it: the one that answered, else the last one started.
  * Shapes are structural, so the gateway passes its own attempt records as they are.
  */
-import type { LedgerAttemptOutcome, LedgerRecord, LedgerRequestOutcome, LedgerUsageBasis } from "./ledger-record.js";
+import type { LedgerAttemptOutcome, LedgerOperation, LedgerRecord, LedgerRequestOutcome, LedgerUsageBasis } from "./ledger-record.js";
 import { newRowUid, refusalRecord } from "./ledger-record.js";
 
 /** Token counts as a provider reported them; absent means unknown. */
@@ -55,6 +55,8 @@ export interface RequestFacts {
   readonly ttftMs: number | undefined;
   /** Why a request without attempts was refused, e.g. "budget_exceeded". */
   readonly refusal?: string;
+  /** What the request asked for; absent: "chat" (chat rows carry no operation field). */
+  readonly operation?: LedgerOperation;
 }
 
 /** The rows of a request: one per attempt, or a refusal row when no attempt was made. */
@@ -90,5 +92,6 @@ export function requestRows(req: RequestFacts, attempts: readonly AttemptFacts[]
     streamed: req.streamed,
     errorKind: a.errorKind,
     request: a === final ? { outcome: req.outcome, latencyMs: req.latencyMs, ttftMs: req.ttftMs } : undefined,
+    ...(req.operation === "embeddings" ? { operation: req.operation } : {}),
   }));
 }

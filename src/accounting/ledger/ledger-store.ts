@@ -2,7 +2,7 @@
 import type { LedgerRecord } from "./ledger-record.js";
 
 /** A way to group report rows. */
-export type Dimension = "model" | "provider" | "client_key" | "route" | "tag" | "day" | "hour";
+export type Dimension = "model" | "provider" | "client_key" | "route" | "tag" | "day" | "hour" | "operation";
 
 /** Which rows an aggregation reads, and how it groups them. */
 export interface AggregateQuery {
@@ -15,6 +15,8 @@ export interface AggregateQuery {
   readonly providers: readonly string[];
   /** Any of these client keys ("" matches rows without a key); all when empty. */
   readonly clientKeys: readonly string[];
+  /** Any of these operations ("chat", "embeddings"); all when empty or absent. */
+  readonly operations?: readonly string[];
   /** Rows carrying every one of these tags with these values. */
   readonly tags: Readonly<Record<string, string>>;
   /** Group by these, in this order; one group when empty. */

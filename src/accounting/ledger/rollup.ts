@@ -6,16 +6,16 @@
 import { RAW_LATENCY, RAW_SUMS, RAW_TTFT, SUM_NAMES } from "../report/report-sql.js";
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-driver.js";
 
-const KEY = "bucket, model, provider, client_key, route, tagset_id";
+const KEY = "bucket, model, provider, client_key, route, tagset_id, operation";
 
 function foldSql(level: "hour" | "day"): string {
   const bucket = level === "hour" ? "l.time_ms / 3600000" : "l.time_ms / 86400000";
   const add = SUM_NAMES.map((c) => `${c} = ${c} + excluded.${c}`).join(", ");
   return `INSERT INTO rollup_${level} (${KEY}, ${SUM_NAMES.join(", ")}, latency, ttft)
-    SELECT ${bucket}, l.model, l.provider, COALESCE(l.client_key, ''), COALESCE(l.route, ''), l.tagset_id,
+    SELECT ${bucket}, l.model, l.provider, COALESCE(l.client_key, ''), COALESCE(l.route, ''), l.tagset_id, l.operation,
       ${RAW_SUMS.join(", ")}, ${RAW_LATENCY}, ${RAW_TTFT}
     FROM ledger l WHERE l.id > @from AND l.id <= @to
-    GROUP BY 1, 2, 3, 4, 5, 6
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
     ON CONFLICT (${KEY}) DO UPDATE SET ${add},
       latency = sketch_union(latency, excluded.latency), ttft = sketch_union(ttft, excluded.ttft)`;
 }

@@ -3,7 +3,7 @@
  * every LedgerRecord field (undefined ones left out) and the cost as a decimal string (JSON has no 64-bit
  * integers). Decoding checks every field, as it reads a file that may have been cut or edited.
  */
-import type { LedgerAttemptOutcome, LedgerRecord, LedgerRequestOutcome, LedgerUsageBasis, RequestEnd } from "./ledger-record.js";
+import type { LedgerAttemptOutcome, LedgerOperation, LedgerRecord, LedgerRequestOutcome, LedgerUsageBasis, RequestEnd } from "./ledger-record.js";
 import { recordProblem } from "./ledger-record.js";
 
 /** The format version written on every line. */
@@ -29,6 +29,7 @@ export function decodeBatch(line: string): LedgerRecord[] {
 type Json = Record<string, unknown>;
 
 const USAGE_BASES: readonly LedgerUsageBasis[] = ["reported", "bounded", "estimated"];
+const OPERATIONS: readonly LedgerOperation[] = ["chat", "embeddings"];
 const ATTEMPT_OUTCOMES: readonly LedgerAttemptOutcome[] = ["succeeded", "failed", "aborted"];
 const REQUEST_OUTCOMES: readonly LedgerRequestOutcome[] = ["succeeded", "failed", "cancelled"];
 
@@ -61,6 +62,7 @@ function decodeRecord(value: unknown): LedgerRecord {
     streamed: flag(r, "streamed"),
     errorKind: optional(r, "errorKind", text),
     request: r["request"] === undefined ? undefined : requestEnd(object(r["request"], "request")),
+    ...(r["operation"] === undefined ? {} : { operation: oneOf(r, "operation", OPERATIONS) }),
   };
 }
 

@@ -55,6 +55,14 @@ describe("spill codec", () => {
     expect(back[0]?.costPicos).toBe(MAX_ROW_PICOS);
   });
 
+  it("keeps an embeddings row's operation, leaves a chat row's line as it was, and refuses an unknown operation", () => {
+    const embedding = { ...ledgerRow(2), operation: "embeddings" as const };
+    expect(decodeBatch(encodeBatch([embedding, ledgerRow(3)]).slice(0, -1))).toEqual([embedding, ledgerRow(3)]);
+    expect(encodeBatch([ledgerRow(3)])).not.toContain("operation");
+    const odd = encodeBatch([embedding]).replace('"operation":"embeddings"', '"operation":"images"');
+    expect(() => decodeBatch(odd.slice(0, -1))).toThrow(/operation/);
+  });
+
   it("refuses a line that is not a whole, valid batch", () => {
     const line = encodeBatch([ledgerRow(1)]).slice(0, -1);
     expect(() => decodeBatch(line.slice(0, -5))).toThrow();

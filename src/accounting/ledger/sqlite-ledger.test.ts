@@ -45,7 +45,7 @@ describe("SqliteLedgerStore", () => {
     expect(await total(second)).toEqual({ requests: 2n, costPicos: 2_000n, inputTokens: 20n });
     await second.close();
     const db = openSqlite(path);
-    expect(db.prepare("SELECT version, applied_at_ms FROM schema_version").raw(true).all()).toEqual([[1, T0], [2, T0], [3, T0], [4, T0]]);
+    expect(db.prepare("SELECT version, applied_at_ms FROM schema_version").raw(true).all()).toEqual([[1, T0], [2, T0], [3, T0], [4, T0], [5, T0]]);
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     db.close();
   });

@@ -9,7 +9,7 @@ import { DAY_MS } from "./utc.js";
 import { aggregateRead } from "../report/aggregate-read.js";
 import { registerSketchFunctions } from "../report/latency-sketch.js";
 import type { LedgerRecord } from "./ledger-record.js";
-import { USAGE_BASIS_CODES } from "./ledger-record.js";
+import { OPERATION_CODES, USAGE_BASIS_CODES } from "./ledger-record.js";
 import type { AggregateQuery, GroupAggregate, LedgerStore } from "./ledger-store.js";
 import { Rollup } from "./rollup.js";
 import { migrate } from "./sqlite-schema.js";
@@ -42,8 +42,8 @@ const PRUNE_CHUNK = 20_000;
 const INSERT_ROW = `INSERT INTO ledger (time_ms, request_id, client_key, route, tagset_id, model, provider,
   input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, usage_unknown, cost_picos,
   latency_ms, ttft_ms, outcome, attempt, failover, retry, hedge, streamed, error_kind,
-  final, request_outcome, request_latency_ms, request_ttft_ms, usage_basis, uid)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  final, request_outcome, request_latency_ms, request_ttft_ms, usage_basis, uid, operation)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (uid) DO NOTHING`;
 
 /** The SQLite implementation of LedgerStore. */
@@ -166,6 +166,7 @@ export class SqliteLedgerStore implements LedgerStore {
       flag(r.usageUnknown), r.costPicos, Math.round(r.latencyMs), ms(r.ttftMs), r.outcome, r.attempt,
       flag(r.failover), flag(r.retry), flag(r.hedge), flag(r.streamed), r.errorKind ?? null,
       flag(end !== undefined), end?.outcome ?? null, ms(end?.latencyMs), ms(end?.ttftMs), USAGE_BASIS_CODES[r.usageBasis], Buffer.from(r.uid, "hex"),
+      OPERATION_CODES[r.operation ?? "chat"],
     ];
     return Number(this.#insertRow.run(values).lastInsertRowid);
   }

@@ -187,7 +187,7 @@ describe("ledger schema v4", () => {
     db3.close();
 
     const store = SqliteLedgerStore.open({ path, now: () => T0, rollupEvery: 0 });
-    expect(store.schemaVersion).toBe(4);
+    expect(store.schemaVersion).toBe(SCHEMA_VERSION);
     const row = (uid: string, requestId: string): LedgerRecord => ({
       uid: testUid(uid), timeMs: T0, requestId, clientKey: undefined, tags: {}, route: undefined, model: "m", provider: "p", inputTokens: 1, outputTokens: 1,
       cachedInputTokens: undefined, cacheWriteTokens: undefined, usageUnknown: false, usageBasis: "reported", costPicos: 7n, latencyMs: 1, ttftMs: undefined,

@@ -146,16 +146,47 @@ ALTER TABLE ledger ADD COLUMN uid BLOB;
 CREATE UNIQUE INDEX ledger_uid ON ledger (uid);
 `;
 
+/** The rollup columns after v4, in order (the v1 columns, then v2's and v3's). */
+const V4_ROLLUP = [
+  ...ROLLUP_COLUMNS.split("\n").map((line) => /^\s*([a-z_]+) [A-Z]/.exec(line)?.[1]).filter((c): c is string => c !== undefined),
+  "retries",
+  ...V3_ROLLUP_SUMS,
+];
+
+/** Rebuilds one rollup table with `operation` in its key; its rows (all chat) are copied as they are. */
+function v5Rollup(t: string): string {
+  const columns = V4_ROLLUP.join(", ");
+  const added = ["retries", ...V3_ROLLUP_SUMS].map((c) => `${c} INTEGER NOT NULL DEFAULT 0`).join(", ");
+  const v1 = ROLLUP_COLUMNS.replace(/,\s*PRIMARY KEY \([^)]*\)\s*$/, "");
+  return `ALTER TABLE ${t} RENAME TO ${t}_v4;
+CREATE TABLE ${t} (${v1}, ${added}, operation INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (bucket, model, provider, client_key, route, tagset_id, operation)) WITHOUT ROWID;
+INSERT INTO ${t} (${columns}) SELECT ${columns} FROM ${t}_v4;
+DROP TABLE ${t}_v4;`;
+}
+
+/**
+ * v5. What each row's request asked for: `ledger.operation` (0 chat, 1 embeddings), and the same column in the
+ * rollups' key, so reports group and filter by operation. A primary key cannot be altered in SQLite, so each rollup
+ * table is rebuilt with its rows copied. Rows and rollups before v5 were all chat: the defaults say so.
+ */
+const V5 = `
+ALTER TABLE ledger ADD COLUMN operation INTEGER NOT NULL DEFAULT 0 CHECK (operation IN (0, 1));
+${v5Rollup("rollup_hour")}
+${v5Rollup("rollup_day")}
+`;
+
 /** Every migration of the ledger, in order. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, sql: V1 },
   { version: 2, sql: V2 },
   { version: 3, sql: V3 },
   { version: 4, sql: V4 },
+  { version: 5, sql: V5 },
 ];
 
 /** The schema version this code writes. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** The highest applied schema version; 0 for a new database. */
 export function schemaVersion(db: SqliteDatabase): number {

@@ -53,7 +53,11 @@ function tagOf(alias: string): string {
   return `COALESCE((SELECT t.value FROM tagset_tags t WHERE t.tagset_id = ${alias}.tagset_id AND t.key = @group_tag), '')`;
 }
 
+/** The stored operation code as its name: 1 is "embeddings", anything else (0, rows before v5) "chat". */
+const OPERATION = "(CASE l.operation WHEN 1 THEN 'embeddings' ELSE 'chat' END)";
+
 const RAW_DIMS: Record<Dimension, string> = {
+  operation: OPERATION,
   model: "l.model",
   provider: "l.provider",
   client_key: "COALESCE(l.client_key, '')",
@@ -65,6 +69,7 @@ const RAW_DIMS: Record<Dimension, string> = {
 
 function rollupDims(kind: "hour" | "day"): Record<Dimension, string> {
   return {
+    operation: OPERATION,
     model: "l.model",
     provider: "l.provider",
     client_key: "l.client_key",
@@ -105,6 +110,7 @@ export function segmentSql(q: AggregateQuery, segment: Segment, watermark: numbe
   anyOf("l.model", "m", q.models);
   anyOf("l.provider", "p", q.providers);
   anyOf(dims.client_key, "k", q.clientKeys);
+  anyOf(OPERATION, "o", q.operations ?? []);
   Object.entries(q.tags).forEach(([key, value], i) => {
     params[`tk${i}`] = key;
     params[`tv${i}`] = value;

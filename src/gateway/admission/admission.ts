@@ -14,6 +14,7 @@ import type { RequestEnd } from "../observer.js";
 import { GatewayError } from "../types.js";
 import type { GatewayRequest } from "../types.js";
 import type { KeyLimitRefusal, KeyState } from "./key-state.js";
+import { wrongKind } from "../embed/kind.js";
 
 /** Monthly budgets as admission uses them (in process, or shared by replicas). */
 export interface BudgetView {
@@ -70,6 +71,8 @@ export class Admission {
     if (key?.allow && !key.allow.has(req.target)) {
       throw new Refusal("permission_denied", `client key ${key.id} may not use "${req.target}"; it may use: ${[...key.allow].join(", ")}`, "permission_denied", req);
     }
+    const wrong = wrongKind(this.#deps.config, req);
+    if (wrong !== undefined) throw new Refusal("invalid_argument", wrong, "wrong_kind", req);
     const now = this.#deps.clock.monotonic();
     const tokens = key?.tpm === undefined ? 0 : contextTokens(req.chat);
     if (key) {

@@ -5,6 +5,7 @@ import { isObject, tryJson } from "../headers.js";
 import type { ChatResult, ReasoningBlock, ToolCall, UpstreamCall } from "../types.js";
 import type { HeaderMap, RateLimitHint, StreamDecoder, WireFormat } from "../wire.js";
 import { checkGemini } from "./check.js";
+import { geminiEmbedWire } from "./embed.js";
 import { classifyGeminiError, readGeminiError } from "./errors.js";
 import { geminiBody } from "./request.js";
 import { CallIds, mapFinishReason, readPiece } from "./response.js";
@@ -59,6 +60,7 @@ export function geminiWire(options: GeminiWireOptions): WireFormat {
   const now = options.now;
   const fresh = options.freshId ?? randomUUID;
   return {
+    embeddings: geminiEmbedWire(now),
     check: (call) => checkGemini(call.request),
 
     buildRequest(call: UpstreamCall, apiKey: string | undefined, stream: boolean) {

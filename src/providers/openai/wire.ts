@@ -4,6 +4,7 @@ import { header, intHeader, parseDurationMs } from "../headers.js";
 import type { ChatResult, UpstreamCall } from "../types.js";
 import type { HeaderMap, RateLimitHint, StreamDecoder, WireFormat } from "../wire.js";
 import { checkOpenAi } from "./check.js";
+import { openAiEmbedWire } from "./embed.js";
 import { classifyOpenAiError } from "./errors.js";
 import { buildBody } from "./request.js";
 import { parseChatCompletion } from "./response.js";
@@ -24,6 +25,7 @@ export function openAiWire(options: OpenAiWireOptions): WireFormat {
   const { now } = options;
   const maxTokensField = options.maxTokensField ?? "max_tokens";
   return {
+    embeddings: openAiEmbedWire(now),
     check: (call) => checkOpenAi(call.request),
 
     buildRequest(call: UpstreamCall, apiKey: string | undefined, stream: boolean) {

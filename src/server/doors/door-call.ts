@@ -13,6 +13,7 @@ import { CallControl, readWhole } from "../lean/call-control.js";
 import { applyInterceptors, first, handlerContext, invokeUnary, merged, normalize, requestBase } from "../lean/fast-path-common.js";
 import type { AnyFn, Served } from "../lean/fast-path-common.js";
 import { DoorFault, badRequest } from "./door-fault.js";
+import { doorRouteKey } from "../../service/trace-key.js";
 
 /** What a door calls: the service's methods by local name ("complete", "streamComplete", ...), and the bounds. */
 export interface DoorTarget {
@@ -45,13 +46,16 @@ export class DoorCall extends CallControl {
   readonly #res: Sink;
   readonly #target: DoorTarget;
   readonly #options: DoorCallOptions;
+  /** The door route, as the span names it (`POST /v1/chat/completions`). */
+  readonly #doorRoute: string;
   /** The request id the door gave the call (the client's `x-request-id`, else a new one), for answers and errors. */
   requestId = "";
   /** When the door took the request (performance.now()), for the gateway's own overhead. */
   readonly startedAt = performance.now();
 
-  constructor(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse, target: DoorTarget, options: DoorCallOptions = {}) {
+  constructor(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse, target: DoorTarget, options: DoorCallOptions = {}, route = "") {
     super(res);
+    this.#doorRoute = route;
     this.req = req;
     this.#res = res;
     this.#target = target;
@@ -155,13 +159,14 @@ export class DoorCall extends CallControl {
   }
 
   #route(method: string): Served {
-    const route = this.#target.routes.get(method);
-    if (!route) throw new ConnectError(`the gateway has no method ${method}`, Code.Unimplemented);
-    return route;
+    const served = this.#target.routes.get(method);
+    if (!served) throw new ConnectError(`the gateway has no method ${method}`, Code.Unimplemented);
+    return served;
   }
 
   #context(route: Served): HandlerContext {
     const ctx = handlerContext(route, this.req, this, "http");
+    ctx.values.set(doorRouteKey, this.#doorRoute);
     const keyHeader = this.#options.keyHeader;
     if (keyHeader !== undefined && !ctx.requestHeader.has("authorization")) {
       const key = ctx.requestHeader.get(keyHeader);

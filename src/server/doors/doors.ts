@@ -57,7 +57,7 @@ export function createDoors(target: DoorTarget, routes: readonly DoorRoute[]): F
         // A malformed escape: the raw text is the name (and will not match one).
       }
     }
-    const call = new DoorCall(req, res, target, route.options);
+    const call = new DoorCall(req, res, target, route.options, `${route.method} ${route.path}`);
     void serve(route, call, rest);
     return true;
   };

@@ -29,6 +29,9 @@ export const EXTRA_HEADERS = {
   overhead: "x-llmgateway-overhead-ms",
 } as const;
 
+/** What the extras read from an answer (a completion's or an embedding's). */
+export type Answered = Pick<CompleteResponse, "requestId" | "model" | "provider" | "attempts" | "cost">;
+
 /** What the extras put into a request. */
 export interface RequestExtras {
   readonly tags: Record<string, string>;
@@ -40,6 +43,7 @@ const COMPLEXITY: Record<string, Complexity> = { simple: Complexity.SIMPLE, medi
 
 /** Reads the extras from a call's headers (and gives the call its request id); a malformed one is a 400 naming the header. */
 export function requestExtras(call: DoorCall): RequestExtras {
+  call.requestId = call.header(EXTRA_HEADERS.requestId) ?? randomUUID();
   const tags: Record<string, string> = {};
   const rawTags = call.header(EXTRA_HEADERS.tags);
   if (rawTags !== null && rawTags.trim() !== "") {
@@ -60,7 +64,6 @@ export function requestExtras(call: DoorCall): RequestExtras {
     if (c === undefined) throw badRequest(EXTRA_HEADERS.complexity, "must be simple, medium or complex");
     complexity = c;
   }
-  call.requestId = call.header(EXTRA_HEADERS.requestId) ?? randomUUID();
   return { tags, complexity, requestId: call.requestId };
 }
 
@@ -69,14 +72,14 @@ function ms(d: Duration | undefined): number {
 }
 
 /** The gateway's own time for an answer: elapsed since the door took the call, less the provider attempts. */
-export function overheadMs(res: CompleteResponse, startedAt: number): number {
+export function overheadMs(res: Answered, startedAt: number): number {
   let upstream = 0;
   for (const a of res.attempts) upstream += ms(a.latency);
   return Math.max(0, performance.now() - startedAt - upstream);
 }
 
 /** The extras of an answer, as response headers. */
-export function answerHeaders(res: CompleteResponse, startedAt: number): Record<string, string> {
+export function answerHeaders(res: Answered, startedAt: number): Record<string, string> {
   return {
     [EXTRA_HEADERS.requestId]: res.requestId,
     [EXTRA_HEADERS.model]: res.model,
@@ -88,6 +91,6 @@ export function answerHeaders(res: CompleteResponse, startedAt: number): Record<
 }
 
 /** The extras of a streamed answer, for its last event (headers are gone by then): the same names, without the prefix. */
-export function answerFields(res: CompleteResponse, startedAt: number): Record<string, string | number> {
+export function answerFields(res: Answered, startedAt: number): Record<string, string | number> {
   return { request_id: res.requestId, model: res.model, provider: res.provider, attempts: res.attempts.length, cost_usd: res.cost?.decimal ?? "0", overhead_ms: Number(overheadMs(res, startedAt).toFixed(3)) };
 }

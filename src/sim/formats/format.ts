@@ -1,6 +1,7 @@
 /** The contract of a simulated wire format: parse a request, write answers and errors as the real API does. */
 import type { SimAnswer, SimPiece, SimRequest } from "../answer.js";
 import type { SimError } from "../profile.js";
+import type { SimEmbedFormat } from "./embeddings.js";
 
 /** An HTTP answer to write in one piece. */
 export interface SimHttpAnswer {
@@ -36,6 +37,8 @@ export interface SimFormat {
   streamer(req: SimRequest, answer: SimAnswer): SimStreamWriter;
   /** An error answer in the API's shape; `message` replaces the stock one. */
   error(kind: SimError, retryAfterS: number | undefined, message?: string): SimHttpAnswer;
+  /** Its embeddings API, when it has one. */
+  readonly embeddings?: SimEmbedFormat;
 }
 
 /** Formats one SSE event; `event` names it when the API uses named events. */

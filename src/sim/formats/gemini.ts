@@ -4,6 +4,7 @@ import type { SimError } from "../profile.js";
 import { sse } from "./format.js";
 import type { SimFormat, SimHttpAnswer, SimRefusal, SimStreamWriter } from "./format.js";
 import { geminiRejection, obj, objects, thinkingOn } from "./gemini-validate.js";
+import { geminiEmbedSim } from "./embeddings.js";
 
 const PATH = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
 
@@ -151,6 +152,7 @@ class GeminiSimStream implements SimStreamWriter {
 /** The simulated Gemini format. */
 export const geminiSim: SimFormat = {
   basePath: "",
+  embeddings: geminiEmbedSim,
 
   parse(path: string, raw: unknown): SimRequest | SimRefusal | undefined {
     const match = PATH.exec(path);

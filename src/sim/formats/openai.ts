@@ -4,6 +4,7 @@ import type { SimError } from "../profile.js";
 import { sse } from "./format.js";
 import type { SimFormat, SimHttpAnswer, SimRefusal, SimStreamWriter } from "./format.js";
 import { readOpenAiRequest } from "./openai-parse.js";
+import { openAiEmbedSim } from "./embeddings.js";
 
 const ERRORS: Record<SimError, { status: number; type: string; code: string | null; message: string }> = {
   rate_limited: { status: 429, type: "requests", code: "rate_limit_exceeded", message: "Rate limit reached for requests" },
@@ -47,6 +48,7 @@ function chunk(req: SimRequest, delta: Record<string, unknown>, finish: string |
 /** The simulated OpenAI format. */
 export const openAiSim: SimFormat = {
   basePath: "/v1",
+  embeddings: openAiEmbedSim,
 
   parse(path: string, raw: unknown): SimRequest | SimRefusal | undefined {
     if (path !== "/v1/chat/completions" || typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;

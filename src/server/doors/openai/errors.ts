@@ -14,6 +14,7 @@ const RENAMES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^messages\[(\d+)\]\.tool_calls\[(\d+)\]\.(name|arguments)/, "messages[$1].tool_calls[$2].function.$3"],
   [/^response_format\.(name|schema|strict|description)/, "response_format.json_schema.$1"],
   [/^reasoning\.effort/, "reasoning_effort"],
+  [/^inputs(\[\d+\])?/, "input$1"],
 ];
 
 function rename(text: string): string {
