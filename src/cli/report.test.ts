@@ -57,7 +57,7 @@ describe("report CLI", () => {
   });
 
   it("reads --group-by into dimensions and a tag key", () => {
-    expect(parseGroupBy("model,provider,tag:team,day")).toEqual({ groupBy: [Dimension.MODEL, Dimension.PROVIDER, Dimension.TAG, Dimension.DAY], tagKey: "team" });
+    expect(parseGroupBy("model,provider,tag:team,day,operation")).toEqual({ groupBy: [Dimension.MODEL, Dimension.PROVIDER, Dimension.TAG, Dimension.DAY, Dimension.OPERATION], tagKey: "team" });
     expect(parseGroupBy("model,colour")).toBe('unknown grouping "colour"');
   });
 

@@ -11,7 +11,7 @@ import { flag } from "./args.js";
 import { gatewayClient } from "./client.js";
 
 const USAGE =
-  "usage: report [--addr host:port] [--key KEY] [--since 24h|7d|2026-11-01] [--until TIME] [--group-by model,provider,client_key,route,tag:KEY,day,hour]\n" +
+  "usage: report [--addr host:port] [--key KEY] [--since 24h|7d|2026-11-01] [--until TIME] [--group-by model,provider,client_key,route,operation,tag:KEY,day,hour]\n" +
   "              [--model A,B] [--provider A,B] [--client-key ID,ID] [--tag k=v,k2=v2] [--baseline MODEL] [--json]\n";
 
 const PICOS = 1_000_000_000_000n;
@@ -24,6 +24,7 @@ const DIMENSIONS: Readonly<Record<string, Dimension>> = {
   route: Dimension.ROUTE,
   day: Dimension.DAY,
   hour: Dimension.HOUR,
+  operation: Dimension.OPERATION,
 };
 
 /** What `report` talks to; injected by tests. */

@@ -121,6 +121,8 @@ export type GatewayStreamEvent =
   | { readonly type: "delta"; readonly text: string }
   | { readonly type: "tool_call"; readonly delta: ToolCallDelta }
   | { readonly type: "reasoning"; readonly text: string }
+  /** A reasoning block complete with its state to send back, when the provider finished it (the summary repeats it). */
+  | { readonly type: "reasoning_block"; readonly block: ReasoningBlock }
   | { readonly type: "done"; readonly outcome: CompletionOutcome };
 
 /** The gateway's closed set of failure codes; the service maps them to gRPC status codes. */

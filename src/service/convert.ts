@@ -107,6 +107,8 @@ export function toStreamMessage(ev: GatewayStreamEvent): StreamCompleteResponse 
       const { index, id, name, arguments: args } = ev.delta;
       return create(StreamCompleteResponseSchema, { event: { case: "toolCall", value: { index, id: id ?? "", name: name ?? "", arguments: args } } });
     }
+    case "reasoning_block":
+      return create(StreamCompleteResponseSchema, { event: { case: "reasoningBlock", value: toReasoningBlock(ev.block) } });
     case "done":
       return create(StreamCompleteResponseSchema, { event: { case: "summary", value: toCompleteResponse(ev.outcome) } });
   }

@@ -65,7 +65,7 @@ export class Assembly {
   replace(text: string | undefined, calls: readonly ToolCall[] | undefined, held: readonly GatewayStreamEvent[]): GatewayStreamEvent[] {
     if (text !== undefined) this.#text.splice(0, this.#text.length, text);
     if (calls !== undefined) this.#calls.splice(0, this.#calls.length, ...calls.map((c) => ({ id: c.id, name: c.name, args: [c.arguments], signature: c.signature })));
-    const out: GatewayStreamEvent[] = held.filter((e) => e.type === "reasoning");
+    const out: GatewayStreamEvent[] = held.filter((e) => e.type === "reasoning" || e.type === "reasoning_block");
     const whole = this.#text.join("");
     if (whole !== "") out.push({ type: "delta", text: whole });
     this.toolCalls().forEach((c, index) => out.push({ type: "tool_call", delta: { index, id: c.id, name: c.name, arguments: c.arguments } }));

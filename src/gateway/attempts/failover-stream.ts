@@ -66,6 +66,7 @@ function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number, idleMs: 
       run.onAbort(() => void it.return?.().catch(() => undefined));
       const assembly = new Assembly(hold);
       const pending: GatewayStreamEvent[] = [];
+      let output = false;
       for (;;) {
         const r = await it.next();
         if (r.done) break;
@@ -78,8 +79,13 @@ function launchStream(setup: RequestSetup, firstTokenTimeoutMs: number, idleMs: 
           void it.return?.().catch(() => undefined);
           return { ok: true, value: { iterator: it, assembly, pending: [], done: true, bound, tooLarge: problem.bytes } };
         }
-        if (!assembly.add(ev)) continue;
-        if (pending.length === 0) {
+        if (!assembly.add(ev)) {
+          // A finished reasoning block is not output (it does not commit the stream), but goes out in its place.
+          if (ev.type === "reasoning_block") pending.push({ type: "reasoning_block", block: ev.block });
+          continue;
+        }
+        if (!output) {
+          output = true;
           run.firstToken();
           waiting = false;
           disarm();
@@ -180,7 +186,10 @@ export async function* streamCompletion(deps: FailoverDeps, setup: RequestSetup)
           throw failure("interrupted", recordsOf(won.runs));
         }
         if (problem?.kind === "too_large") throw tooLarge(run, head.iterator, problem.bytes, maxBytes, won.runs);
-        if (!assembly.add(ev)) continue;
+        if (!assembly.add(ev)) {
+          if (ev.type === "reasoning_block") yield { type: "reasoning_block", block: ev.block };
+          continue;
+        }
         seen(run, ev);
         const out = toClient(ev);
         if (out) yield out;
