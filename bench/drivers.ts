@@ -14,6 +14,8 @@ export interface Drivers {
   readonly mockPort: number;
   /** gRPC unary through the gateway (h2load, HTTP/2). */
   grpc(port: number, conns: number, streams: number, amount: Amount): Promise<LoadResult>;
+  /** OpenAI Chat Completions unary through the gateway's door (h2load over HTTP/1.1 keep-alive). */
+  openai(port: number, conns: number, amount: Amount): Promise<LoadResult>;
   /** The mock directly with h2load over HTTP/1.1 (the gRPC baseline). */
   directH2load(conns: number, amount: Amount): Promise<LoadResult>;
   /** Connect JSON unary through the gateway (wrk, HTTP/1.1). */
@@ -39,6 +41,7 @@ export function createDrivers(tmpDir: string, mockPort: number): Drivers {
   const directBody = join(tmpDir, "direct.json");
   writeFileSync(directBody, mockJson("bench", false));
   const streamFrame = grpcStreamFrame("bench");
+  const openaiHeaders = ["content-type: application/json", `authorization: Bearer ${BENCH_KEY}`];
   const ttftFrame = grpcStreamFrame("bench-ttft");
   const connectFrame = connectStreamFrame("bench-ttft");
   const directStreamBody = mockJson("bench-ttft", true);
@@ -48,6 +51,8 @@ export function createDrivers(tmpDir: string, mockPort: number): Drivers {
     mockPort,
     grpc: (port, conns, streams, amount) =>
       h2load({ url: `http://127.0.0.1:${port}/llmgateway.v1.GatewayService/Complete`, bodyFile: grpcBody, headers: GRPC_HEADERS, connections: conns, streamsPerConnection: streams, amount, tmpDir }),
+    openai: (port, conns, amount) =>
+      h2load({ url: `http://127.0.0.1:${port}/v1/chat/completions`, bodyFile: directBody, headers: openaiHeaders, connections: conns, streamsPerConnection: 1, amount, h1: true, tmpDir }),
     directH2load: (conns, amount) =>
       h2load({ url: `http://127.0.0.1:${mockPort}/v1/chat/completions`, bodyFile: directBody, headers: ["content-type: application/json"], connections: conns, streamsPerConnection: 1, amount, h1: true, tmpDir }),
     connect: (port, conns, seconds) =>

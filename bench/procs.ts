@@ -123,7 +123,7 @@ process.on("exit", () => {
 });
 
 /** Spawns `node script args` and waits (at most `timeoutMs`) for a line that yields the port. */
-function start(args: readonly string[], env: NodeJS.ProcessEnv, findPort: (line: string) => number | undefined, timeoutMs = 20_000): Promise<Proc> {
+export function startNodeProcess(args: readonly string[], env: NodeJS.ProcessEnv, findPort: (line: string) => number | undefined, timeoutMs = 20_000): Promise<Proc> {
   const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);
   child.once("exit", () => children.delete(child));
@@ -176,7 +176,7 @@ function readyPort(line: string): number | undefined {
 
 /** Starts the mock provider process. */
 export function startMock(holdMs: number, holdChunks: number): Promise<Proc> {
-  return start([join(HERE, "mock-provider.js"), `--hold-ms=${holdMs}`, `--hold-chunks=${holdChunks}`], process.env, readyPort);
+  return startNodeProcess([join(HERE, "mock-provider.js"), `--hold-ms=${holdMs}`, `--hold-chunks=${holdChunks}`], process.env, readyPort);
 }
 
 /** Which transport-only server: connect-node, the fast paths, or the fast paths plus one provider call (the floor). */
@@ -185,12 +185,12 @@ export type TransportMode = "connectNode" | "fastPath" | "floor";
 /** Starts the transport-only server (a trivial GatewayService); the floor calls the mock on `mockPort`. */
 export function startTransport(mode: TransportMode, mockPort: number): Promise<Proc> {
   const args = mode === "connectNode" ? ["--connect"] : mode === "floor" ? [`--upstream=${mockPort}`] : [];
-  return start([join(HERE, "transport-server.js"), ...args], process.env, readyPort);
+  return startNodeProcess([join(HERE, "transport-server.js"), ...args], process.env, readyPort);
 }
 
 /** Starts the discarding OTLP sink process. */
 export function startSink(): Promise<Proc> {
-  return start([join(HERE, "otlp-sink.js")], process.env, readyPort);
+  return startNodeProcess([join(HERE, "otlp-sink.js")], process.env, readyPort);
 }
 
 /** The client key the benchmark authenticates with (auth stays on, as in production). */
@@ -239,7 +239,7 @@ export function startGateway(configPath: string, tracing: TracingMode, sinkPort:
     const m = /"address":"[^"]*:(\d+)"/.exec(line);
     return m ? Number(m[1]) : undefined;
   };
-  return start([...nodeFlags, main, "serve", "--config", configPath, "--listen", "127.0.0.1:0"], env, findPort);
+  return startNodeProcess([...nodeFlags, main, "serve", "--config", configPath, "--listen", "127.0.0.1:0"], env, findPort);
 }
 
 /** GETs /stats of the mock or the sink. */

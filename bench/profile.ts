@@ -1,14 +1,18 @@
 /**
  * Profiles the gateway under one kind of load: starts the mock, the sink and the gateway with `--cpu-prof`,
- * drives `--load=grpc|connect|stream` for `--seconds`, stops the gateway and prints the hottest functions
+ * drives `--load=grpc|connect|openai|peer|stream` for `--seconds`, stops the gateway and prints the hottest functions
  * (self time) and the hottest files. The .cpuprofile is kept for Chrome DevTools.
- * Run: npm run build && node dist/bench/profile.js [--load=grpc|connect|stream] [--seconds=10] [--tracing=sampled-off] [--top=40]
+ * Run: npm run build && node dist/bench/profile.js [--load=grpc|connect|openai|peer|stream] [--seconds=10] [--tracing=sampled-off] [--top=40]
  *   [--no-prof] [--node-flags="--max-semi-space-size=8"] [--main=/other/checkout/dist/src/main.js]
  */
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDrivers } from "./drivers.js";
+import { h2load } from "./loadgen.js";
+import type { LoadResult } from "./loadgen.js";
+import { mockJson } from "./payloads.js";
+import { peerHeaders, startPeer } from "./peer.js";
 import { machineCpu, rssPeak, sample, startGateway, startMock, startSink, writeConfig } from "./procs.js";
 import type { TracingMode } from "./procs.js";
 
@@ -70,16 +74,28 @@ async function main(): Promise<void> {
   const profiling = !process.argv.includes("--no-prof");
   const extra = option("node-flags", "").split(" ").filter(Boolean);
   const main = option("main", "");
-  const gw = await startGateway(config, tracing, sink.port, [...extra, ...(profiling ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [])], main || undefined);
+  const flags = [...extra, ...(profiling ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [])];
+  // --load=peer profiles the peer gateway (bench/peer.ts) under the OpenAI door's load instead of the gateway.
+  const gw = load === "peer" ? await startPeer(flags) : await startGateway(config, tracing, sink.port, flags, main || undefined);
   const d = createDrivers(dir, mock.port);
+  const peerLoad = (conns: number, seconds: number): Promise<LoadResult> => {
+    const headers = ["content-type: application/json", ...Object.entries(peerHeaders(mock.port)).map(([k, v]) => `${k}: ${v}`)];
+    const bodyFile = join(dir, "peer.json");
+    writeFileSync(bodyFile, mockJson("bench", false));
+    return h2load({ url: `http://127.0.0.1:${gw.port}/v1/chat/completions`, bodyFile, headers, connections: conns, streamsPerConnection: 1, amount: { seconds }, h1: true, tmpDir: dir });
+  };
   try {
-    await d.grpc(gw.port, 4, 4, { seconds: 2 });
+    if (load === "peer") await peerLoad(16, 2);
+    else if (load === "openai") await d.openai(gw.port, 16, { seconds: 2 });
+    else await d.grpc(gw.port, 4, 4, { seconds: 2 });
     const before = sample(gw.pid);
     const mockBefore = sample(mock.pid);
     const machineBefore = machineCpu();
     const peak = rssPeak(gw.pid);
     let calls: number;
     if (load === "connect") calls = (await d.connect(gw.port, 64, seconds)).ok;
+    else if (load === "openai") calls = (await d.openai(gw.port, 64, { seconds })).ok;
+    else if (load === "peer") calls = (await peerLoad(64, seconds)).ok;
     else if (load === "stream") calls = await d.streamLoad(gw.port, 64, seconds);
     else calls = (await d.grpc(gw.port, 16, 4, { seconds })).ok;
     const after = sample(gw.pid);

@@ -1,4 +1,6 @@
 /** Renders a benchmark run as bench/RESULTS.md: machine, targets, every figure (medians of the repetitions). */
+import type { CompareRun } from "./door-compare.js";
+import { renderCompare } from "./door-report.js";
 import type { LoadResult } from "./loadgen.js";
 import type { Machine } from "./machine.js";
 import type { TracingMode } from "./procs.js";
@@ -19,6 +21,8 @@ export interface BenchRun {
   readonly reps: readonly RepResult[];
   readonly soak: SoakResult;
   readonly durationS: number;
+  /** The OpenAI door beside a peer gateway (absent in runs before issue 18). */
+  readonly peer?: CompareRun;
 }
 
 const f = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : "n/a");
@@ -248,6 +252,7 @@ export function renderReport(run: BenchRun, before: BenchRun | undefined, proble
     repsTable(run.reps),
     "",
   ];
+  if (run.peer) lines.push(renderCompare(run.peer), "");
   if (before) {
     lines.push("## Before and after the optimisations", "", `Before: the run of ${before.date} (bench/results-before.json), ${before.machine.commit ?? ""}.`);
     lines.push("The two runs were made at different times on a shared machine (see the last row); bench/FINDINGS.md has an interleaved A/B.", "");

@@ -1,15 +1,18 @@
 /**
  * The gateway benchmark: mock provider, OTLP sink and gateway each in their own process; h2load (gRPC),
  * wrk (Connect JSON over HTTP/1.1) and a Node HTTP/2 client (streams) as load; direct calls to the mock as
- * the baseline. Writes bench/RESULTS.md and bench/results.json.
+ * the baseline; then the OpenAI door beside a peer gateway (bench/door-compare.ts). Writes bench/RESULTS.md and
+ * bench/results.json.
  * Run: npm run bench [-- --reps=N --soak-seconds=S --out=PATH]; smoke (seconds, writes only to a temp dir):
  * BENCH_SMOKE=1 npm run bench, or npm run bench -- --smoke. Re-render a report from stored figures:
  * node dist/bench/run.js --render=bench/results.json.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { COMPARE_FULL, COMPARE_SMOKE, compareDoorAndPeer, compareProblems } from "./door-compare.js";
+import type { CompareRun } from "./door-compare.js";
 import { createDrivers } from "./drivers.js";
 import { describeMachine, load } from "./machine.js";
 import { startMock, startSink, writeConfig } from "./procs.js";
@@ -40,7 +43,10 @@ function settings(smoke: boolean): Settings {
 
 /** Re-renders a report from a stored results.json (after a change to the report's format), without measuring. */
 function render(path: string): number {
-  const run = JSON.parse(readFileSync(path, "utf8")) as BenchRun;
+  const stored = JSON.parse(readFileSync(path, "utf8")) as BenchRun;
+  // A run from before the door-vs-peer step keeps the comparison run alone since (bench:peer), if there is one.
+  const peerPath = join(ROOT, "bench", "results-peer.json");
+  const run: BenchRun = stored.peer || !existsSync(peerPath) ? stored : { ...stored, peer: JSON.parse(readFileSync(peerPath, "utf8")) as CompareRun };
   let before: BenchRun | undefined;
   try {
     before = JSON.parse(readFileSync(join(ROOT, "bench", "results-before.json"), "utf8")) as BenchRun;
@@ -88,7 +94,9 @@ async function main(): Promise<number> {
     } finally {
       await gw.stop();
     }
-    const run: BenchRun = { date: new Date().toISOString(), smoke, settings: s, machine, loadBefore, loadAfter: load(), reps, soak: soakResult, durationS: (Date.now() - started) / 1000 };
+    log("the OpenAI door beside a peer gateway");
+    const peer = await compareDoorAndPeer(mock.port, sink.port, config, tmp, smoke ? COMPARE_SMOKE : COMPARE_FULL, log);
+    const run: BenchRun = { date: new Date().toISOString(), smoke, settings: s, machine, loadBefore, loadAfter: load(), reps, soak: soakResult, durationS: (Date.now() - started) / 1000, peer };
     const out = smoke ? join(tmpdir(), `gateway-bench-smoke-${process.pid}.md`) : (option("out") ?? join(ROOT, "bench", "RESULTS.md"));
     let before: BenchRun | undefined;
     try {
@@ -96,7 +104,7 @@ async function main(): Promise<number> {
     } catch {
       before = undefined;
     }
-    const bad = problems(run);
+    const bad = [...problems(run), ...compareProblems(peer)];
     for (const p of bad) log(`PROBLEM: ${p}`);
     const report = renderReport(run, before, bad);
     writeFileSync(out, report);
