@@ -19,9 +19,12 @@ const getter: TextMapGetter<Headers> = {
 export function tracingInterceptor(services: readonly string[]): Interceptor {
   const tracer = trace.getTracer("llm-gateway");
   const traced = new Set(services);
+  // The headers the propagator reads (traceparent, tracestate, baggage, or b3's): without any, there is nothing to extract.
+  let fields: readonly string[] | undefined;
   return (next) => async (req) => {
     if (!traced.has(req.service.typeName)) return next(req);
-    const parent = propagation.extract(ROOT_CONTEXT, req.header, getter);
+    fields ??= propagation.fields();
+    const parent = fields.some((f) => req.header.has(f)) ? propagation.extract(ROOT_CONTEXT, req.header, getter) : ROOT_CONTEXT;
     const span = tracer.startSpan(
       `${req.service.typeName}/${req.method.name}`,
       { kind: SpanKind.SERVER, attributes: { [GENERAL.rpcSystem]: "grpc", [GENERAL.rpcService]: req.service.typeName, [GENERAL.rpcMethod]: req.method.name } },
