@@ -5,14 +5,35 @@ import { checkAnswer } from "../answer/answer-check.js";
 import { upstreamCall } from "./attempt.js";
 import type { AttemptRun } from "./attempt-run.js";
 import { recordsOf, runFailover } from "./failover.js";
-import type { FailoverDeps, Settled } from "./failover.js";
+import type { FailoverDeps, Settled, Won } from "./failover.js";
+import type { Plan } from "../routing/router.js";
 import type { RequestSetup } from "./request.js";
 import { completionOutcome } from "./request.js";
 import { answerBytes, tooLargeMessage } from "./output-bound.js";
 import type { RequestEnd } from "../observer.js";
 import { endRequest } from "./request.js";
-import type { CompletionOutcome } from "../types.js";
+import type { AttemptRecord, CompletionOutcome } from "../types.js";
 import { GatewayError } from "../types.js";
+
+/** Runs a request answered at once (no stream) through the failover loop: the winner, and the record of the attempt that served. */
+export async function runUnary<A>(deps: FailoverDeps, setup: RequestSetup, plan: Plan, launch: (run: AttemptRun) => Promise<Settled<A>>, onRuns: (runs: readonly AttemptRun[]) => void): Promise<{ readonly won: Won<A>; readonly served: AttemptRecord }> {
+  const { req, scope } = setup;
+  const won = await runFailover(deps, {
+    request: req,
+    trace: setup.ctx.trace,
+    plan,
+    chat: req.chat,
+    stream: false,
+    scope,
+    deadlineMono: setup.deadlineMono,
+    attemptTimeoutMs: deps.config.failover.attemptTimeoutMs,
+    launch,
+    onRuns,
+  });
+  const served = won.run.record;
+  if (!served) throw new Error("winning attempt has no record");
+  return { won, served };
+}
 
 /** Serves a unary request: the first attempt to answer wins; losers of a hedge are aborted and recorded. */
 export async function completeUnary(deps: FailoverDeps, setup: RequestSetup): Promise<CompletionOutcome> {
@@ -36,20 +57,7 @@ export async function completeUnary(deps: FailoverDeps, setup: RequestSetup): Pr
     }
   };
   try {
-    const won = await runFailover(deps, {
-      request: req,
-      trace: setup.ctx.trace,
-      plan,
-      chat: req.chat,
-      stream: false,
-      scope,
-      deadlineMono: setup.deadlineMono,
-      attemptTimeoutMs: deps.config.failover.attemptTimeoutMs,
-      launch,
-      onRuns: (r) => (runs = r),
-    });
-    const served = won.run.record;
-    if (!served) throw new Error("winning attempt has no record");
+    const { won, served } = await runUnary(deps, setup, plan, launch, (r) => (runs = r));
     const r = won.value;
     const toolCalls = r.toolCalls ?? [];
     const done = completionOutcome(req, plan, served, r.usage, recordsOf(won.runs), {

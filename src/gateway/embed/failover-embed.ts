@@ -2,7 +2,8 @@
 import { ProviderError } from "../../providers/errors.js";
 import type { EmbedResult } from "../../providers/embed-types.js";
 import type { AttemptRun } from "../attempts/attempt-run.js";
-import { recordsOf, runFailover } from "../attempts/failover.js";
+import { recordsOf } from "../attempts/failover.js";
+import { runUnary } from "../attempts/failover-unary.js";
 import type { FailoverDeps, Settled } from "../attempts/failover.js";
 import type { RequestSetup } from "../attempts/request.js";
 import { endRequest } from "../attempts/request.js";
@@ -46,20 +47,7 @@ export async function embedUnary(deps: FailoverDeps, setup: RequestSetup, input:
   };
   try {
     plan = fitAnswer(fitInputs(plan, input.inputs), input, deps.config.bounds.maxResponseBytes);
-    const won = await runFailover(deps, {
-      request: req,
-      trace: setup.ctx.trace,
-      plan,
-      chat: req.chat,
-      stream: false,
-      scope,
-      deadlineMono: setup.deadlineMono,
-      attemptTimeoutMs: deps.config.failover.attemptTimeoutMs,
-      launch,
-      onRuns: (r) => (runs = r),
-    });
-    const served = won.run.record;
-    if (!served) throw new Error("winning attempt has no record");
+    const { won, served } = await runUnary(deps, setup, plan, launch, (r) => (runs = r));
     const attempts = recordsOf(won.runs);
     const done: EmbedOutcome = {
       requestId: req.requestId,
