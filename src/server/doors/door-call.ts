@@ -9,7 +9,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { HandlerContext, Interceptor, StreamResponse } from "@connectrpc/connect";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import { CallControl, readWhole } from "../lean/call-control.js";
+import { CallControl, drained, readWhole } from "../lean/call-control.js";
 import { applyInterceptors, first, handlerContext, invokeUnary, merged, normalize, requestBase } from "../lean/fast-path-common.js";
 import type { AnyFn, Served } from "../lean/fast-path-common.js";
 import { DoorFault, badRequest } from "./door-fault.js";
@@ -139,16 +139,7 @@ export class DoorCall extends CallControl {
   /** Writes event text; resolves once the client can take more (or went away). */
   write(text: string): Promise<void> {
     if (this.closed || this.ended) return Promise.resolve();
-    if (this.#res.write(text)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.#res.off("drain", done);
-        this.#res.off("close", done);
-        resolve();
-      };
-      this.#res.once("drain", done);
-      this.#res.once("close", done);
-    });
+    return this.#res.write(text) ? Promise.resolve() : drained(this.#res);
   }
 
   /** Ends the event stream. */

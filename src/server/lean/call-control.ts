@@ -89,3 +89,16 @@ export function readWhole(req: Readable, check: (size: number, chunks: readonly 
     req.once("close", onClose);
   });
 }
+
+/** Resolves once a response can take more bytes ("drain"), or once it closed. */
+export function drained(res: { once(event: "drain" | "close", listener: () => void): unknown; off(event: "drain" | "close", listener: () => void): unknown }): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.once("drain", done);
+    res.once("close", done);
+  });
+}

@@ -4,7 +4,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { constants } from "node:http2";
 import type { Http2ServerResponse } from "node:http2";
-import { CallControl } from "./call-control.js";
+import { CallControl, drained } from "./call-control.js";
 import { frame } from "./grpc-envelope.js";
 import { serializeMessage } from "./codec.js";
 import { specEncode } from "../grpc-message.js";
@@ -71,7 +71,7 @@ export class GrpcCall extends CallControl {
         }
         if (this.closed) return;
         if (!this.#res.headersSent) this.#res.writeHead(200, assign({ "content-type": this.#type }, header));
-        if (!this.#res.write(frame(serializeMessage(schema, step.value, true)))) await this.#drained();
+        if (!this.#res.write(frame(serializeMessage(schema, step.value, true)))) await drained(this.#res);
       }
     } catch (err) {
       finished = true;
@@ -100,17 +100,5 @@ export class GrpcCall extends CallControl {
   reset(): void {
     this.end();
     if (!this.#res.stream.destroyed) this.#res.stream.close(constants.NGHTTP2_INTERNAL_ERROR);
-  }
-
-  #drained(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.#res.off("drain", done);
-        this.#res.off("close", done);
-        resolve();
-      };
-      this.#res.once("drain", done);
-      this.#res.once("close", done);
-    });
   }
 }
