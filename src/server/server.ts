@@ -22,6 +22,7 @@ import type { TlsConfig } from "../config/auth.js";
 import type { UniversalHandler } from "./listener.js";
 import { Reflector, registerReflection } from "./reflection.js";
 import { createDoors, doorTarget } from "./doors/doors.js";
+import { createDashboard } from "./dashboard/dashboard.js";
 import type { DoorRoute } from "./doors/doors.js";
 
 /** Unknown paths: gRPC clients get UNIMPLEMENTED as a status (the spec's answer), others a plain 404. */
@@ -86,7 +87,8 @@ export class GatewayServer {
     const edge = options.edge ?? EDGE_DEFAULTS;
     this.#guard = new EdgeGuard(edge, options.log);
     const doors = createDoors(doorTarget(served), options.doors ?? []);
-    const tracked = this.#track(handler as UniversalHandler, lean, doors);
+    const dashboard = createDashboard();
+    const tracked = this.#track(handler as UniversalHandler, lean, (req, res) => doors(req, res) || dashboard(req, res));
     this.#listener = options.tls ? new TlsListener(tracked, options.tls, this.#guard, edge.prefaceTimeoutMs) : new DualListener(tracked, this.#guard);
   }
 
