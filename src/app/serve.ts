@@ -3,6 +3,7 @@ import { buildApp } from "./app.js";
 import { loadConfigFile } from "../config/load.js";
 import { ConfigError } from "../config/reader.js";
 import { startDemo } from "./demo.js";
+import { runDemoTraffic } from "./demo-traffic.js";
 import type { Simulator } from "../sim/server.js";
 import { createLogger } from "../telemetry/log.js";
 import { startTelemetry } from "../telemetry/sdk.js";
@@ -66,6 +67,11 @@ export async function serve(args: Args): Promise<number> {
     demo: config.demo,
     tracing: telemetry.enabled,
   });
+  if (config.demo) {
+    const base = `http://${config.listen.host}:${port}`;
+    logger.log("info", "demo: sending a short built-in load so the dashboard has traffic", { dashboard: `${base}/dashboard/` });
+    void runDemoTraffic(base).then((answered) => logger.log("info", "demo load done", { answered }));
+  }
   await new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {
