@@ -4,7 +4,7 @@
  */
 import { watch } from "node:fs";
 import type { FSWatcher } from "node:fs";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import type { Logger } from "../telemetry/log.js";
 
 /** A running watch; close() stops it. */
@@ -13,23 +13,31 @@ export interface ConfigWatch {
 }
 
 /**
- * Calls `onChange` `debounceMs` after the last event on `path` or in its directory (any entry: a Kubernetes
- * ConfigMap swaps a `..data` link, not the file). The callee decides whether the text really changed.
+ * Calls `onChange` `debounceMs` after the last event on `path`, or on its name or a `..`-entry (a Kubernetes
+ * ConfigMap swaps its `..data` link, not the file) in its directory; other files there (a ledger beside it, busy
+ * under load) are ignored. Events that never pause still call it every 5 debounce periods. The callee decides
+ * whether the text really changed.
  */
 export function watchConfigFile(path: string, onChange: () => void, log: Logger, debounceMs = 200): ConfigWatch {
   let timer: NodeJS.Timeout | undefined;
+  let firstEvent = 0;
   let closed = false;
   let fileWatch: FSWatcher | undefined;
+  const name = basename(path);
   const fire = (): void => {
     timer = undefined;
     if (closed) return;
     armFile();
     onChange();
   };
-  const schedule = (): void => {
+  const schedule = (_event: string, file: string | Buffer | null): void => {
     if (closed) return;
+    const f = file === null ? null : String(file);
+    if (f !== null && f !== name && !f.startsWith("..")) return;
+    const now = performance.now();
     if (timer) clearTimeout(timer);
-    timer = setTimeout(fire, debounceMs);
+    else firstEvent = now;
+    timer = setTimeout(fire, Math.max(0, Math.min(debounceMs, firstEvent + 5 * debounceMs - now)));
   };
   const open = (target: string, quiet: boolean): FSWatcher | undefined => {
     try {
