@@ -135,6 +135,7 @@ export async function buildApp(first: GatewayConfig, logger: Logger, options: Ap
       if (!finished) log.log("warn", "grace period over: closed calls still in flight", { graceMs });
       // Requests cut by the drain still write their ledger rows: wait for them before closing the ledger.
       await gateway.idle(2_000);
+      reloader?.close();
       await adapterSet.close();
       await accounting.close();
       return finished;

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { metrics } from "@opentelemetry/api";
-import type { Meter } from "@opentelemetry/api";
+import type { Meter, ObservableResult } from "@opentelemetry/api";
 import { describeChanges, diffConfig } from "../config/diff.js";
 import type { ConfigDiff } from "../config/diff.js";
 import { parseConfigText } from "../config/load.js";
@@ -51,11 +51,19 @@ export class Reloader {
     const meter = deps.meter ?? metrics.getMeter("llm-gateway");
     const counter = meter.createCounter("llmgateway.config.reloads", { description: "Config reloads by outcome (ok: applied, failed: refused, the running config kept)" });
     const gauge = meter.createObservableGauge("llmgateway.config.last_reload", { description: "Outcome of the last config reload: 1 ok (or none yet), 0 failed" });
-    gauge.addCallback((r) => r.observe(this.#lastOk ? 1 : 0));
+    const observe = (r: ObservableResult): void => r.observe(this.#lastOk ? 1 : 0);
+    gauge.addCallback(observe);
+    this.#stopGauge = () => gauge.removeCallback(observe);
     this.#count = (outcome) => counter.add(1, { outcome });
   }
 
   readonly #count: (outcome: "ok" | "failed") => void;
+  readonly #stopGauge: () => void;
+
+  /** Stops reporting the gauge (the process is closing). */
+  close(): void {
+    this.#stopGauge();
+  }
 
   /** True unless the last reload was refused. */
   get lastOk(): boolean {

@@ -6,8 +6,27 @@ import type { GatewayConfig } from "./schema.js";
 const SHA_A = "a".repeat(64);
 const SHA_B = "b".repeat(64);
 
-function config(patch: (doc: Record<string, any>) => void = () => undefined): GatewayConfig {
-  const doc: Record<string, any> = {
+interface ModelDoc {
+  provider: string;
+  upstreamModel?: string;
+  rpm?: number;
+  weight?: number;
+  pricing: { inputPerMTok: number; outputPerMTok: number };
+}
+
+interface Doc {
+  listen: string;
+  providers: Record<string, { kind: string; baseUrl: string; apiKey: string }>;
+  models: Record<string, ModelDoc>;
+  routes: Record<string, { strategy: string; models: string[] }>;
+  ledger: Record<string, string>;
+  auth: { keys: Record<string, Record<string, unknown>> };
+  failover?: Record<string, number>;
+  server?: Record<string, unknown>;
+}
+
+function config(patch: (doc: Doc) => void = () => undefined): GatewayConfig {
+  const doc: Doc = {
     listen: "127.0.0.1:50051",
     providers: { p: { kind: "openai", baseUrl: "http://127.0.0.1:9", apiKey: "sk-one-secret" } },
     models: {
@@ -29,12 +48,12 @@ describe("diffConfig", () => {
 
   it("names added, removed and changed entries with the fields that changed", () => {
     const after = config((d) => {
-      d.models.m1.pricing.inputPerMTok = 3;
-      delete d.models.m2;
-      d.routes.r.models = ["m1"];
-      d.models.m3 = { provider: "p", pricing: { inputPerMTok: 1, outputPerMTok: 2 } };
-      delete d.auth.keys.alice;
-      d.auth.keys.bob = { sha256: "c".repeat(64), rpm: 5 };
+      d.models["m1"]!.pricing.inputPerMTok = 3;
+      delete d.models["m2"];
+      d.routes["r"]!.models = ["m1"];
+      d.models["m3"] = { provider: "p", pricing: { inputPerMTok: 1, outputPerMTok: 2 } };
+      delete d.auth.keys["alice"];
+      d.auth.keys["bob"] = { sha256: "c".repeat(64), rpm: 5 };
       d.failover = { maxAttempts: 5 };
     });
     const { changes, restartOnly } = diffConfig(config(), after);
@@ -51,7 +70,7 @@ describe("diffConfig", () => {
   });
 
   it("sees a rotated provider key without printing it", () => {
-    const { changes } = diffConfig(config(), config((d) => (d.providers.p.apiKey = "sk-two-secret")));
+    const { changes } = diffConfig(config(), config((d) => (d.providers["p"]!.apiKey = "sk-two-secret")));
     expect(describeChanges(changes)).toEqual(["providers.p changed (apiKey)"]);
     expect(JSON.stringify(changes)).not.toContain("secret");
   });
@@ -68,7 +87,7 @@ describe("diffConfig", () => {
   });
 
   it("a change of a key's hash or role is a change of that key only", () => {
-    const { changes } = diffConfig(config(), config((d) => (d.auth.keys.alice = { sha256: "d".repeat(64), role: "admin" })));
+    const { changes } = diffConfig(config(), config((d) => (d.auth.keys["alice"] = { sha256: "d".repeat(64), role: "admin" })));
     expect(describeChanges(changes)).toEqual(["auth.keys.alice changed (sha256, role)"]);
   });
 });
@@ -76,9 +95,9 @@ describe("diffConfig", () => {
 describe("sameDeployment", () => {
   it("keeps state across a price or weight change, not across a new upstream or limit", () => {
     const before = config().models.get("m2")!;
-    expect(sameDeployment(before, config((d) => (d.models.m2.pricing.outputPerMTok = 9)).models.get("m2")!)).toBe(true);
-    expect(sameDeployment(before, config((d) => (d.models.m2.weight = 4)).models.get("m2")!)).toBe(true);
-    expect(sameDeployment(before, config((d) => (d.models.m2.upstreamModel = "up-3")).models.get("m2")!)).toBe(false);
-    expect(sameDeployment(before, config((d) => (d.models.m2.rpm = 61)).models.get("m2")!)).toBe(false);
+    expect(sameDeployment(before, config((d) => (d.models["m2"]!.pricing.outputPerMTok = 9)).models.get("m2")!)).toBe(true);
+    expect(sameDeployment(before, config((d) => (d.models["m2"]!.weight = 4)).models.get("m2")!)).toBe(true);
+    expect(sameDeployment(before, config((d) => (d.models["m2"]!.upstreamModel = "up-3")).models.get("m2")!)).toBe(false);
+    expect(sameDeployment(before, config((d) => (d.models["m2"]!.rpm = 61)).models.get("m2")!)).toBe(false);
   });
 });
