@@ -100,6 +100,7 @@ export async function buildApp(first: GatewayConfig, logger: Logger, options: Ap
         adjust: file.adjust,
         log,
         async apply(next) {
+          if (config.auth.enabled && !next.auth.enabled) log.log("warn", "config reload turned client authentication OFF (auth.enabled: false): anyone who can reach this port can spend your provider budget");
           const budgets = await accounting.budgetsFor(next);
           const drained = gateway.reconfigure({ config: next, adapters: adapterSet.adaptersFor(next), budgets });
           config = next;
