@@ -81,11 +81,14 @@ function section(out: ConfigChange[], path: string, before: object, after: objec
   if (fields.length > 0) out.push({ path, change: "changed", fields });
 }
 
-/** The top-level field names whose values differ. */
+/** Snapshot fields named otherwise in the file. */
+const FILE_NAMES: Readonly<Record<string, string>> = { monthlyBudgetPicos: "monthlyBudgetUsd" };
+
+/** The top-level field names whose values differ, as the file names them. */
 function changedFields(a: unknown, b: unknown): string[] {
   if (!isRecord(a) || !isRecord(b)) return sameValue(a, b) ? [] : ["(value)"];
   const names = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...names].filter((n) => !sameValue(a[n], b[n]));
+  return [...names].filter((n) => !sameValue(a[n], b[n])).map((n) => FILE_NAMES[n] ?? n);
 }
 
 /** Structural equality over config values: primitives, bigint, Buffer, Secret, Map, Set, arrays, plain objects. */

@@ -18,7 +18,7 @@ import { GatewayService } from "../../gen/llmgateway/v1/gateway_pb.js";
 import { Health as ModelHealth } from "../../gen/llmgateway/v1/models_pb.js";
 import { Role } from "../../gen/llmgateway/v1/types_pb.js";
 import { HealthCheckResponse_ServingStatus as Status } from "../../gen/grpc/health/v1/health_pb.js";
-import { healthClient } from "../helpers/reload-config.js";
+import { healthClient, keyedClient, testKey } from "../helpers/reload-config.js";
 import { startHarness, oneModel } from "../helpers/harness.js";
 
 class HandReader extends MetricReader {
@@ -188,6 +188,26 @@ describe("live reload in process", () => {
     after = await counted();
     expect(after.ok - before.ok).toBe(1);
     expect(after.last).toBe(1);
+  });
+
+  it("keeps a key's month of spend across a reload that changes the budgets, and applies a raised budget", async () => {
+    const a = testKey();
+    const b = testKey();
+    const m1 = { m1: { provider: "good", pricing: price(1, 2) } };
+    const auth = (keys: Record<string, Record<string, unknown>>) => ({ auth: { keys } });
+    const r = await start("budget", configText(m1, auth({ a: { sha256: a.sha256, monthlyBudgetUsd: 0.000001 } })));
+    const client = keyedClient(r.address, a.key);
+    await client.complete(ask("m1"));
+    const code = async (): Promise<Code | 0> => client.complete(ask("m1")).then(() => 0 as const, (e: unknown) => ConnectError.from(e).code);
+    expect(await code()).toBe(Code.ResourceExhausted);
+    // Another key's budget is new: the guard is rebuilt, and a's spend is read again from the ledger.
+    r.write(configText(m1, auth({ a: { sha256: a.sha256, monthlyBudgetUsd: 0.000001 }, b: { sha256: b.sha256, monthlyBudgetUsd: 5 } })));
+    expect((await r.app.reloader?.reload("rpc"))?.applied).toBe(true);
+    expect(await code()).toBe(Code.ResourceExhausted);
+    expect((await keyedClient(r.address, b.key).complete(ask("m1"))).model).toBe("m1");
+    r.write(configText(m1, auth({ a: { sha256: a.sha256, monthlyBudgetUsd: 100 }, b: { sha256: b.sha256, monthlyBudgetUsd: 5 } })));
+    expect((await r.app.reloader?.reload("rpc"))?.changes.map((c) => `${c.path} ${c.fields.join()}`)).toEqual(["auth.keys.a monthlyBudgetUsd"]);
+    expect(await code()).toBe(0);
   });
 
   it("answers FAILED_PRECONDITION when the gateway runs without a config file", async () => {
