@@ -14,7 +14,7 @@ import { principalKey } from "./principal.js";
 import { callScope } from "./call-scope.js";
 import { traceContextKey } from "./trace-key.js";
 import { reloadConfig } from "./reload-config.js";
-import type { ReloadTrigger } from "./reload-config.js";
+import type { ReloadFn } from "./reload-config.js";
 import { toGatewayRequest } from "./validate.js";
 
 /** What the handlers need. */
@@ -23,7 +23,7 @@ export interface ServiceDeps {
   readonly clock: Clock;
   readonly ledger: Ledger;
   /** Reloads the config file (ReloadConfig); absent when the gateway runs without one (the demo). */
-  readonly reload?: ReloadTrigger;
+  readonly reload?: ReloadFn;
 }
 
 /** The core's view of an RPC: its scope (deadline and cancellation, made once at the edge), key and trace. */

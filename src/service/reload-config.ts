@@ -19,7 +19,7 @@ export interface ReloadReport {
 }
 
 /** Reads the config file again and applies it; undefined when the gateway runs without a file (the demo). */
-export type ReloadTrigger = (() => Promise<ReloadReport>) | undefined;
+export type ReloadFn = (() => Promise<ReloadReport>) | undefined;
 
 const KIND: Record<ConfigChange["change"], ConfigChangeKind> = {
   added: ConfigChangeKind.ADDED,
@@ -28,7 +28,7 @@ const KIND: Record<ConfigChange["change"], ConfigChangeKind> = {
 };
 
 /** Serves one ReloadConfig call of `key` (undefined when auth is off). */
-export async function reloadConfig(key: ClientKeyConfig | undefined, reload: ReloadTrigger): Promise<ReloadConfigResponse> {
+export async function reloadConfig(key: ClientKeyConfig | undefined, reload: ReloadFn): Promise<ReloadConfigResponse> {
   if (key !== undefined && key.role !== "admin") throw new ConnectError(`client key ${key.id} may not reload the config: it needs role admin`, Code.PermissionDenied);
   if (reload === undefined) throw new ConnectError("this gateway runs without a config file (the demo): there is nothing to reload; start it with --config PATH", Code.FailedPrecondition);
   return toReloadResponse(await reload());
