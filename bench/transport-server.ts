@@ -58,6 +58,9 @@ const service: ServiceImpl<typeof GatewayService> = {
   embed: () => {
     throw new ConnectError("not served here", Code.Unimplemented);
   },
+  reloadConfig: () => {
+    throw new ConnectError("not served here", Code.Unimplemented);
+  },
 };
 
 const server = new GatewayServer({ service, maxRequestBytes: 4 * 1024 * 1024, grpcFastPath: !process.argv.includes("--connect"), connectFastPath: !process.argv.includes("--connect") });

@@ -10,6 +10,7 @@ import type { LedgerStore } from "../accounting/ledger/ledger-store.js";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { GatewayConfig } from "../config/schema.js";
+import { sameValue } from "../config/diff.js";
 import type { Clock } from "../gateway/clock.js";
 import type { Logger } from "../telemetry/log.js";
 
@@ -17,7 +18,13 @@ import type { Logger } from "../telemetry/log.js";
 export interface Accounting {
   /** The ledger; its `state` says whether requests can be recorded ("down": they cannot). */
   readonly ledger: Ledger;
+  /** The budgets of the config loaded last. */
   readonly budgets: BudgetGuard;
+  /**
+   * The budgets of a reloaded config: the same guard while the key budgets are the same; else a new guard whose
+   * spend is read from the ledger again (spend belongs to key ids, so an unchanged key keeps its month's spend).
+   */
+  budgetsFor(config: GatewayConfig): Promise<BudgetGuard>;
   /** Stops retention and closes the ledger after flushing it. */
   close(): Promise<void>;
 }
@@ -41,22 +48,39 @@ export async function openAccounting(config: GatewayConfig, clock: Clock, log: L
   if (recovery.replayed > 0 || recovery.skipped > 0) {
     log.log(recovery.skipped > 0 ? "warn" : "info", "usage ledger: rows spilled by an earlier run replayed", { replayed: recovery.replayed, skippedLines: recovery.skipped, spill: spillPath });
   }
-  const limits = new Map<string, bigint>();
-  for (const key of config.auth.keys.values()) if (key.monthlyBudgetPicos !== undefined) limits.set(clientKeyBudget(key.id), key.monthlyBudgetPicos);
-  const budgets = await BudgetGuard.load(ledger, limits, clock.now());
+  let limits = budgetLimits(config);
+  let budgets = await BudgetGuard.load(ledger, limits, clock.now());
   budgets.add(recovery.waiting);
   ledger.onCommit((rows) => budgets.add(rows));
   const retention = startRetention(ledger, config.ledger.retentionDays, () => clock.now(), onError);
   retention.first.catch(onError);
   return {
     ledger,
-    budgets,
+    get budgets() {
+      return budgets;
+    },
+    async budgetsFor(next) {
+      const nextLimits = budgetLimits(next);
+      if (sameValue(limits, nextLimits)) return budgets;
+      const guard = await BudgetGuard.load(ledger, nextLimits, clock.now());
+      // From here rows count in the new guard; requests admitted on the old one release their reservations there.
+      limits = nextLimits;
+      budgets = guard;
+      return guard;
+    },
     async close() {
       retention.stop();
       await ledger.close();
       if (ledger.state !== "ok") log.log("warn", `usage ledger closed while ${ledger.state}: what the spill holds is replayed at the next start`, { spill: spillPath });
     },
   };
+}
+
+/** The monthly budget of every client key that has one, by budget scope. */
+function budgetLimits(config: GatewayConfig): Map<string, bigint> {
+  const limits = new Map<string, bigint>();
+  for (const key of config.auth.keys.values()) if (key.monthlyBudgetPicos !== undefined) limits.set(clientKeyBudget(key.id), key.monthlyBudgetPicos);
+  return limits;
 }
 
 /** One log line per change of the ledger's state, never one per request. */

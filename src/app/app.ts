@@ -1,14 +1,14 @@
 /** The composition root: builds every component from one config snapshot and wires them. */
 import type { GatewayConfig } from "../config/schema.js";
 import { Gateway } from "../gateway/gateway.js";
-import type { ProviderAdapter } from "../providers/adapter.js";
-import { createAdapter } from "../providers/registry.js";
 import { GatewayServer } from "../server/server.js";
 import { doorRoutes } from "./doors.js";
 import { createGatewayService } from "../service/gateway-service.js";
 import { systemClock, systemRandom } from "./system.js";
 import { redacting } from "../telemetry/log.js";
-import { createRedactor } from "../telemetry/redact.js";
+import { AdapterSet } from "./adapters.js";
+import { CONFIG_HEALTH_SERVICE, Reloader } from "./reload.js";
+import type { AuthConfig } from "../config/auth.js";
 import type { Logger } from "../telemetry/log.js";
 import { logObserver } from "../gateway/observers/log-observer.js";
 import { ledgerRecorder } from "../gateway/usage.js";
@@ -27,7 +27,10 @@ import type { LedgerState } from "../accounting/ledger/ledger-state.js";
 
 /** A built, not yet listening, gateway. */
 export interface App {
+  /** The config snapshot new requests run on (it changes with each applied reload). */
   readonly config: GatewayConfig;
+  /** Reloads the config file (SIGHUP, file watch, ReloadConfig); undefined when built without a file (demo, tests). */
+  readonly reloader: Reloader | undefined;
   readonly gateway: Gateway;
   readonly server: GatewayServer;
   /** Listens on the configured address (or `port` when given; 0 picks a free port). */
@@ -48,20 +51,32 @@ export interface AppOptions {
   readonly tracing: boolean;
   /** Record prompts in spans (operator opt-in). */
   readonly captureContent: boolean;
+  /** The file the config was read from, which makes it reloadable. */
+  readonly configFile?: ConfigFile;
+}
+
+/** A config's file, for reloads. */
+export interface ConfigFile {
+  readonly path: string;
+  /** The text the running config was read from (a watched change to the same text is no reload). */
+  readonly text?: string;
+  /** Applies the command line's overrides (--listen) to each reloaded config, as at start. */
+  readonly adjust?: (config: GatewayConfig) => GatewayConfig;
 }
 
 /** Builds the gateway from a config snapshot (opening its ledger). */
-export async function buildApp(config: GatewayConfig, logger: Logger, options: AppOptions = { tracing: false, captureContent: false }): Promise<App> {
-  // One redactor for every secret, built once: the logger scrubs lines with it, and the adapters the provider
-  // text that reaches clients and spans (error reasons, model names).
-  const redactor = createRedactor([...config.providers.values()].flatMap((p) => (p.apiKey ? [p.apiKey.reveal()] : [])));
-  const adapters = new Map<string, ProviderAdapter>();
-  for (const p of config.providers.values()) adapters.set(p.name, createAdapter(p, systemClock.now, redactor.empty ? undefined : redactor.text, { maxEventBytes: config.bounds.maxProviderEventBytes, maxBodyBytes: config.bounds.maxProviderBodyBytes }));
-  const log = redacting(logger, redactor);
+export async function buildApp(first: GatewayConfig, logger: Logger, options: AppOptions = { tracing: false, captureContent: false }): Promise<App> {
+  let config = first;
+  const current = (): GatewayConfig => config;
+  // One redactor for every provider key seen (a reload adds new ones): the logger scrubs lines with it, and the
+  // adapters the provider text that reaches clients and spans (error reasons, model names).
+  const adapterSet = new AdapterSet();
+  const adapters = adapterSet.adaptersFor(config);
+  const log = redacting(logger, adapterSet.redactor);
   const accounting = await openAccounting(config, systemClock, log);
   const observers: GatewayObserver[] = [logObserver(log)];
   const telemetry = options.tracing ? new GatewayTelemetry({ captureContent: options.captureContent }) : undefined;
-  if (telemetry) observers.push(telemetryObserver(telemetry, config));
+  if (telemetry) observers.push(telemetryObserver(telemetry, current));
   const gateway = new Gateway({
     config,
     adapters,
@@ -74,30 +89,77 @@ export async function buildApp(config: GatewayConfig, logger: Logger, options: A
   });
   telemetry?.observeLedger(() => LEDGER_GAUGE[accounting.ledger.state]);
   telemetry?.observeBreakers(() => [...config.models.values()].map((m) => ({ model: m.name, provider: m.provider, state: HEALTH_GAUGE[gateway.health(m.name)] })));
-  const service = createGatewayService({ gateway, clock: systemClock, ledger: accounting.ledger });
-  // Outermost first: trace every RPC, then authenticate it.
+  let server: GatewayServer | undefined;
+  const file = options.configFile;
+  const reloader =
+    file &&
+    new Reloader(
+      {
+        path: file.path,
+        current,
+        adjust: file.adjust,
+        log,
+        async apply(next) {
+          if (config.auth.enabled && !next.auth.enabled) log.log("warn", "config reload turned client authentication OFF (auth.enabled: false): anyone who can reach this port can spend your provider budget");
+          const budgets = await accounting.budgetsFor(next);
+          const drained = gateway.reconfigure({ config: next, adapters: adapterSet.adaptersFor(next), budgets });
+          config = next;
+          // Adapters of changed or removed providers close once the requests that started on them have ended.
+          void drained.then(() => adapterSet.closeUnused(gateway.adaptersInUse())).catch((err: unknown) => log.log("warn", "closing replaced provider adapters failed", { err }));
+        },
+        onOutcome: (ok) => server?.health.set(CONFIG_HEALTH_SERVICE, ok ? Status.SERVING : Status.NOT_SERVING),
+      },
+      file.text,
+    );
+  const service = createGatewayService({ gateway, clock: systemClock, ledger: accounting.ledger, reload: reloader && (async () => (await reloader.reload("rpc")) ?? unreachable()) });
+  // Outermost first: trace every RPC, then authenticate it against the keys of the config running now.
   const interceptors: Interceptor[] = [];
   if (options.tracing) interceptors.push(tracingInterceptor([GatewayService.typeName]));
-  if (config.auth.enabled) interceptors.push(authInterceptor(config.auth, [GatewayService.typeName]));
-  const server = new GatewayServer({ service, maxRequestBytes: config.maxRequestBytes, interceptors, tls: config.tls, edge: config.edge, log, doors: doorRoutes() });
+  interceptors.push(liveAuth(() => config.auth, [GatewayService.typeName]));
+  server = new GatewayServer({ service, maxRequestBytes: config.maxRequestBytes, interceptors, tls: config.tls, edge: config.edge, log, doors: doorRoutes() });
+  const listening = server;
   // GatewayService is NOT_SERVING while the ledger can record nothing (requests are refused then), SERVING again once
   // the ledger or its spill takes rows. The server ("") stays SERVING: it is alive, and reports still work.
   const serving = (state: LedgerState): Status => (state === "down" ? Status.NOT_SERVING : Status.SERVING);
-  server.health.set(GatewayService.typeName, serving(accounting.ledger.state));
-  accounting.ledger.onState((change) => server.health.set(GatewayService.typeName, serving(change.state)));
+  listening.health.set(GatewayService.typeName, serving(accounting.ledger.state));
+  accounting.ledger.onState((change) => listening.health.set(GatewayService.typeName, serving(change.state)));
   return {
-    config,
+    get config() {
+      return config;
+    },
+    reloader,
     gateway,
-    server,
-    listen: (port) => server.listen(port ?? config.listen.port, config.listen.host),
+    server: listening,
+    listen: (port) => listening.listen(port ?? config.listen.port, config.listen.host),
     async close(graceMs = config.shutdownGraceMs) {
-      const finished = await server.stop(graceMs);
+      const finished = await listening.stop(graceMs);
       if (!finished) log.log("warn", "grace period over: closed calls still in flight", { graceMs });
       // Requests cut by the drain still write their ledger rows: wait for them before closing the ledger.
       await gateway.idle(2_000);
-      await Promise.all([...adapters.values()].map((a) => a.close()));
+      reloader?.close();
+      await adapterSet.close();
       await accounting.close();
       return finished;
     },
   };
+}
+
+/**
+ * Bearer-key authentication against the auth config running now: a key added by a reload works from the next
+ * request on, a revoked one is refused from then on; with auth off (the running config's `enabled: false`) it
+ * lets calls through. One interceptor per AuthConfig snapshot, made when that snapshot first serves.
+ */
+function liveAuth(auth: () => AuthConfig, services: readonly string[]): Interceptor {
+  const bySnapshot = new WeakMap<AuthConfig, Interceptor>();
+  return (next) => (req) => {
+    const a = auth();
+    if (!a.enabled) return next(req);
+    let interceptor = bySnapshot.get(a);
+    if (!interceptor) bySnapshot.set(a, (interceptor = authInterceptor(a, services)));
+    return interceptor(next)(req);
+  };
+}
+
+function unreachable(): never {
+  throw new Error("a reload asked for by RPC always reports");
 }

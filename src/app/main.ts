@@ -1,7 +1,8 @@
-/** The subcommands: serve, complete, report and keys, dispatched from the command line. */
+/** The subcommands: serve, complete, report, keys and reload, dispatched from the command line. */
 import { parseArgs } from "../cli/args.js";
 import { complete } from "../cli/complete.js";
 import { keys } from "../cli/keys.js";
+import { reload } from "../cli/reload.js";
 import { report } from "../cli/report.js";
 import { serve } from "./serve.js";
 
@@ -9,6 +10,7 @@ const USAGE = `usage: llm-gateway <command> [flags]
   serve     [--config PATH] [--listen host:port]   start the gateway (demo catalogue when no config)
   complete  [--addr host:port] [--key KEY] [--model NAME] [--stream] "prompt"   call a running gateway
   report    [--addr host:port] [--key KEY] [--since 24h|7d|2026-11-01] [--group-by model,provider,tag:team,day] [--json]   cost report
+  reload    [--addr host:port] [--key ADMIN_KEY]   make a running gateway read its config file again (or send it SIGHUP)
   keys      create --id NAME [--role user|admin] [--allow a,b] [--rpm N] [--tpm N] [--budget-usd N]   make a client key
 `;
 
@@ -24,6 +26,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return keys(parseArgs(rest));
     case "report":
       return report(parseArgs(rest, ["json"]));
+    case "reload":
+      return reload(parseArgs(rest));
     default:
       process.stderr.write(USAGE);
       return command === "help" || command === "--help" ? 0 : 2;

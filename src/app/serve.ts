@@ -1,6 +1,9 @@
 /** `serve` (composition root, with main and app): load the config (or start the embedded demo), listen, and drain on SIGTERM/SIGINT. */
 import { buildApp } from "./app.js";
-import { loadConfigFile } from "../config/load.js";
+import { readFileSync } from "node:fs";
+import { parseConfigText } from "../config/load.js";
+import type { GatewayConfig } from "../config/schema.js";
+import { watchConfigFile } from "./config-watch.js";
 import { ConfigError } from "../config/reader.js";
 import { startDemo } from "./demo.js";
 import { runDemoTraffic } from "./demo-traffic.js";
@@ -28,10 +31,12 @@ export async function serve(args: Args): Promise<number> {
   const listen = flag(args, "listen");
   let simulator: Simulator | undefined;
   let config;
+  let text: string | undefined;
   let warnings: readonly string[] = [];
   try {
     if (path) {
-      ({ config, warnings } = loadConfigFile(path));
+      text = readConfigText(path);
+      ({ config, warnings } = parseConfigText(text));
     } else {
       const demo = await startDemo(listen ?? "127.0.0.1:50051", flag(args, "ledger") ?? "gateway-demo-ledger.db");
       config = demo.config;
@@ -45,21 +50,35 @@ export async function serve(args: Args): Promise<number> {
     }
     throw err;
   }
+  // --listen wins over the file's listen, at start and at every reload.
+  let adjust = (c: GatewayConfig): GatewayConfig => c;
   if (listen && path) {
     const m = /^(.*):(\d+)$/.exec(listen);
     if (!m) {
       process.stderr.write(`--listen: must be host:port\n`);
       return 2;
     }
-    config = { ...config, listen: { host: m[1] ?? "127.0.0.1", port: Number(m[2]) } };
+    const address = { host: m[1] ?? "127.0.0.1", port: Number(m[2]) };
+    adjust = (c) => ({ ...c, listen: address });
+    config = adjust(config);
   }
   for (const warning of warnings) logger.log("warn", warning);
   if (!config.auth.enabled && !config.demo) {
     logger.log("warn", "client authentication is OFF (auth.enabled: false): anyone who can reach this port can spend your provider budget; use only for local development");
   }
   const telemetry = await startTelemetry();
-  const app = await buildApp(config, logger, { tracing: telemetry.enabled, captureContent: process.env["GATEWAY_CAPTURE_CONTENT"] === "true" });
+  const configFile = path === undefined ? undefined : { path, text, adjust };
+  const app = await buildApp(config, logger, { tracing: telemetry.enabled, captureContent: process.env["GATEWAY_CAPTURE_CONTENT"] === "true", configFile });
   const port = await app.listen();
+  // Live reload: SIGHUP, a change of the file, or the ReloadConfig RPC (`llm-gateway reload`).
+  const { reloader } = app;
+  const reload = (trigger: "signal" | "file"): void => {
+    if (!reloader) logger.log("warn", "no config file to reload (the demo runs on its built-in catalogue)", { trigger });
+    else reloader.reload(trigger).catch((err: unknown) => logger.log("error", "config reload failed", { err }));
+  };
+  const onHup = (): void => reload("signal");
+  process.on("SIGHUP", onHup);
+  const watch = path === undefined || process.env["GATEWAY_WATCH_CONFIG"] === "false" ? undefined : watchConfigFile(path, () => reload("file"), logger);
   logger.log("info", "gateway listening", {
     address: `${config.listen.host}:${port}`,
     models: [...config.models.keys()],
@@ -80,7 +99,9 @@ export async function serve(args: Args): Promise<number> {
         process.exit(1);
       }
       stopping = true;
-      logger.log("info", "draining", { signal, graceMs: config.shutdownGraceMs, inFlight: app.server.inFlight });
+      watch?.close();
+      process.off("SIGHUP", onHup);
+      logger.log("info", "draining", { signal, graceMs: app.config.shutdownGraceMs, inFlight: app.server.inFlight });
       void app.close().then(async (finished) => {
         await telemetry.shutdown();
         await simulator?.close();
@@ -92,4 +113,13 @@ export async function serve(args: Args): Promise<number> {
     process.on("SIGINT", onSignal);
   });
   return 0;
+}
+
+/** The config file's text; a file that cannot be read is a ConfigError naming it, as loadConfigFile says. */
+function readConfigText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError([{ path: "(file)", message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? "error"}` }]);
+  }
 }

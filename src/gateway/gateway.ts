@@ -1,7 +1,7 @@
 /** The gateway core facade: admit -> plan -> failover loop (with hedging) -> outcome -> ledger, for unary and streaming completions. */
 import type { ClientKeyConfig } from "../config/auth.js";
 import type { GatewayConfig, ModelConfig } from "../config/schema.js";
-import { Admission, Refusal } from "./admission/admission.js";
+import { Refusal } from "./admission/admission.js";
 import type { BudgetView } from "./admission/admission.js";
 import { catalogueFor } from "./admission/catalogue.js";
 import type { Catalogue } from "./admission/catalogue.js";
@@ -9,14 +9,15 @@ import { LocalKeyState } from "./admission/key-state.js";
 import type { KeyState } from "./admission/key-state.js";
 import type { ProviderAdapter } from "../providers/adapter.js";
 import type { Unsupported } from "../providers/types.js";
-import { Balancer } from "./health/balancer.js";
+import type { Balancer } from "./health/balancer.js";
 import type { Clock, Random } from "./clock.js";
 import { upstreamCall } from "./attempts/attempt.js";
 import { completeUnary } from "./attempts/failover-unary.js";
 import { streamCompletion } from "./attempts/failover-stream.js";
 import { embedUnary } from "./embed/failover-embed.js";
 import type { EmbedOutcome } from "./embed/embed-request.js";
-import type { FailoverDeps } from "./attempts/failover.js";
+import { Snapshot } from "./snapshot.js";
+import type { SnapshotParts, SnapshotShared } from "./snapshot.js";
 import { NO_OBSERVER } from "./observer.js";
 import type { GatewayObserver, RequestEnd } from "./observer.js";
 import type { RequestSetup } from "./attempts/request.js";
@@ -54,61 +55,76 @@ export interface GatewayDeps {
 
 /** The core entry point the service layer calls. */
 export class Gateway {
-  readonly #deps: GatewayDeps;
-  readonly #balancer: Balancer;
+  readonly #shared: SnapshotShared;
   readonly #rr = new Map<string, SmoothWeightedRoundRobin>();
-  readonly #failover: FailoverDeps;
   readonly #inFlight = new InFlight();
-  readonly #admission: Admission;
   readonly #observer: GatewayObserver;
   readonly #usage: UsageRecorder;
+  #current: Snapshot;
+  /** Earlier snapshots with requests still running on them. */
+  readonly #draining = new Set<Snapshot>();
 
   constructor(deps: GatewayDeps) {
-    for (const m of deps.config.models.values()) {
-      if (!deps.adapters.has(m.provider)) throw new Error(`model ${m.name}: no adapter for provider ${m.provider}`);
-    }
-    this.#deps = deps;
-    this.#balancer = new Balancer(deps.config, deps.clock);
     this.#observer = deps.observer ?? NO_OBSERVER;
     this.#usage = deps.usage ?? NO_USAGE;
-    this.#admission = new Admission({ config: deps.config, clock: deps.clock, keys: deps.keys ?? new LocalKeyState(), budgets: deps.budgets, ready: deps.accountingReady });
-    const finish = (end: RequestEnd): Promise<void> => this.#finish(end);
-    this.#failover = { config: deps.config, adapters: deps.adapters, balancer: this.#balancer, clock: deps.clock, random: deps.random, observer: this.#observer, finish };
+    const keys = deps.keys ?? new LocalKeyState();
+    this.#shared = { clock: deps.clock, random: deps.random, observer: this.#observer, keys, accountingReady: deps.accountingReady, finish: (s, end) => this.#finish(s, end) };
+    this.#current = new Snapshot(deps, this.#shared);
   }
 
-  /** The configuration snapshot the gateway runs on. */
+  /** The configuration snapshot new requests run on. */
   get config(): GatewayConfig {
-    return this.#deps.config;
+    return this.#current.config;
   }
 
-  /** The live deployment state (breakers, limits, latency), for inspection. */
+  /** The live deployment state (breakers, limits, latency) of the current snapshot, for inspection. */
   get balancer(): Balancer {
-    return this.#balancer;
+    return this.#current.balancer;
   }
 
   /** A model's health now: unhealthy (breaker open), probing (half-open), cooling_down (429 or no headroom), healthy. */
   health(model: string): ModelHealth {
-    return this.#balancer.health(model);
+    return this.#current.balancer.health(model);
+  }
+
+  /**
+   * Makes `parts` the snapshot of every request that starts from now on; requests in flight end on theirs. The
+   * state of unchanged deployments carries over. Resolves once no request runs on the replaced snapshot any more.
+   */
+  reconfigure(parts: SnapshotParts): Promise<void> {
+    const old = this.#current;
+    this.#current = new Snapshot(parts, this.#shared, old);
+    this.#draining.add(old);
+    return old.inFlight.drained().then(() => {
+      this.#draining.delete(old);
+    });
+  }
+
+  /** Every adapter a snapshot that may still serve a request holds (the current one, and those draining). */
+  adaptersInUse(): Set<ProviderAdapter> {
+    const used = new Set(this.#current.adapters.values());
+    for (const s of this.#draining) for (const a of s.adapters.values()) used.add(a);
+    return used;
   }
 
   /** Serves a unary completion, failing over (and hedging, per route) across the plan's candidates. */
   async complete(req: GatewayRequest, ctx: CallContext): Promise<CompletionOutcome> {
-    this.#inFlight.enter();
+    const s = this.#enter();
     try {
-      return await completeUnary(this.#failover, await this.#setup(req, ctx, false));
+      return await completeUnary(s.failover, await this.#setup(s, req, ctx, false));
     } finally {
-      this.#inFlight.leave();
+      this.#leave(s);
     }
   }
 
   /** Serves a streamed completion; fails over silently until the first delta is sent. */
   async *stream(req: GatewayRequest, ctx: CallContext): AsyncGenerator<GatewayStreamEvent> {
-    // Planned on the first read, so a stream that is never read holds no timers.
-    this.#inFlight.enter();
+    // Planned on the first read, so a stream that is never read holds no timers; it runs on the snapshot of then.
+    const s = this.#enter();
     try {
-      yield* streamCompletion(this.#failover, await this.#setup(req, ctx, true));
+      yield* streamCompletion(s.failover, await this.#setup(s, req, ctx, true));
     } finally {
-      this.#inFlight.leave();
+      this.#leave(s);
     }
   }
 
@@ -116,22 +132,22 @@ export class Gateway {
   async embed(req: GatewayRequest, ctx: CallContext): Promise<EmbedOutcome> {
     const input = req.embed;
     if (req.operation !== "embeddings" || input === undefined) throw new GatewayError("internal", "not an embeddings request");
-    this.#inFlight.enter();
+    const s = this.#enter();
     try {
-      return await embedUnary(this.#failover, await this.#setup(req, ctx, false), input);
+      return await embedUnary(s.failover, await this.#setup(s, req, ctx, false), input);
     } finally {
-      this.#inFlight.leave();
+      this.#leave(s);
     }
   }
 
-  /** The models and routes `key` may see (all of them for an admin key, or when auth is off). */
+  /** The models and routes `key` may see (all of them for an admin key, or when auth is off), in the current config. */
   catalogue(key: ClientKeyConfig | undefined): Catalogue {
-    return catalogueFor(this.#deps.config, key);
+    return catalogueFor(this.#current.config, key);
   }
 
   /** Counts a cost report of `key` against its requests per minute; throws the refusal when they are spent. */
   admitReport(key: ClientKeyConfig | undefined): void {
-    this.#admission.admitReport(key);
+    this.#current.admission.admitReport(key);
   }
 
   /** Resolves when no request is in flight (every one has reached its observers), or after `timeoutMs`. */
@@ -139,22 +155,34 @@ export class Gateway {
     return this.#inFlight.idle(timeoutMs);
   }
 
+  #enter(): Snapshot {
+    const s = this.#current;
+    s.inFlight.enter();
+    this.#inFlight.enter();
+    return s;
+  }
+
+  #leave(s: Snapshot): void {
+    s.inFlight.leave();
+    this.#inFlight.leave();
+  }
+
   /** Admits and plans the request; one refused or unplannable still ends through #finish (ledger row, observers). */
-  async #setup(raw: GatewayRequest, ctx: CallContext, stream: boolean): Promise<RequestSetup> {
-    const { clock } = this.#deps;
+  async #setup(s: Snapshot, raw: GatewayRequest, ctx: CallContext, stream: boolean): Promise<RequestSetup> {
+    const { clock, random } = this.#shared;
     let req = raw;
     let p: Plan;
     try {
-      req = this.#admission.admit(ctx.principal, raw);
+      req = s.admission.admit(ctx.principal, raw);
       const chat = req.chat;
-      const check = (m: ModelConfig): Unsupported | undefined => this.#deps.adapters.get(m.provider)?.check(upstreamCall(m, chat));
-      p = plan(this.#deps.config, req, { view: this.#balancer, random: this.#deps.random, stream, rr: this.#rr, check });
+      const check = (m: ModelConfig): Unsupported | undefined => s.adapters.get(m.provider)?.check(upstreamCall(m, chat));
+      p = plan(s.config, req, { view: s.balancer, random, stream, rr: this.#rr, check });
     } catch (err) {
       const outcome = err instanceof GatewayError ? err.code : "internal";
       const refusal = err instanceof GatewayError ? err.refusal : undefined;
       const request = err instanceof Refusal && err.request ? err.request : req;
-      const route = this.#deps.config.routes.has(request.target) ? request.target : undefined;
-      await this.#finish({ request, clientKey: ctx.principal?.id, route, streamed: stream, attempts: [], outcome, refusal, startedAt: clock.now(), totalMs: 0 });
+      const route = s.config.routes.has(request.target) ? request.target : undefined;
+      await this.#finish(s, { request, clientKey: ctx.principal?.id, route, streamed: stream, attempts: [], outcome, refusal, startedAt: clock.now(), totalMs: 0 });
       throw err;
     }
     this.#observer.planned?.(
@@ -162,7 +190,7 @@ export class Gateway {
       p.candidates.map((m) => m.name),
       p.tooSmall,
     );
-    const { scope, deadlineMono, liftDefaultDeadline } = requestScope(ctx, clock, this.#deps.config.failover.deadlineMs);
+    const { scope, deadlineMono, liftDefaultDeadline } = requestScope(ctx, clock, s.config.failover.deadlineMs);
     return { req, ctx, plan: p, scope, deadlineMono, liftDefaultDeadline, startedAt: clock.now(), startedMono: clock.monotonic() };
   }
 
@@ -171,7 +199,7 @@ export class Gateway {
    * took at admission settled (its committed cost now counts in place of its reservation), then the observers told.
    * When the rows cannot be made durable, this throws the recorder's UNAVAILABLE, which the request ends with.
    */
-  async #finish(end: RequestEnd): Promise<void> {
+  async #finish(s: Snapshot, end: RequestEnd): Promise<void> {
     try {
       await this.#usage.record(end);
     } catch (err) {
@@ -179,7 +207,7 @@ export class Gateway {
       this.#observer.requestEnded({ ...end, outcome: "unavailable" });
       throw err;
     } finally {
-      this.#admission.settle(end);
+      s.admission.settle(end);
     }
     this.#observer.requestEnded(end);
   }

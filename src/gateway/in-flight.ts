@@ -32,4 +32,10 @@ export class InFlight {
       });
     });
   }
+
+  /** Resolves once nothing is in flight, however long that takes (holds no timer). */
+  drained(): Promise<void> {
+    if (this.#count === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
 }

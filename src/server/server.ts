@@ -73,7 +73,7 @@ export class GatewayServer {
 
   constructor(options: ServerOptions) {
     const exposed: DescService[] = [GatewayService, Health, ServerReflection];
-    this.health = new HealthState([GatewayService.typeName]);
+    this.health = new HealthState([GatewayService.typeName, "llmgateway.config"]);
     const reflector = new Reflector(exposed);
     const routes = (router: ConnectRouter): void => {
       router.service(GatewayService, options.service);

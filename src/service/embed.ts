@@ -13,8 +13,10 @@ import { toEmbedRequest } from "./validate-embed.js";
 export async function embed(req: EmbedRequest, gateway: Gateway, ctx: CallContext): Promise<EmbedResponse> {
   const request = toEmbedRequest(req);
   try {
+    // The snapshot the request runs on (taken as the call starts), though a reload may swap the gateway's meanwhile.
+    const config = gateway.config;
     const outcome = await gateway.embed(request, ctx);
-    return toEmbedResponse(outcome, gateway.config.models.get(outcome.model)?.upstreamModel ?? "");
+    return toEmbedResponse(outcome, config.models.get(outcome.model)?.upstreamModel ?? "");
   } catch (err) {
     throw toConnectError(err);
   }

@@ -13,6 +13,8 @@ import { embed } from "./embed.js";
 import { principalKey } from "./principal.js";
 import { callScope } from "./call-scope.js";
 import { traceContextKey } from "./trace-key.js";
+import { reloadConfig } from "./reload-config.js";
+import type { ReloadFn } from "./reload-config.js";
 import { toGatewayRequest } from "./validate.js";
 
 /** What the handlers need. */
@@ -20,6 +22,8 @@ export interface ServiceDeps {
   readonly gateway: Gateway;
   readonly clock: Clock;
   readonly ledger: Ledger;
+  /** Reloads the config file (ReloadConfig); absent when the gateway runs without one (the demo). */
+  readonly reload?: ReloadFn;
 }
 
 /** The core's view of an RPC: its scope (deadline and cancellation, made once at the edge), key and trace. */
@@ -69,6 +73,10 @@ export function createGatewayService(deps: ServiceDeps): ServiceImpl<typeof Gate
 
     async embed(req, ctx) {
       return embed(req, gateway, callContext(ctx, clock));
+    },
+
+    async reloadConfig(_req, ctx) {
+      return reloadConfig(ctx.values.get(principalKey), deps.reload);
     },
   };
 }

@@ -5,6 +5,7 @@ import { modelKind } from "../config/embedding.js";
 import type { Strategy as CoreStrategy, Tier as CoreTier } from "../config/schema.js";
 import type { ClientKeyConfig } from "../config/auth.js";
 import type { Gateway } from "../gateway/gateway.js";
+import { catalogueFor } from "../gateway/admission/catalogue.js";
 import type { ModelHealth } from "../gateway/types.js";
 import type { ListModelsResponse } from "../../gen/llmgateway/v1/models_pb.js";
 import { Health, ListModelsResponseSchema, ModelKind, Strategy, Tier } from "../../gen/llmgateway/v1/models_pb.js";
@@ -28,8 +29,9 @@ const HEALTH: Record<ModelHealth, Health> = {
 
 /** Describes the models and routes of the gateway's config that `key` may use (all of them for an admin key or without auth). */
 export function listModels(gateway: Gateway, key: ClientKeyConfig | undefined): ListModelsResponse {
+  // One snapshot for the whole answer, though a reload may swap the gateway's meanwhile.
   const config = gateway.config;
-  const visible = gateway.catalogue(key);
+  const visible = catalogueFor(config, key);
   return create(ListModelsResponseSchema, {
     models: visible.models.map((m) => ({
       name: m.name,

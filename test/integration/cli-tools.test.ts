@@ -33,6 +33,7 @@ describe("buf curl", () => {
       "llmgateway.v1.GatewayService/Embed",
       "llmgateway.v1.GatewayService/GetCostReport",
       "llmgateway.v1.GatewayService/ListModels",
+      "llmgateway.v1.GatewayService/ReloadConfig",
       "llmgateway.v1.GatewayService/StreamComplete",
     ]);
   });

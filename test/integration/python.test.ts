@@ -17,7 +17,7 @@ beforeAll(() => {
   if (!available) return;
   stubs = mkdtempSync(join(tmpdir(), "gw-py-"));
   const protoc = ["--python_out", stubs, "--grpc_python_out", stubs, "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin"];
-  execFileSync("/usr/bin/protoc", [...protoc, "-Iproto", "llmgateway/v1/gateway.proto", "llmgateway/v1/content.proto", "llmgateway/v1/types.proto", "llmgateway/v1/cost.proto", "llmgateway/v1/models.proto", "llmgateway/v1/embeddings.proto"]);
+  execFileSync("/usr/bin/protoc", [...protoc, "-Iproto", "llmgateway/v1/gateway.proto", "llmgateway/v1/content.proto", "llmgateway/v1/types.proto", "llmgateway/v1/cost.proto", "llmgateway/v1/models.proto", "llmgateway/v1/embeddings.proto", "llmgateway/v1/config.proto"]);
   // The health stubs go into a flat folder, or a generated grpc/ package would shadow the real grpc module.
   execFileSync("/usr/bin/protoc", [...protoc, "-Iproto/vendor/grpc/health/v1", "health.proto"]);
 });

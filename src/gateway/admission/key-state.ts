@@ -55,7 +55,8 @@ export class LocalKeyState implements KeyState {
 
   #of(key: ClientKeyConfig, now: number): Buckets {
     let b = this.#buckets.get(key.id);
-    if (!b) {
+    // A key kept across a config reload keeps its buckets; a key whose limits changed starts on fresh ones.
+    if (!b || b.rpm?.capacity !== key.rpm || b.tpm?.capacity !== key.tpm) {
       b = { rpm: key.rpm ? new TokenBucket(key.rpm, now) : undefined, tpm: key.tpm ? new TokenBucket(key.tpm, now) : undefined };
       this.#buckets.set(key.id, b);
     }

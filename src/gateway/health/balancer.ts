@@ -1,5 +1,6 @@
 /** The live state of every deployment, shared by all requests: admission, results, health, change signal. */
 import type { GatewayConfig } from "../../config/schema.js";
+import { sameDeployment, sameValue } from "../../config/diff.js";
 import type { RateLimitHint } from "../../providers/wire.js";
 import type { Clock } from "../clock.js";
 import { Deployment } from "./deployment.js";
@@ -15,18 +16,38 @@ export interface DeploymentView {
   now(): number;
 }
 
+/** Who waits for a change of any deployment; shared by the balancers of successive config snapshots. */
+interface Waiters {
+  list: Array<() => void>;
+}
+
 /** Every deployment of a config; wakes waiting requests when any deployment's state changes. */
 export class Balancer implements DeploymentView {
   readonly #clock: Clock;
   readonly #deployments = new Map<string, Deployment>();
   readonly #panicBelow: number;
-  #waiters: Array<() => void> = [];
+  readonly #config: GatewayConfig;
+  readonly #waiters: Waiters;
 
-  constructor(config: GatewayConfig, clock: Clock) {
+  /**
+   * The deployments of `config`. With `previous` (the balancer of the snapshot before a reload), every deployment
+   * that did not change (see sameDeployment; and the same breaker and retry-budget settings) keeps its state: the
+   * breaker, cooldown, latency statistics, limit buckets and calls in flight are the same object's.
+   */
+  constructor(config: GatewayConfig, clock: Clock, previous?: Balancer) {
     this.#clock = clock;
+    this.#config = config;
     this.#panicBelow = config.breaker.panicBelowErrorRate;
+    this.#waiters = previous === undefined ? { list: [] } : previous.#waiters;
     const now = clock.monotonic();
-    for (const m of config.models.values()) this.#deployments.set(m.name, new Deployment(m, config.breaker, config.failover, now));
+    const carry = previous !== undefined && sameValue(previous.#config.breaker, config.breaker) && sameRetryBudget(previous.#config, config);
+    for (const m of config.models.values()) {
+      const old = carry ? previous.#deployments.get(m.name) : undefined;
+      if (old && sameDeployment(old.model, m)) {
+        old.rebind(m, config.failover);
+        this.#deployments.set(m.name, old);
+      } else this.#deployments.set(m.name, new Deployment(m, config.breaker, config.failover, now));
+    }
   }
 
   /** The deployment of a model. */
@@ -88,19 +109,25 @@ export class Balancer implements DeploymentView {
     const promise = new Promise<void>((resolve) => {
       wake = resolve;
     });
-    this.#waiters.push(wake);
+    const waiters = this.#waiters;
+    waiters.list.push(wake);
     return {
       promise,
       cancel: () => {
-        this.#waiters = this.#waiters.filter((w) => w !== wake);
+        waiters.list = waiters.list.filter((w) => w !== wake);
       },
     };
   }
 
   #wake(): void {
-    if (this.#waiters.length === 0) return;
-    const waiters = this.#waiters;
-    this.#waiters = [];
+    if (this.#waiters.list.length === 0) return;
+    const waiters = this.#waiters.list;
+    this.#waiters.list = [];
     for (const w of waiters) w();
   }
+}
+
+/** Whether two configs count retries alike (the retry budget of a carried deployment is built from these). */
+function sameRetryBudget(a: GatewayConfig, b: GatewayConfig): boolean {
+  return a.failover.retryBudgetRatio === b.failover.retryBudgetRatio && a.failover.retryBudgetMin === b.failover.retryBudgetMin && a.failover.retryBudgetWindowMs === b.failover.retryBudgetWindowMs;
 }

@@ -62,20 +62,34 @@ export interface CallResult {
 
 /** One deployment's state; time is passed in as monotonic ms. */
 export class Deployment {
-  readonly model: ModelConfig;
+  #model: ModelConfig;
   readonly breaker: Breaker;
   readonly limits: DeploymentLimits;
   readonly stats = new LatencyStats();
   readonly budget: RetryBudget;
-  readonly #failover: FailoverConfig;
+  #failover: FailoverConfig;
   #inflight = 0;
   #cooldownUntil = 0;
 
   constructor(model: ModelConfig, breaker: BreakerConfig, failover: FailoverConfig, now: number) {
-    this.model = model;
+    this.#model = model;
     this.breaker = new Breaker(breaker);
     this.limits = new DeploymentLimits(model.rpm, model.tpm, now);
     this.budget = new RetryBudget(failover.retryBudgetRatio, failover.retryBudgetMin, failover.retryBudgetWindowMs);
+    this.#failover = failover;
+  }
+
+  /** The model this deployment serves (its latest config: price, weight, tier). */
+  get model(): ModelConfig {
+    return this.#model;
+  }
+
+  /**
+   * Carries this state over to a reloaded config of the same deployment (same provider, upstream model and limits,
+   * which the caller checks): the model's other fields and the failover settings (cooldowns) are taken from it.
+   */
+  rebind(model: ModelConfig, failover: FailoverConfig): void {
+    this.#model = model;
     this.#failover = failover;
   }
 

@@ -8,14 +8,18 @@ import type { AttemptRecord, GatewayRequest } from "../types.js";
 
 const NO_LINKS: readonly SpanContext[] = [];
 
-/** Builds the tracing observer; prompts and answers go into spans only when `captureContent` is on. */
-export function telemetryObserver(telemetry: GatewayTelemetry, config: GatewayConfig): GatewayObserver {
+/**
+ * Builds the tracing observer; prompts and answers go into spans only when `captureContent` is on. `config` is the
+ * snapshot (or a getter of the current one, for a gateway whose config reloads) that names each provider's kind.
+ */
+export function telemetryObserver(telemetry: GatewayTelemetry, config: GatewayConfig | (() => GatewayConfig)): GatewayObserver {
+  const current = typeof config === "function" ? config : (): GatewayConfig => config;
   const previous = new WeakMap<GatewayRequest, SpanContext[]>();
   return {
     planned: (trace, candidates, tooSmall) => telemetry.planned(asTraceContext(trace), candidates, tooSmall),
     attemptStarted(info) {
       const links = previous.get(info.request) ?? NO_LINKS;
-      const t = telemetry.attemptStarted(info, config.providers.get(info.model.provider)?.kind ?? "unknown", links);
+      const t = telemetry.attemptStarted(info, current().providers.get(info.model.provider)?.kind ?? "unknown", links);
       // Later attempts link to this one; only a recording span is worth linking to.
       if (t.span.isRecording()) previous.set(info.request, [...links, t.span.spanContext()]);
       return (record, close) => telemetry.attemptEnded(t, record, close);

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { validateConfig } from "../config/validate.js";
+import { AdapterSet } from "./adapters.js";
+
+const config = (p2: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  validateConfig({
+    providers: { p1: { kind: "openai", baseUrl: "http://127.0.0.1:9", apiKey: "sk-first-key-1" }, p2: { kind: "openai", baseUrl: "http://127.0.0.1:9", ...p2 } },
+    models: { a: { provider: "p1", pricing: { inputPerMTok: 1, outputPerMTok: 1 } }, b: { provider: "p2", pricing: { inputPerMTok: 1, outputPerMTok: 1 } } },
+    ledger: { path: ":memory:" },
+    auth: { enabled: false },
+    ...extra,
+  });
+
+describe("AdapterSet", () => {
+  it("keeps the adapter of an unchanged provider, makes a new one for a changed provider, closes only the unused", async () => {
+    const set = new AdapterSet();
+    const first = set.adaptersFor(config({ apiKey: "sk-second-key-1" }));
+    const second = set.adaptersFor(config({ apiKey: "sk-second-key-2" }));
+    expect(second.get("p1")).toBe(first.get("p1"));
+    expect(second.get("p2")).not.toBe(first.get("p2"));
+    // A rotated key stays redacted: replaced adapters may still echo the old one.
+    expect(set.redactor.text("sk-second-key-1 sk-second-key-2 sk-first-key-1")).toBe("[redacted] [redacted] [redacted]");
+    await set.closeUnused(new Set(second.values()));
+    const third = set.adaptersFor(config({ apiKey: "sk-second-key-2" }, { server: { maxProviderEventBytes: 2_000_000 } }));
+    expect(third.get("p1")).not.toBe(second.get("p1"));
+    await set.close();
+  });
+});
