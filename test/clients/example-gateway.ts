@@ -1,6 +1,7 @@
 /** A live gateway for the per-language client examples, and the checks every example's output must pass. */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { Code } from "@connectrpc/connect";
 import { expect } from "vitest";
 import { Role } from "../../gen/llmgateway/v1/types_pb.js";
 import { ErrorKind } from "../../gen/llmgateway/v1/types_pb.js";
@@ -10,7 +11,11 @@ import { rejection } from "../helpers/expect-error.js";
 import { startHarness } from "../helpers/harness.js";
 import type { Harness } from "../helpers/harness.js";
 
-/** A gateway with client keys, a working model "m1" and a model "down" whose provider always fails. */
+/**
+ * A gateway with client keys, a working model "m1" and a model "down" whose provider always fails, slowly. Its
+ * default deadline (for calls that set none) is too short for every attempt at "down", so an example that shows all
+ * of them sent its own, longer deadline.
+ */
 export interface ExampleGateway {
   readonly h: Harness;
   /** The client key the example sends. */
@@ -20,14 +25,18 @@ export interface ExampleGateway {
   close(): Promise<void>;
 }
 
+const SLOW_FAILURE_MS = 100;
+const DEFAULT_DEADLINE_MS = 300;
+
 /** Starts the gateway the examples call. */
 export async function startExampleGateway(): Promise<ExampleGateway> {
   const key = newClientKey();
   const pricing = { inputPerMTok: 1, outputPerMTok: 2 };
   const h = await startHarness({
-    endpoints: { sim: { kind: "openai" }, broken: { kind: "openai", profile: { errorRate: 1 } } },
+    endpoints: { sim: { kind: "openai" }, broken: { kind: "openai", profile: { errorRate: 1, latencyMs: SLOW_FAILURE_MS } } },
     config: {
       models: { m1: { provider: "sim", pricing }, down: { provider: "broken", pricing } },
+      failover: { deadlineMs: DEFAULT_DEADLINE_MS, backoffBaseMs: 10, backoffMaxMs: 20 },
       auth: { keys: { example: { sha256: keyHash(key) } } },
     },
   });
@@ -74,9 +83,14 @@ export async function checkExampleOutput(gw: ExampleGateway, out: Map<string, st
   expect(one("tool.name")).toBe("get_weather");
   expect(JSON.parse(one("tool.arguments"))).toEqual({ city: "Paris" });
 
-  const failed = await rejection(gw.h.grpc.complete({ model: "down", messages: [{ role: Role.USER, content: "hi" }] }, auth));
+  const down = { model: "down", messages: [{ role: Role.USER, content: "hi" }] };
+  const failed = await rejection(gw.h.grpc.complete(down, { ...auth, timeoutMs: 10_000 }));
   const attempts = attemptsOf(failed);
-  expect(attempts.length).toBeGreaterThan(0);
+  expect(failed.code).toBe(Code.Unavailable);
+  // Without a deadline of its own a caller gets fewer attempts (the gateway's short default): the same count in the
+  // example's output shows that it sent one.
+  const hurried = await rejection(gw.h.grpc.complete(down, auth));
+  expect(attemptsOf(hurried).length).toBeLessThan(attempts.length);
   expect(one("error.code").toUpperCase().replace(/_/g, "")).toBe("UNAVAILABLE");
   const noTimes = (m: string) => m.replace(/\(\d+ ms\)/g, "(? ms)");
   expect(noTimes(one("error.message"))).toBe(noTimes(failed.rawMessage));
