@@ -2,7 +2,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Code } from "@connectrpc/connect";
-import { expect } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Role } from "../../gen/llmgateway/v1/types_pb.js";
 import { ErrorKind } from "../../gen/llmgateway/v1/types_pb.js";
 import { keyHash, newClientKey } from "../../src/cli/keys.js";
@@ -110,4 +110,37 @@ export async function checkExampleOutput(gw: ExampleGateway, out: Map<string, st
 /** What the failed attempts cost (the gateway bills failed attempts that reported usage). */
 function failedCost(attempts: ReturnType<typeof attemptsOf>): bigint {
   return attempts.reduce((sum, a) => sum + (a.cost ? a.cost.units * 10n ** 12n + a.cost.picoUnits : 0n), 0n);
+}
+
+/** One language's example: whether its toolchain is here, how to build it once, and the command that runs it. */
+export interface ExampleSpec {
+  readonly name: string;
+  readonly available: boolean;
+  /** Compiles the example (once, before the gateway starts); nothing for interpreted languages. */
+  readonly build?: () => Promise<void>;
+  /** The program and arguments that run the built example. */
+  readonly command: () => readonly [string, readonly string[]];
+  /** Removes what the build made. */
+  readonly cleanup?: () => void;
+}
+
+/** The suite every language's example runs: build it, start a gateway, run it and check what it printed. */
+export function describeExample(spec: ExampleSpec): void {
+  describe.skipIf(!spec.available)(`${spec.name} client example`, () => {
+    let gw: ExampleGateway | undefined;
+    beforeAll(async () => {
+      await spec.build?.();
+      gw = await startExampleGateway();
+    }, 60_000);
+    afterAll(async () => {
+      await gw?.close();
+      spec.cleanup?.();
+    });
+
+    it("makes unary, streamed and tool calls, decodes AttemptFailures and reads the cost report", async () => {
+      if (!gw) throw new Error("no gateway");
+      const [file, args] = spec.command();
+      await checkExampleOutput(gw, await runExample(file, args, gw.env));
+    });
+  });
 }

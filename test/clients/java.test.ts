@@ -4,10 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, it } from "vitest";
 import { REQUIRE_ALL_CLIENTS } from "../helpers/tools.js";
-import { checkExampleOutput, runExample, startExampleGateway } from "./example-gateway.js";
-import type { ExampleGateway } from "./example-gateway.js";
+import { describeExample } from "./example-gateway.js";
 
 const available = existsSync("/usr/bin/javac") && existsSync("/usr/share/java/grpc-netty.jar") && existsSync("/usr/share/java/proto-google-common-protos.jar");
 if (!available && REQUIRE_ALL_CLIENTS) throw new Error("openjdk-17-jdk-headless, libgrpc-java and libgoogle-common-protos-java are required (see .ci/run)");
@@ -19,24 +17,21 @@ function javaFiles(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-describe.skipIf(!available)("Java client example", () => {
-  let gw: ExampleGateway;
-  let classes: string;
-  let classpath: string;
-  beforeAll(async () => {
+let classes = "";
+let classpath = "";
+
+describeExample({
+  name: "Java",
+  available,
+  build: async () => {
     classes = mkdtempSync(join(tmpdir(), "gw-java-"));
     classpath = execFileSync("sh", ["clients/java/classpath.sh"], { encoding: "utf8" }).trim();
     // Compiled once (about 10 s on 2 cores): the generated stubs and the example together.
     const sources = [...javaFiles("clients/java/src"), ...javaFiles("clients/java/example")];
     await promisify(execFile)("/usr/bin/javac", ["-d", classes, "-cp", classpath, ...sources], { timeout: 50_000 });
-    gw = await startExampleGateway();
-  }, 60_000);
-  afterAll(async () => {
-    await gw?.close();
+  },
+  command: () => ["/usr/bin/java", ["-cp", `${classes}:${classpath}`, "Example"]],
+  cleanup: () => {
     if (classes) rmSync(classes, { recursive: true, force: true });
-  });
-
-  it("makes unary, streamed and tool calls, decodes AttemptFailures and reads the cost report", async () => {
-    await checkExampleOutput(gw, await runExample("/usr/bin/java", ["-cp", `${classes}:${classpath}`, "Example"], gw.env));
-  });
+  },
 });
