@@ -75,20 +75,9 @@ export class HttpProvider implements ProviderAdapter {
     return this.#wire.check(call);
   }
 
-  async complete(call: UpstreamCall, options: CallOptions): Promise<ChatResult> {
+  complete(call: UpstreamCall, options: CallOptions): Promise<ChatResult> {
     const spec = this.#wire.buildRequest(call, this.#config.apiKey?.reveal(), false);
-    const leave = this.#gate.enter(call.upstreamModel, this.name);
-    const exchange = new Exchange(options.signal, this.#config.timeouts.totalMs, options.onDispatched);
-    try {
-      await this.#send(spec, exchange, options);
-      const result = this.#wire.parseResponse(await exchange.text(this.#caps.maxBodyBytes, false));
-      return result.responseModel === undefined ? result : { ...result, responseModel: this.#scrub(result.responseModel) };
-    } catch (err) {
-      throw (exchange.aborted ?? classifyTransportError(err)).scrubbed(this.#scrub);
-    } finally {
-      exchange.dispose();
-      leave();
-    }
+    return this.#unary(spec, call.upstreamModel, options, this.#wire, (text) => this.#wire.parseResponse(text));
   }
 
   /**
@@ -109,13 +98,21 @@ export class HttpProvider implements ProviderAdapter {
     return mergeParts(done);
   }
 
-  async #embedPart(wire: EmbedWire, call: EmbedCall, options: CallOptions): Promise<EmbedResult> {
+  #embedPart(wire: EmbedWire, call: EmbedCall, options: CallOptions): Promise<EmbedResult> {
     const spec = wire.buildRequest(call, this.#config.apiKey?.reveal());
-    const leave = this.#gate.enter(call.upstreamModel, this.name);
+    return this.#unary(spec, call.upstreamModel, options, wire, (text) => wire.parseResponse(text, call));
+  }
+
+  /**
+   * One request answered by one body: through the pool gate, under the total timeout, errors classified by `errors`
+   * (a transport failure by the shared table), the provider's model name scrubbed of secrets.
+   */
+  async #unary<R extends { readonly responseModel?: string | undefined }>(spec: HttpRequestSpec, upstreamModel: string, options: CallOptions, errors: Pick<WireFormat, "classifyError">, parse: (text: string) => R): Promise<R> {
+    const leave = this.#gate.enter(upstreamModel, this.name);
     const exchange = new Exchange(options.signal, this.#config.timeouts.totalMs, options.onDispatched);
     try {
-      await this.#send(spec, exchange, options, wire);
-      const result = wire.parseResponse(await exchange.text(this.#caps.maxBodyBytes, false), call);
+      await this.#send(spec, exchange, options, errors);
+      const result = parse(await exchange.text(this.#caps.maxBodyBytes, false));
       return result.responseModel === undefined ? result : { ...result, responseModel: this.#scrub(result.responseModel) };
     } catch (err) {
       throw (exchange.aborted ?? classifyTransportError(err)).scrubbed(this.#scrub);
