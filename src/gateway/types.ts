@@ -97,14 +97,9 @@ export interface Answer {
   readonly responseModel: string | undefined;
 }
 
-/** A finished completion. */
-export interface CompletionOutcome {
+/** What every served request tells: who served it, its usage, its cost and every attempt. */
+export interface ServedOutcome {
   readonly requestId: string;
-  readonly text: string;
-  readonly toolCalls: readonly ToolCall[];
-  readonly refusal: string | undefined;
-  readonly reasoning: readonly ReasoningBlock[];
-  readonly finishReason: FinishReason;
   readonly model: string;
   readonly provider: string;
   readonly responseModel: string | undefined;
@@ -114,6 +109,15 @@ export interface CompletionOutcome {
   /** Cost of every attempt of the request. */
   readonly costPicos: bigint;
   readonly attempts: readonly AttemptRecord[];
+}
+
+/** A finished completion. */
+export interface CompletionOutcome extends ServedOutcome {
+  readonly text: string;
+  readonly toolCalls: readonly ToolCall[];
+  readonly refusal: string | undefined;
+  readonly reasoning: readonly ReasoningBlock[];
+  readonly finishReason: FinishReason;
 }
 
 /** One message of a streamed completion. */

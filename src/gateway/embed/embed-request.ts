@@ -5,7 +5,7 @@
  * prices only, TPM, the usage bound) is the one the core makes for a prompt of the same texts.
  */
 import type { ChatRequest, Usage } from "../../providers/types.js";
-import type { AttemptRecord, EmbedInput, GatewayRequest } from "../types.js";
+import type { EmbedInput, GatewayRequest, ServedOutcome } from "../types.js";
 
 /** What the service hands the core for an embeddings request. */
 export interface EmbedRequestInit {
@@ -17,20 +17,10 @@ export interface EmbedRequestInit {
   readonly requestId: string;
 }
 
-/** A served embeddings request. */
-export interface EmbedOutcome {
-  readonly requestId: string;
+/** A served embeddings request; its usage is empty when the provider reported none (the ledger has the estimate). */
+export interface EmbedOutcome extends ServedOutcome {
   /** One vector per input, in input order. */
   readonly vectors: readonly (readonly number[])[];
-  readonly model: string;
-  readonly provider: string;
-  readonly responseModel: string | undefined;
-  readonly route: string | undefined;
-  /** Usage of the serving attempt as the provider reported it: empty when it reported none (the ledger has the estimate). */
-  readonly usage: Usage;
-  /** Cost of every attempt of the request. */
-  readonly costPicos: bigint;
-  readonly attempts: readonly AttemptRecord[];
 }
 
 /** The budget view of a batch: one user message per input, no output. */
