@@ -4,7 +4,7 @@
  * of 0 (an embedding has no output), so every estimate (input tokens at four characters a token, cost at input
  * prices only, TPM, the usage bound) is the one the core makes for a prompt of the same texts.
  */
-import type { ChatRequest, Usage } from "../../providers/types.js";
+import type { ChatRequest } from "../../providers/types.js";
 import type { EmbedInput, GatewayRequest, ServedOutcome } from "../types.js";
 
 /** What the service hands the core for an embeddings request. */
