@@ -6,7 +6,7 @@ import type { BudgetView } from "./admission/admission.js";
 import { catalogueFor } from "./admission/catalogue.js";
 import type { Catalogue } from "./admission/catalogue.js";
 import { LocalKeyState } from "./admission/key-state.js";
-import type { KeyState } from "./admission/key-state.js";
+import type { DeploymentShare, KeyState } from "./shared/shared-state.js";
 import type { ProviderAdapter } from "../providers/adapter.js";
 import type { Unsupported } from "../providers/types.js";
 import type { Balancer } from "./health/balancer.js";
@@ -44,6 +44,8 @@ export interface GatewayDeps {
   readonly usage?: UsageRecorder;
   /** Per-key limit state; in process when absent. */
   readonly keys?: KeyState;
+  /** Deployment limits and cooldowns shared by replicas; each process's own when absent. */
+  readonly deployments?: DeploymentShare;
   /** Monthly budgets; none enforced when absent. */
   readonly budgets?: BudgetView;
   /**
@@ -68,8 +70,10 @@ export class Gateway {
     this.#observer = deps.observer ?? NO_OBSERVER;
     this.#usage = deps.usage ?? NO_USAGE;
     const keys = deps.keys ?? new LocalKeyState();
-    this.#shared = { clock: deps.clock, random: deps.random, observer: this.#observer, keys, accountingReady: deps.accountingReady, finish: (s, end) => this.#finish(s, end) };
+    this.#shared = { clock: deps.clock, random: deps.random, observer: this.#observer, keys, deployments: deps.deployments, accountingReady: deps.accountingReady, finish: (s, end) => this.#finish(s, end) };
     this.#current = new Snapshot(deps, this.#shared);
+    // What other replicas learn about a deployment (a provider's headers, a cooldown) applies to the snapshot serving now.
+    deps.deployments?.subscribe((model, news) => this.#current.balancer.receive(model, news));
   }
 
   /** The configuration snapshot new requests run on. */
@@ -146,8 +150,8 @@ export class Gateway {
   }
 
   /** Counts a cost report of `key` against its requests per minute; throws the refusal when they are spent. */
-  admitReport(key: ClientKeyConfig | undefined): void {
-    this.#current.admission.admitReport(key);
+  admitReport(key: ClientKeyConfig | undefined): Promise<void> {
+    return this.#current.admission.admitReport(key);
   }
 
   /** Resolves when no request is in flight (every one has reached its observers), or after `timeoutMs`. */
@@ -173,7 +177,7 @@ export class Gateway {
     let req = raw;
     let p: Plan;
     try {
-      req = s.admission.admit(ctx.principal, raw);
+      req = await s.admission.admit(ctx.principal, raw);
       const chat = req.chat;
       const check = (m: ModelConfig): Unsupported | undefined => s.adapters.get(m.provider)?.check(upstreamCall(m, chat));
       p = plan(s.config, req, { view: s.balancer, random, stream, rr: this.#rr, check });

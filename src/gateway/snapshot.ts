@@ -7,7 +7,7 @@ import type { GatewayConfig } from "../config/schema.js";
 import type { ProviderAdapter } from "../providers/adapter.js";
 import { Admission } from "./admission/admission.js";
 import type { BudgetView } from "./admission/admission.js";
-import type { KeyState } from "./admission/key-state.js";
+import type { DeploymentShare, KeyState } from "./shared/shared-state.js";
 import type { FailoverDeps } from "./attempts/failover.js";
 import type { FinishRequest } from "./attempts/request.js";
 import type { Clock, Random } from "./clock.js";
@@ -22,6 +22,8 @@ export interface SnapshotShared {
   readonly observer: GatewayObserver;
   /** Per-key limit state, kept across snapshots (a key's buckets survive while its limits do). */
   readonly keys: KeyState;
+  /** Deployment limits and cooldowns shared by replicas; undefined in process. */
+  readonly deployments: DeploymentShare | undefined;
   readonly accountingReady: (() => boolean) | undefined;
   /** Ends a request of `snapshot` (ledger, admission settle, observers). */
   readonly finish: (snapshot: Snapshot, end: RequestEnd) => Promise<void>;
@@ -54,7 +56,7 @@ export class Snapshot {
     }
     this.config = config;
     this.adapters = adapters;
-    this.balancer = new Balancer(config, shared.clock, previous?.balancer);
+    this.balancer = new Balancer(config, shared.clock, previous?.balancer, shared.deployments);
     this.admission = new Admission({ config, clock: shared.clock, keys: shared.keys, budgets: parts.budgets, ready: shared.accountingReady });
     const finish: FinishRequest = (end) => shared.finish(this, end);
     this.failover = { config, adapters, balancer: this.balancer, clock: shared.clock, random: shared.random, observer: shared.observer, finish };

@@ -56,7 +56,7 @@ export function createGatewayService(deps: ServiceDeps): ServiceImpl<typeof Gate
     async getCostReport(req, ctx) {
       const key = ctx.values.get(principalKey);
       try {
-        gateway.admitReport(key);
+        await gateway.admitReport(key);
       } catch (err) {
         throw toConnectError(err);
       }

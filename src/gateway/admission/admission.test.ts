@@ -95,11 +95,11 @@ describe("admission", () => {
     const { gateway, ends } = gatewayWith();
     const k = key({ rpm: 2 });
     await gateway.complete(request("a"), as(k));
-    gateway.admitReport(k);
+    await gateway.admitReport(k);
     const e = await refusal(gateway.complete(request("a"), as(k)));
     expect(e.message).toBe("client key team is over its limit of 2 requests per minute; retry in 30 s");
     expect(ends.map((x) => x.refusal)).toEqual([undefined, "key_rpm"]);
-    expect(() => gateway.admitReport(k)).toThrow(/over its limit of 2 requests/);
+    await expect(gateway.admitReport(k)).rejects.toThrow(/over its limit of 2 requests/);
   });
 
   it("reserves prompt plus max_tokens of a key's TPM at admission and settles with the tokens used", async () => {

@@ -3,7 +3,7 @@
  * planning or provider call. A refusal is a GatewayError with a short reason for the ledger; the request then
  * ends through the same path as every other request (ledger row, observers).
  */
-import type { BudgetReservation, BudgetReserve, BudgetSubject } from "../../accounting/budget/budget-guard.js";
+import type { BudgetReservation } from "../../accounting/budget/budget-guard.js";
 import { formatUsd } from "../../accounting/money/money.js";
 import type { ClientKeyConfig } from "../../config/auth.js";
 import type { GatewayConfig } from "../../config/schema.js";
@@ -13,19 +13,15 @@ import { resolve } from "../routing/router.js";
 import type { RequestEnd } from "../observer.js";
 import { GatewayError } from "../types.js";
 import type { GatewayRequest } from "../types.js";
-import type { KeyLimitRefusal, KeyState } from "./key-state.js";
+import type { BudgetView, KeyLimitRefusal, KeyState } from "../shared/shared-state.js";
+import { StateUnavailableError } from "../shared/shared-state.js";
 import { wrongKind } from "../embed/kind.js";
 
-/** Monthly budgets as admission uses them (in process, or shared by replicas). */
-export interface BudgetView {
-  /** Reserves a request's worst-case cost on its subject's budgets while each has headroom; else the first without. */
-  reserve(subject: BudgetSubject, picos: bigint, nowMs: number): BudgetReserve;
-  /** Gives a reservation back once the request's real cost is committed. */
-  release(reservation: BudgetReservation): void;
-}
+export type { BudgetView } from "../shared/shared-state.js";
 
 /** What an admitted request holds until it ends. */
 interface Held {
+  readonly key: ClientKeyConfig | undefined;
   /** Tokens taken from the key's TPM. */
   readonly tokens: number;
   readonly budget: BudgetReservation | undefined;
@@ -60,7 +56,7 @@ export class Admission {
    * Admits a request of `key` (undefined when auth is off): returns it with the key's tags (which win over the
    * request's) and allow-list, having taken its request and tokens from the key's limits; throws the refusal.
    */
-  admit(key: ClientKeyConfig | undefined, raw: GatewayRequest): GatewayRequest {
+  async admit(key: ClientKeyConfig | undefined, raw: GatewayRequest): Promise<GatewayRequest> {
     const req: GatewayRequest = key ? { ...raw, tags: { ...raw.tags, ...key.tags }, allowed: key.allow } : raw;
     if (this.#deps.ready?.() === false) throw new Refusal("unavailable", LEDGER_DOWN, "ledger_unavailable", req);
     const { models, routes } = this.#deps.config;
@@ -75,13 +71,13 @@ export class Admission {
     if (wrong !== undefined) throw new Refusal("invalid_argument", wrong, "wrong_kind", req);
     const now = this.#deps.clock.monotonic();
     const tokens = key?.tpm === undefined ? 0 : contextTokens(req.chat);
-    if (key) {
-      const limit = this.#deps.keys.take(key, tokens, now);
+    if (key && (key.rpm !== undefined || key.tpm !== undefined)) {
+      const limit = await this.#deps.keys.take(key, tokens, now);
       if (limit) throw overLimit(key, limit, req);
     }
-    const verdict = this.#deps.budgets?.reserve({ clientKey: key?.id, tags: req.tags }, worstCasePicos(this.#deps.config, req), this.#deps.clock.now());
+    const verdict = await this.#reserve(key, req, tokens, now);
     if (verdict && !verdict.ok) {
-      if (key && tokens > 0) this.#deps.keys.settle(key.id, tokens, 0, false, now);
+      if (key && tokens > 0) this.#deps.keys.settle(key, tokens, 0, false, now);
       const resets = new Date(verdict.resetsAt).toISOString();
       throw new Refusal(
         "resource_exhausted",
@@ -91,17 +87,30 @@ export class Admission {
       );
     }
     const budget = verdict?.reservation;
-    if (tokens > 0 || budget) this.#held.set(req, { tokens, budget });
+    if (tokens > 0 || budget) this.#held.set(req, { key, tokens, budget });
     return req;
+  }
+
+  /** The budget reservation of a request; shared budgets that cannot be read refuse it (never overspend). */
+  async #reserve(key: ClientKeyConfig | undefined, req: GatewayRequest, tokens: number, now: number): Promise<Awaited<ReturnType<BudgetView["reserve"]>> | undefined> {
+    const budgets = this.#deps.budgets;
+    if (!budgets) return undefined;
+    try {
+      return await budgets.reserve({ clientKey: key?.id, tags: req.tags }, worstCasePicos(this.#deps.config, req), this.#deps.clock.now());
+    } catch (err) {
+      if (!(err instanceof StateUnavailableError)) throw err;
+      if (key && tokens > 0) this.#deps.keys.settle(key, tokens, 0, false, now);
+      throw new Refusal("unavailable", `${err.message}; budgets are not checked without it, so requests are refused; retry later`, "state_unavailable", req, 1_000);
+    }
   }
 
   /**
    * Counts a cost report against the key's requests per minute (a report costs the gateway too); throws
    * RESOURCE_EXHAUSTED when they are spent. Reports are not completions: nothing is written to the ledger.
    */
-  admitReport(key: ClientKeyConfig | undefined): void {
+  async admitReport(key: ClientKeyConfig | undefined): Promise<void> {
     if (key?.rpm === undefined) return;
-    const limit = this.#deps.keys.take(key, 0, this.#deps.clock.monotonic());
+    const limit = await this.#deps.keys.take(key, 0, this.#deps.clock.monotonic());
     if (limit) throw overLimit(key, limit, undefined);
   }
 
@@ -114,14 +123,14 @@ export class Admission {
     if (held === undefined) return;
     this.#held.delete(end.request);
     if (held.budget) this.#deps.budgets?.release(held.budget);
-    if (held.tokens === 0 || end.clientKey === undefined) return;
+    if (held.tokens === 0 || held.key === undefined) return;
     let used = 0;
     let unknown = false;
     for (const a of end.attempts) {
       used += (a.usage.inputTokens ?? 0) + (a.usage.outputTokens ?? 0);
       unknown ||= a.usageUnknown;
     }
-    this.#deps.keys.settle(end.clientKey, held.tokens, used, unknown, this.#deps.clock.monotonic());
+    this.#deps.keys.settle(held.key, held.tokens, used, unknown, this.#deps.clock.monotonic());
   }
 }
 

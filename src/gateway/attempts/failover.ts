@@ -150,8 +150,11 @@ export async function runFailover<A>(deps: FailoverDeps, req: FailoverRequest<A>
         // A hedge answers a slow first token; a run that has answered (a held JSON stream still generating) is not slow.
         const answering = [...running.keys()].some((r) => r.ttftMono !== undefined);
         const pick = answering ? undefined : queue.next(clock.monotonic());
-        if (pick?.kind === "call" && !req.scope.aborted) start(pick, true);
-        else hedgeBlocked = true;
+        if (pick?.kind === "call" && !req.scope.aborted) {
+          // A hedge is due now: it goes, and is counted against the limits replicas share without waiting for them.
+          balancer.takeShared(pick.ticket);
+          start(pick, true);
+        } else hedgeBlocked = true;
         continue;
       }
       if (next === "aborted") {
@@ -207,7 +210,13 @@ async function waitForPick<A>(deps: FailoverDeps, queue: CandidateQueue, req: Fa
   for (;;) {
     const now = clock.monotonic();
     const pick = queue.next(now);
-    if (pick.kind === "call") return pick;
+    if (pick.kind === "call") {
+      const confirmed = balancer.confirm(pick.ticket);
+      if (confirmed === true || (await confirmed)) return pick;
+      // The limits replicas share refused it: the deployment is held back here now, so the queue picks again.
+      queue.released(pick.model.name);
+      continue;
+    }
     const endStop = (): StopReason => {
       if (recordsOf(runs).some((r) => r.errorKind === "context_too_long") && !queue.hasCandidates) return "too_long";
       return runs.length === 0 ? "no_candidate" : "exhausted";

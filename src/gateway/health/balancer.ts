@@ -5,8 +5,10 @@ import type { RateLimitHint } from "../../providers/wire.js";
 import type { Clock } from "../clock.js";
 import { Deployment } from "./deployment.js";
 import type { CallResult, Skip, Ticket } from "./deployment.js";
+import { usedTokens } from "./deployment.js";
 import { panicChoice } from "./panic.js";
 import type { ModelHealth } from "../types.js";
+import type { DeploymentNews, DeploymentShare } from "../shared/shared-state.js";
 
 /** What routing strategies may read about deployments. */
 export interface DeploymentView {
@@ -28,14 +30,16 @@ export class Balancer implements DeploymentView {
   readonly #panicBelow: number;
   readonly #config: GatewayConfig;
   readonly #waiters: Waiters;
+  readonly #share: DeploymentShare | undefined;
 
   /**
    * The deployments of `config`. With `previous` (the balancer of the snapshot before a reload), every deployment
    * that did not change (see sameDeployment; and the same breaker and retry-budget settings) keeps its state: the
    * breaker, cooldown, latency statistics, limit buckets and calls in flight are the same object's.
    */
-  constructor(config: GatewayConfig, clock: Clock, previous?: Balancer) {
+  constructor(config: GatewayConfig, clock: Clock, previous?: Balancer, share?: DeploymentShare) {
     this.#clock = clock;
+    this.#share = share;
     this.#config = config;
     this.#panicBelow = config.breaker.panicBelowErrorRate;
     this.#waiters = previous === undefined ? { list: [] } : previous.#waiters;
@@ -87,15 +91,59 @@ export class Balancer implements DeploymentView {
     return this.#deployments.get(model)?.limitedUntil(tokens, this.now());
   }
 
-  /** Records the end of an admitted call and wakes waiters. */
+  /**
+   * Takes an admitted call from its deployment's limits shared by every replica (when it has rpm/tpm and the state is
+   * shared): true when the call may go; else the ticket is handed back and the deployment held back here until the
+   * shared limit has room, and the caller picks again. True at once in process.
+   */
+  confirm(ticket: Ticket): boolean | Promise<boolean> {
+    const d = this.#deployments.get(ticket.model);
+    const share = this.#share;
+    if (!share || !d || !sharedLimits(d)) return true;
+    return share.take(d.model, ticket.tokens).then((refusal) => {
+      if (!refusal) return true;
+      d.handBack(ticket, refusal.reason, refusal.retryInMs, this.now());
+      this.#wake();
+      return false;
+    });
+  }
+
+  /** Takes a call that goes whatever the shared limits say (a hedge) from them, so that every replica counts it. */
+  takeShared(ticket: Ticket): void {
+    const d = this.#deployments.get(ticket.model);
+    if (this.#share && d && sharedLimits(d)) void this.#share.take(d.model, ticket.tokens);
+  }
+
+  /** Records the end of an admitted call and wakes waiters; a cooldown it started, and its real tokens, are shared. */
   finish(ticket: Ticket, result: CallResult): void {
-    this.#deployments.get(ticket.model)?.finish(ticket, result, this.now());
+    const d = this.#deployments.get(ticket.model);
+    if (!d) return this.#wake();
+    const now = this.now();
+    const cooledUntil = d.cooldownUntil;
+    d.finish(ticket, result, now);
+    const share = this.#share;
+    if (share) {
+      if (d.cooldownUntil > cooledUntil) share.cooldown(d.model, d.cooldownUntil - now);
+      if (d.model.tpm !== undefined) share.settle(d.model, ticket.tokens, usedTokens(result.usage));
+    }
     this.#wake();
   }
 
-  /** Applies a provider's rate-limit headers to a model's limits. */
+  /** Applies a provider's rate-limit headers to a model's limits, and tells the other replicas. */
   applyHint(model: string, hint: RateLimitHint): void {
-    this.#deployments.get(model)?.applyHint(hint, this.now());
+    const d = this.#deployments.get(model);
+    if (!d) return;
+    d.applyHint(hint, this.now());
+    this.#share?.hint(d.model, hint);
+  }
+
+  /** Applies what another replica published about a model (its provider's headers, a cooldown), without publishing it again. */
+  receive(model: string, news: DeploymentNews): void {
+    const d = this.#deployments.get(model);
+    if (!d) return;
+    if (news.kind === "hint") d.applyHint(news.hint, this.now());
+    else d.coolFor(news.ms, this.now());
+    this.#wake();
   }
 
   /** A model's health now ("healthy" for an unknown name). */
@@ -125,6 +173,11 @@ export class Balancer implements DeploymentView {
     this.#waiters.list = [];
     for (const w of waiters) w();
   }
+}
+
+/** Whether a deployment has limits of its own that replicas share. */
+function sharedLimits(d: Deployment): boolean {
+  return d.model.rpm !== undefined || d.model.tpm !== undefined;
 }
 
 /** Whether two configs count retries alike (the retry budget of a carried deployment is built from these). */

@@ -144,6 +144,23 @@ export class Deployment {
     if (result.firstAnswerMs !== undefined) this.stats.record(result.stream, result.firstAnswerMs);
   }
 
+  /**
+   * Hands back a ticket the shared limits refused before the call was made: nothing is learned about the provider,
+   * the tokens are given back, and the deployment is held back here for `ms` (a cooldown, or the exhausted limit).
+   */
+  handBack(ticket: Ticket, reason: "rpm" | "tpm" | "cooling_down", ms: number, now: number): void {
+    this.#inflight = Math.max(0, this.#inflight - 1);
+    this.breaker.record(ticket.permit, "neutral", now);
+    this.limits.settle(ticket.tokens, 0, now);
+    if (reason === "cooling_down") this.coolFor(ms, now);
+    else this.limits.block(reason, now + Math.max(1, ms));
+  }
+
+  /** Starts (or extends) a 429 cooldown of `ms` from `now`. */
+  coolFor(ms: number, now: number): void {
+    this.#cooldownUntil = Math.max(this.#cooldownUntil, now + ms);
+  }
+
   /** Applies the provider's rate-limit headers. */
   applyHint(hint: RateLimitHint, now: number): void {
     // A reset time is a Retry-After in other words: capped the same way.
@@ -188,7 +205,8 @@ export function verdictOf(result: CallResult): BreakerVerdict {
   return isProviderFault(result.errorKind) ? "failure" : "neutral";
 }
 
-function usedTokens(usage: Usage): number | undefined {
+/** The tokens a call used, or undefined when the provider reported neither count. */
+export function usedTokens(usage: Usage): number | undefined {
   if (usage.inputTokens === undefined && usage.outputTokens === undefined) return undefined;
   return (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0);
 }

@@ -100,6 +100,12 @@ export class DeploymentLimits {
     else if (used > estimated) this.#tokens.take(used - estimated, now);
   }
 
+  /** Blocks a dimension until `until` (monotonic ms): the limit shared by replicas has no room before then. */
+  block(reason: "rpm" | "tpm", until: number): void {
+    if (reason === "rpm") this.#requestsBlockedUntil = Math.max(this.#requestsBlockedUntil, until);
+    else this.#tokensBlockedUntil = Math.max(this.#tokensBlockedUntil, until);
+  }
+
   /** Applies the provider's rate-limit headers: buckets never claim more than the provider says remains. */
   applyHint(hint: RateLimitHint, now: number): void {
     const reset = now + (hint.resetMs ?? DEFAULT_HINT_RESET_MS);

@@ -64,9 +64,9 @@ describe("plan", () => {
     expect((err as GatewayError).message).toContain("10000");
   });
 
-  it("names the known models and routes for an unknown target (at admission, the one place that checks it)", () => {
+  it("names the known models and routes for an unknown target (at admission, the one place that checks it)", async () => {
     const admission = new Admission({ config, clock, keys: new LocalKeyState() });
-    expect(() => admission.admit(undefined, request("nope"))).toThrow(/unknown model or route "nope".*routes: chain, spread/);
+    await expect(admission.admit(undefined, request("nope"))).rejects.toThrow(/unknown model or route "nope".*routes: chain, spread/);
     expect(() => plan(config, request("nope"), ctx())).toThrow(/was not admitted/);
   });
 });

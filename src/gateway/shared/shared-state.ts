@@ -42,6 +42,10 @@ export interface BudgetView {
   reserve(subject: BudgetSubject, picos: bigint, nowMs: number): Maybe<BudgetReserve>;
   /** Gives a reservation back once the request's real cost is committed. */
   release(reservation: BudgetReservation): void;
+}
+
+/** Budgets as the composition keeps them: what admission uses, and the spend of committed rows. */
+export interface SharedBudgets extends BudgetView {
   /** Counts committed (or durably spilled) rows as spent (a ledger commit listener). */
   add(rows: readonly LedgerRecord[]): void;
 }
@@ -79,7 +83,7 @@ export interface SharedState {
   /** Undefined in process: the balancer's own limits and cooldowns are all. */
   readonly deployments: DeploymentShare | undefined;
   /** Budgets for a set of budget limits (scope -> pico-dollars); the in-process guard or the shared one. */
-  budgets(limits: ReadonlyMap<string, bigint>): Promise<BudgetView>;
+  budgets(limits: ReadonlyMap<string, bigint>): Promise<SharedBudgets>;
   /** Stops timers and connections. */
   close(): Promise<void>;
 }
