@@ -1,7 +1,9 @@
 /**
  * Folds raw ledger rows into the hourly and daily rollups, in id order, a chunk per transaction.
  * The watermark moves in the same transaction as the rollups it describes, so a crash at any
- * point leaves every row counted exactly once: in a rollup (id <= watermark) or in the raw tail.
+ * point leaves every row counted exactly once: in a rollup (id <= watermark) or in the raw tail. The watermark is
+ * read inside the folding write transaction, so several processes writing one file (serve --workers) never fold
+ * the same ids twice.
  */
 import { RAW_LATENCY, RAW_SUMS, RAW_TTFT, SUM_NAMES } from "../report/report-sql.js";
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-driver.js";
@@ -27,6 +29,7 @@ export class Rollup {
   readonly #foldDay: SqliteStatement;
   readonly #setWatermark: SqliteStatement;
   readonly #lastId: SqliteStatement;
+  readonly #readWatermark: SqliteStatement;
   #mark: number;
 
   constructor(db: SqliteDatabase) {
@@ -35,7 +38,8 @@ export class Rollup {
     this.#foldDay = db.prepare(foldSql("day"));
     this.#setWatermark = db.prepare("UPDATE rollup_state SET watermark = ? WHERE id = 1");
     this.#lastId = db.prepare("SELECT COALESCE(MAX(id), 0) FROM ledger").pluck();
-    this.#mark = Number(db.prepare("SELECT watermark FROM rollup_state WHERE id = 1").pluck().get() ?? 0);
+    this.#readWatermark = db.prepare("SELECT watermark FROM rollup_state WHERE id = 1").pluck();
+    this.#mark = Number(this.#readWatermark.get() ?? 0);
   }
 
   /** Rows with id <= watermark are in the rollups. */
@@ -45,16 +49,21 @@ export class Rollup {
 
   /** Folds up to `maxRows` ids past the watermark in one transaction; returns how many ids remain. */
   step(maxRows: number): number {
-    const last = Number(this.#lastId.get());
-    if (last <= this.#mark) return 0;
-    const to = Math.min(last, this.#mark + maxRows);
-    this.#db.transaction(() => {
-      this.#foldHour.run({ from: this.#mark, to });
-      this.#foldDay.run({ from: this.#mark, to });
-      this.#setWatermark.run([to]);
+    const left = this.#db.transaction(() => {
+      // A write first, so the transaction holds the write lock before it reads what another process may have folded.
+      this.#setWatermark.run([Number(this.#readWatermark.get() ?? 0)]);
+      const from = Number(this.#readWatermark.get() ?? 0);
+      const last = Number(this.#lastId.get());
+      const to = Math.min(last, from + maxRows);
+      if (to > from) {
+        this.#foldHour.run({ from, to });
+        this.#foldDay.run({ from, to });
+        this.#setWatermark.run([to]);
+      }
+      this.#mark = Math.max(from, to);
+      return last - this.#mark;
     })();
-    this.#mark = to;
-    return last - to;
+    return left;
   }
 
   /** Folds everything, chunk by chunk. */

@@ -117,4 +117,21 @@ describe("SqliteLedgerStore", () => {
     expect(db.prepare("SELECT id FROM ledger").pluck().all()).toEqual([4]);
     db.close();
   });
+  it("counts every row once when several processes write and fold one file (serve --workers)", async () => {
+    const path = join(dir, "shared.db");
+    const a = SqliteLedgerStore.open({ path, now: () => T0, rollupEvery: 0 });
+    const b = SqliteLedgerStore.open({ path, now: () => T0, rollupEvery: 0 });
+    for (let i = 0; i < 40; i++) {
+      const store = i % 2 === 0 ? a : b;
+      await store.append([row(`r${i}`, T0 + i * 60_000)]);
+      // Each folds with the watermark it saw at open (stale for the other's folds) unless it reads it anew.
+      if (i % 3 === 0) await a.rollUp();
+      if (i % 5 === 0) await b.rollUp();
+    }
+    await b.rollUp();
+    expect(await total(a)).toEqual({ requests: 40n, costPicos: 40_000n, inputTokens: 400n });
+    expect(await total(b)).toEqual({ requests: 40n, costPicos: 40_000n, inputTokens: 400n });
+    await a.close();
+    await b.close();
+  });
 });
