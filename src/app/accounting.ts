@@ -1,5 +1,5 @@
 /** Composition of the accounting side: the ledger file and its spill journal, budgets from client keys, retention. */
-import { BudgetGuard, clientKeyBudget } from "../accounting/budget/budget-guard.js";
+import { clientKeyBudget } from "../accounting/budget/budget-guard.js";
 import { Ledger } from "../accounting/ledger/ledger.js";
 import type { LedgerStateChange } from "../accounting/ledger/ledger-state.js";
 import { startRetention } from "../accounting/ledger/retention.js";
@@ -13,19 +13,27 @@ import type { GatewayConfig } from "../config/schema.js";
 import { sameValue } from "../config/diff.js";
 import type { Clock } from "../gateway/clock.js";
 import type { Logger } from "../telemetry/log.js";
+import type { AggregateSource } from "../accounting/report/report.js";
+import type { SharedBudgets, SharedState } from "../gateway/shared/shared-state.js";
+import { LocalSharedState } from "../gateway/shared/local-state.js";
+
+/** Makes the shared state (key limits, budgets, deployment limits) over the ledger its budgets' spend is read from. */
+export type StateFactory = (spend: AggregateSource) => SharedState;
 
 /** The accounting components of a running gateway. */
 export interface Accounting {
   /** The ledger; its `state` says whether requests can be recorded ("down": they cannot). */
   readonly ledger: Ledger;
+  /** Key limits, budgets and deployment limits: in process, or shared by replicas. */
+  readonly state: SharedState;
   /** The budgets of the config loaded last. */
-  readonly budgets: BudgetGuard;
+  readonly budgets: SharedBudgets;
   /**
    * The budgets of a reloaded config: the same guard while the key budgets are the same; else a new guard whose
    * spend is read from the ledger again (spend belongs to key ids, so an unchanged key keeps its month's spend).
    */
-  budgetsFor(config: GatewayConfig): Promise<BudgetGuard>;
-  /** Stops retention and closes the ledger after flushing it. */
+  budgetsFor(config: GatewayConfig): Promise<SharedBudgets>;
+  /** Stops retention, closes the ledger after flushing it, then the shared state. */
   close(): Promise<void>;
 }
 
@@ -33,7 +41,7 @@ export interface Accounting {
  * Opens (or creates) the ledger, replays a spill journal an earlier run left, loads this month's spend of every
  * budgeted key (spilled rows the ledger could not take yet included) and starts retention.
  */
-export async function openAccounting(config: GatewayConfig, clock: Clock, log: Logger): Promise<Accounting> {
+export async function openAccounting(config: GatewayConfig, clock: Clock, log: Logger, stateFor?: StateFactory): Promise<Accounting> {
   const onError = (err: unknown): void => log.log("error", "usage ledger error", { err });
   // Writes and reports (the budgets' spend loaded below too) run in child processes of their own when the compiled
   // scripts are there (always, from dist/), so a fault of the file never ends the gateway; sources run by vitest
@@ -48,21 +56,23 @@ export async function openAccounting(config: GatewayConfig, clock: Clock, log: L
   if (recovery.replayed > 0 || recovery.skipped > 0) {
     log.log(recovery.skipped > 0 ? "warn" : "info", "usage ledger: rows spilled by an earlier run replayed", { replayed: recovery.replayed, skippedLines: recovery.skipped, spill: spillPath });
   }
+  const state = stateFor?.(ledger) ?? new LocalSharedState(ledger, () => clock.now());
   let limits = budgetLimits(config);
-  let budgets = await BudgetGuard.load(ledger, limits, clock.now());
+  let budgets = await state.budgets(limits);
   budgets.add(recovery.waiting);
   ledger.onCommit((rows) => budgets.add(rows));
   const retention = startRetention(ledger, config.ledger.retentionDays, () => clock.now(), onError);
   retention.first.catch(onError);
   return {
     ledger,
+    state,
     get budgets() {
       return budgets;
     },
     async budgetsFor(next) {
       const nextLimits = budgetLimits(next);
       if (sameValue(limits, nextLimits)) return budgets;
-      const guard = await BudgetGuard.load(ledger, nextLimits, clock.now());
+      const guard = await state.budgets(nextLimits);
       // From here rows count in the new guard; requests admitted on the old one release their reservations there.
       limits = nextLimits;
       budgets = guard;
@@ -71,6 +81,7 @@ export async function openAccounting(config: GatewayConfig, clock: Clock, log: L
     async close() {
       retention.stop();
       await ledger.close();
+      await state.close();
       if (ledger.state !== "ok") log.log("warn", `usage ledger closed while ${ledger.state}: what the spill holds is replayed at the next start`, { spill: spillPath });
     },
   };

@@ -13,6 +13,7 @@ import type { Logger } from "../telemetry/log.js";
 import { logObserver } from "../gateway/observers/log-observer.js";
 import { ledgerRecorder } from "../gateway/usage.js";
 import { openAccounting } from "./accounting.js";
+import { LocalSharedState } from "../gateway/shared/local-state.js";
 import { GatewayTelemetry } from "../telemetry/gateway-telemetry.js";
 import { composeObservers } from "../gateway/observer.js";
 import type { GatewayObserver } from "../gateway/observer.js";
@@ -53,6 +54,14 @@ export interface AppOptions {
   readonly captureContent: boolean;
   /** The file the config was read from, which makes it reloadable. */
   readonly configFile?: ConfigFile;
+  /** This process's place in a group of `serve --workers N` (absent: a process on its own). */
+  readonly worker?: WorkerPlace;
+}
+
+/** A worker's index in its group of `count` processes sharing the port. */
+export interface WorkerPlace {
+  readonly index: number;
+  readonly count: number;
 }
 
 /** A config's file, for reloads. */
@@ -73,7 +82,10 @@ export async function buildApp(first: GatewayConfig, logger: Logger, options: Ap
   const adapterSet = new AdapterSet();
   const adapters = adapterSet.adaptersFor(config);
   const log = redacting(logger, adapterSet.redactor);
-  const accounting = await openAccounting(config, systemClock, log);
+  // Without shared state, each of N workers enforces its share of every limit and budget.
+  const share = options.worker?.count ?? 1;
+  const accounting = await openAccounting(config, systemClock, log, (spend) => new LocalSharedState(spend, () => systemClock.now(), share));
+  const { state } = accounting;
   const observers: GatewayObserver[] = [logObserver(log)];
   const telemetry = options.tracing ? new GatewayTelemetry({ captureContent: options.captureContent }) : undefined;
   if (telemetry) observers.push(telemetryObserver(telemetry, current));
@@ -84,6 +96,8 @@ export async function buildApp(first: GatewayConfig, logger: Logger, options: Ap
     random: systemRandom,
     observer: composeObservers(observers),
     usage: ledgerRecorder(accounting.ledger, log),
+    keys: state.keys,
+    ...(state.deployments ? { deployments: state.deployments } : { localShare: share }),
     budgets: accounting.budgets,
     accountingReady: () => accounting.ledger.state !== "down",
   });

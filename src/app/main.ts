@@ -7,7 +7,7 @@ import { report } from "../cli/report.js";
 import { serve } from "./serve.js";
 
 const USAGE = `usage: llm-gateway <command> [flags]
-  serve     [--config PATH] [--listen host:port]   start the gateway (demo catalogue when no config)
+  serve     [--config PATH] [--listen host:port] [--workers N]   start the gateway (demo catalogue when no config); N processes share the port
   complete  [--addr host:port] [--key KEY] [--model NAME] [--stream] "prompt"   call a running gateway
   report    [--addr host:port] [--key KEY] [--since 24h|7d|2026-11-01] [--group-by model,provider,tag:team,day] [--json]   cost report
   reload    [--addr host:port] [--key ADMIN_KEY]   make a running gateway read its config file again (or send it SIGHUP)

@@ -46,6 +46,8 @@ export interface GatewayDeps {
   readonly keys?: KeyState;
   /** Deployment limits and cooldowns shared by replicas; each process's own when absent. */
   readonly deployments?: DeploymentShare;
+  /** Without shared deployments: how many processes enforce deployment limits apart, each its share (default 1). */
+  readonly localShare?: number;
   /** Monthly budgets; none enforced when absent. */
   readonly budgets?: BudgetView;
   /**
@@ -70,7 +72,7 @@ export class Gateway {
     this.#observer = deps.observer ?? NO_OBSERVER;
     this.#usage = deps.usage ?? NO_USAGE;
     const keys = deps.keys ?? new LocalKeyState();
-    this.#shared = { clock: deps.clock, random: deps.random, observer: this.#observer, keys, deployments: deps.deployments, accountingReady: deps.accountingReady, finish: (s, end) => this.#finish(s, end) };
+    this.#shared = { clock: deps.clock, random: deps.random, observer: this.#observer, keys, deployments: deps.deployments, localShare: deps.localShare ?? 1, accountingReady: deps.accountingReady, finish: (s, end) => this.#finish(s, end) };
     this.#current = new Snapshot(deps, this.#shared);
     // What other replicas learn about a deployment (a provider's headers, a cooldown) applies to the snapshot serving now.
     deps.deployments?.subscribe((model, news) => this.#current.balancer.receive(model, news));

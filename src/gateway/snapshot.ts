@@ -24,6 +24,8 @@ export interface SnapshotShared {
   readonly keys: KeyState;
   /** Deployment limits and cooldowns shared by replicas; undefined in process. */
   readonly deployments: DeploymentShare | undefined;
+  /** The number of processes that enforce deployment limits apart, each its share (1: this one alone, or shared state). */
+  readonly localShare: number;
   readonly accountingReady: (() => boolean) | undefined;
   /** Ends a request of `snapshot` (ledger, admission settle, observers). */
   readonly finish: (snapshot: Snapshot, end: RequestEnd) => Promise<void>;
@@ -56,7 +58,7 @@ export class Snapshot {
     }
     this.config = config;
     this.adapters = adapters;
-    this.balancer = new Balancer(config, shared.clock, previous?.balancer, shared.deployments);
+    this.balancer = new Balancer(config, shared.clock, previous?.balancer, shared.deployments, shared.localShare);
     this.admission = new Admission({ config, clock: shared.clock, keys: shared.keys, budgets: parts.budgets, ready: shared.accountingReady });
     const finish: FinishRequest = (end) => shared.finish(this, end);
     this.failover = { config, adapters, balancer: this.balancer, clock: shared.clock, random: shared.random, observer: shared.observer, finish };

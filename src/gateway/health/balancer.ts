@@ -35,9 +35,10 @@ export class Balancer implements DeploymentView {
   /**
    * The deployments of `config`. With `previous` (the balancer of the snapshot before a reload), every deployment
    * that did not change (see sameDeployment; and the same breaker and retry-budget settings) keeps its state: the
-   * breaker, cooldown, latency statistics, limit buckets and calls in flight are the same object's.
+   * breaker, cooldown, latency statistics, limit buckets and calls in flight are the same object's. `share` is the
+   * deployment state replicas share; `localShare` > 1 makes each limit this process's share (workers without it).
    */
-  constructor(config: GatewayConfig, clock: Clock, previous?: Balancer, share?: DeploymentShare) {
+  constructor(config: GatewayConfig, clock: Clock, previous?: Balancer, share?: DeploymentShare, localShare = 1) {
     this.#clock = clock;
     this.#share = share;
     this.#config = config;
@@ -50,7 +51,7 @@ export class Balancer implements DeploymentView {
       if (old && sameDeployment(old.model, m)) {
         old.rebind(m, config.failover);
         this.#deployments.set(m.name, old);
-      } else this.#deployments.set(m.name, new Deployment(m, config.breaker, config.failover, now));
+      } else this.#deployments.set(m.name, new Deployment(m, config.breaker, config.failover, now, localShare));
     }
   }
 

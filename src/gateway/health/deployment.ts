@@ -8,6 +8,7 @@ import type { BreakerPermit, BreakerVerdict } from "./breaker.js";
 import { LatencyStats } from "./latency-stats.js";
 import { DeploymentLimits } from "./limits.js";
 import { RetryBudget } from "./retry-budget.js";
+import { shareOf } from "../admission/key-state.js";
 import { cappedRetryAfterMs, cooldownMs, isProviderFault } from "../attempts/policy.js";
 import type { ModelHealth } from "../types.js";
 
@@ -71,10 +72,11 @@ export class Deployment {
   #inflight = 0;
   #cooldownUntil = 0;
 
-  constructor(model: ModelConfig, breaker: BreakerConfig, failover: FailoverConfig, now: number) {
+  /** `share` > 1: this process enforces its share of the model's rpm/tpm (serve --workers without shared state). */
+  constructor(model: ModelConfig, breaker: BreakerConfig, failover: FailoverConfig, now: number, share = 1) {
     this.#model = model;
     this.breaker = new Breaker(breaker);
-    this.limits = new DeploymentLimits(model.rpm, model.tpm, now);
+    this.limits = new DeploymentLimits(shareOf(model.rpm, share), shareOf(model.tpm, share), now);
     this.budget = new RetryBudget(failover.retryBudgetRatio, failover.retryBudgetMin, failover.retryBudgetWindowMs);
     this.#failover = failover;
   }
