@@ -34,9 +34,10 @@ export interface ReplicaSetup {
   readonly dir: string;
   readonly redisUrl: string;
   readonly pgUrl: string;
-  /** Base URLs of the simulated providers: `sim` (no limit) and `capped` (its own rpm). */
+  /** Base URLs of the simulated providers: `sim` (no limit), `capped` (its own rpm) and `gone` (down). */
   readonly simUrl: string;
   readonly cappedUrl: string;
+  readonly goneUrl: string;
 }
 
 /** A running replica. */
@@ -54,10 +55,16 @@ export function replicaYaml(s: ReplicaSetup, i: number): string {
     "providers:",
     `  sim: { kind: openai, baseUrl: "${s.simUrl}", apiKey: "\${SIM_KEY}" }`,
     `  capped: { kind: openai, baseUrl: "${s.cappedUrl}", apiKey: "\${SIM_KEY}" }`,
+    `  gone: { kind: openai, baseUrl: "${s.goneUrl}", apiKey: "\${SIM_KEY}" }`,
     "models:",
     `  m1: { provider: sim, upstreamModel: sim-m1, defaultMaxTokens: ${MAX_TOKENS}, ${price} }`,
     `  m-rpm: { provider: sim, upstreamModel: sim-rpm, rpm: 30, ${price} }`,
     `  m-capped: { provider: capped, upstreamModel: sim-capped, ${price} }`,
+    `  m-gone: { provider: gone, upstreamModel: sim-gone, ${price} }`,
+    "routes:",
+    "  chain: { strategy: ordered, models: [m-gone, m1] }",
+    // Breakers stay per process: a long cooldown, so the test counts what each replica pays to learn a provider is down.
+    "breaker: { consecutiveFailures: 3, cooldownMs: 60000 }",
     `ledger: { path: "${join(s.dir, `replica-${i}.db`)}", url: "${s.pgUrl}" }`,
     `state: { redis: "${s.redisUrl}" }`,
     "auth:",

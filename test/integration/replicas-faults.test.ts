@@ -24,8 +24,8 @@ const replicas: Replica[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "gw-replica-faults-"));
-  [sim, redis, pg] = await Promise.all([startSimulator({ sim: { kind: "openai", profile: { latencyMs: { min: 2, max: 10 } } }, capped: { kind: "openai" } }), startRedis(), startPostgres()]);
-  setup = { dir, redisUrl: redis.url, pgUrl: pg.url, simUrl: sim.baseUrl("sim"), cappedUrl: sim.baseUrl("capped") };
+  [sim, redis, pg] = await Promise.all([startSimulator({ sim: { kind: "openai", profile: { latencyMs: { min: 2, max: 10 } } }, capped: { kind: "openai" }, gone: { kind: "openai", profile: { down: true } } }), startRedis(), startPostgres()]);
+  setup = { dir, redisUrl: redis.url, pgUrl: pg.url, simUrl: sim.baseUrl("sim"), cappedUrl: sim.baseUrl("capped"), goneUrl: sim.baseUrl("gone") };
   replicas.push(...(await Promise.all([0, 1, 2].map((i) => startReplica(setup, i)))));
 }, 60_000);
 afterAll(async () => {

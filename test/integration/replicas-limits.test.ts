@@ -25,8 +25,8 @@ const replicas: Replica[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "gw-replicas-"));
-  [sim, redis, pg] = await Promise.all([startSimulator({ sim: { kind: "openai" }, capped: { kind: "openai", profile: { rpm: 30 } } }), startRedis(), startPostgres()]);
-  setup = { dir, redisUrl: redis.url, pgUrl: pg.url, simUrl: sim.baseUrl("sim"), cappedUrl: sim.baseUrl("capped") };
+  [sim, redis, pg] = await Promise.all([startSimulator({ sim: { kind: "openai" }, capped: { kind: "openai", profile: { rpm: 30 } }, gone: { kind: "openai", profile: { down: true } } }), startRedis(), startPostgres()]);
+  setup = { dir, redisUrl: redis.url, pgUrl: pg.url, simUrl: sim.baseUrl("sim"), cappedUrl: sim.baseUrl("capped"), goneUrl: sim.baseUrl("gone") };
   replicas.push(...(await Promise.all([0, 1, 2].map((i) => startReplica(setup, i)))));
 }, 60_000);
 afterAll(async () => {
@@ -85,8 +85,18 @@ describe("limits shared by three replicas", () => {
     expect(sim.tally("capped").rateLimited).toBeLessThanOrEqual(1);
   }, 60_000);
 
+  it("keeps breakers per process: each replica pays its own few failed calls to learn a provider is down", async () => {
+    let sent = 0;
+    const results = await loadReplicas(replicas, KEYS.free, 1, () => ++sent > 60, "chain");
+    expect(okCount(results)).toBe(60);
+    const calls = sim.tally("gone").requests;
+    console.log(`breakers per process: ${calls} calls to the down provider over 60 requests on 3 replicas (one shared breaker: 3)`);
+    // Three consecutive failures open a replica's breaker; no replica calls it after that within the cooldown.
+    expect(calls).toBe(9);
+  }, 60_000);
+
   it("reports, from any replica, what the provider's tally says over all three, token for token", async () => {
-    const tally = [sim.tally("sim"), sim.tally("capped")];
+    const tally = [sim.tally("sim"), sim.tally("capped"), sim.tally("gone")];
     const input = tally.reduce((n, t) => n + t.inputTokens, 0);
     const output = tally.reduce((n, t) => n + t.outputTokens, 0);
     for (const r of replicas) {
