@@ -45,6 +45,11 @@ export interface SimProfile {
   readonly toolCalls?: number;
   /** Answer JSON that does not match the requested schema (a misbehaving model). */
   readonly invalidJson?: boolean;
+  /**
+   * The provider's own requests per minute (fixed one-minute windows): every answer carries OpenAI-style
+   * x-ratelimit-*-requests headers, and a request over the limit gets a 429 with retry-after.
+   */
+  readonly rpm?: number;
   /** Seed of the endpoint's random source (default 1), so runs repeat. */
   readonly seed?: number;
 }

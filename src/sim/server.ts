@@ -12,6 +12,7 @@ import type { SimEmbedRequest } from "./formats/embeddings.js";
 import type { SimKind } from "./formats/index.js";
 import { pickLatency, seededRandom } from "./profile.js";
 import type { SimProfile } from "./profile.js";
+import { RateWindow, rateHeaders } from "./rate-window.js";
 
 /** One simulated provider endpoint, reachable under `/<name>` of the server. */
 export interface SimEndpointSpec {
@@ -36,6 +37,8 @@ export interface SimTally {
   embedRequests: number;
   embeddedTexts: number;
   embeddedChars: number;
+  /** Requests refused by the profile's own rpm limit (429). */
+  rateLimited: number;
 }
 
 interface Endpoint {
@@ -43,6 +46,8 @@ interface Endpoint {
   profile: SimProfile;
   random: () => number;
   readonly tally: SimTally;
+  /** The profile's rpm window, when it has one. */
+  window: RateWindow | undefined;
 }
 
 /** A running simulator. */
@@ -67,7 +72,7 @@ export async function startSimulator(endpoints: Readonly<Record<string, SimEndpo
   const table = new Map<string, Endpoint>();
   for (const [name, spec] of Object.entries(endpoints)) {
     const profile = spec.profile ?? {};
-    table.set(name, { kind: spec.kind, profile, random: seededRandom(profile.seed ?? 1), tally: emptyTally() });
+    table.set(name, { kind: spec.kind, profile, random: seededRandom(profile.seed ?? 1), tally: emptyTally(), window: windowOf(profile) });
   }
   const sockets = new Set<Socket>();
   const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
@@ -86,6 +91,7 @@ export async function startSimulator(endpoints: Readonly<Record<string, SimEndpo
       const ep = mustGet(table, name);
       ep.profile = profile;
       ep.random = seededRandom(profile.seed ?? 1);
+      ep.window = windowOf(profile);
     },
     tally: (name) => ({ ...mustGet(table, name).tally }),
     close: () => closeServer(server, sockets),
@@ -129,6 +135,17 @@ async function fault(ep: Endpoint, format: SimFormat, res: ServerResponse): Prom
     cutBySim.add(res);
     res.socket?.destroy();
     return true;
+  }
+  if (ep.window && p.rpm !== undefined) {
+    const verdict = ep.window.take(Date.now());
+    for (const [name, value] of Object.entries(rateHeaders(p.rpm, verdict))) res.setHeader(name, value);
+    if (!verdict.ok) {
+      ep.tally.errors++;
+      ep.tally.rateLimited++;
+      const e = format.error("rate_limited", Math.ceil(verdict.resetMs / 1000));
+      write(res, e.status, e.headers, e.body);
+      return true;
+    }
   }
   const latency = pickLatency(p, ep.random);
   if (latency > 0) await sleep(latency);
@@ -237,10 +254,14 @@ function mustGet(table: Map<string, Endpoint>, name: string): Endpoint {
   return ep;
 }
 
+function windowOf(profile: SimProfile): RateWindow | undefined {
+  return profile.rpm === undefined ? undefined : new RateWindow(profile.rpm);
+}
+
 function emptyTally(): SimTally {
   return {
     requests: 0, succeeded: 0, errors: 0, dropped: 0, hung: 0, clientClosed: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0,
-    embedRequests: 0, embeddedTexts: 0, embeddedChars: 0,
+    embedRequests: 0, embeddedTexts: 0, embeddedChars: 0, rateLimited: 0,
   };
 }
 
