@@ -59,6 +59,11 @@ export function workersProblems(reps: ReadonlyArray<readonly CaseResult[]>): str
   return out;
 }
 
+/** Cores the gateway group kept busy during a run (CPU per call x calls per second). */
+function cores(m: Measured): number {
+  return (m.cpuUsPerReq * m.load.reqPerS) / 1e6;
+}
+
 function machineSection(run: WorkersRun): string {
   const m = run.machine;
   const redis = "version" in run.redis ? `redis-server ${run.redis.version}` : `Redis cases skipped: ${run.redis.skipped}`;
@@ -74,6 +79,7 @@ function targetSection(run: WorkersRun): string {
   const rps = med(run, "w2", "grpcC64", (m) => m.load.reqPerS);
   const one = med(run, "w1", "grpcC64", (m) => m.load.reqPerS);
   const busy = med(run, "w2", "grpcC64", (m) => m.machineBusy);
+  const used = { one: med(run, "w1", "grpcC64", cores), two: med(run, "w2", "grpcC64", cores) };
   const met = rps >= TARGET_RPS;
   const lines = [
     table(
@@ -82,7 +88,9 @@ function targetSection(run: WorkersRun): string {
     ),
     "",
     `One process (\`--workers 1\`) in the same run: ${k(one)} req/s (the issue quotes 4,323 from bench/RESULTS.md); two workers: ${f(rps / one, 2)}x. ` +
-      `The machine's ${run.machine.cores} cores were ${f(busy * 100, 0)}% busy during the two-worker gRPC run (gateway group, h2load, mock provider and anything else), load average before/after ${run.loadBefore} / ${run.loadAfter}.`,
+      `The gateway group kept ${f(used.two, 2)} cores busy with two workers, ${f(used.one, 2)} with one; ` +
+      `the machine's ${run.machine.cores} cores were ${f(busy * 100, 0)}% busy during the two-worker gRPC run (gateway group, h2load, mock provider and anything else running), load average before/after ${run.loadBefore} / ${run.loadAfter}. ` +
+      `Two workers can only go faster than one by the CPU the machine has left beside the load generator and the mock.`,
   ];
   return lines.join("\n");
 }
@@ -110,12 +118,13 @@ function workersSection(run: WorkersRun): string {
         f(g((m) => m.load.latency.p99), 3),
         f(g((m) => m.cpuUsPerReq), 0),
         f(g((m) => m.mockCpuUsPerReq), 0),
+        f(g(cores), 2),
         `${f(g((m) => m.machineBusy) * 100, 0)}%`,
         name === "w1" ? "-" : `${f(split * 100, 0)}%`,
       ]);
     }
   }
-  return table(["protocol", "workers", "connections x streams", "req/s", "vs 1 worker", "p50 ms", "p99 ms", "group CPU µs/call", "mock CPU µs/call", "machine CPU busy", "least busy worker's share of the group's CPU"], rows);
+  return table(["protocol", "workers", "connections x streams", "req/s", "vs 1 worker", "p50 ms", "p99 ms", "group CPU µs/call", "mock CPU µs/call", "group cores used", "machine CPU busy", "least busy worker's share of the group's CPU"], rows);
 }
 
 function redisSection(run: WorkersRun): string {
