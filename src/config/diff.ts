@@ -37,6 +37,10 @@ export function diffConfig(before: GatewayConfig, after: GatewayConfig): ConfigD
   fixed("ledger.path", before.ledger.path, after.ledger.path);
   fixed("ledger.spillPath", before.ledger.spillPath, after.ledger.spillPath);
   fixed("ledger.retentionDays", before.ledger.retentionDays, after.ledger.retentionDays);
+  fixed("ledger.url", before.ledger.postgres?.url, after.ledger.postgres?.url);
+  fixed("ledger.timeoutMs", before.ledger.postgres?.timeoutMs, after.ledger.postgres?.timeoutMs);
+  fixed("ledger.reportTimeoutMs", before.ledger.postgres?.reportTimeoutMs, after.ledger.postgres?.reportTimeoutMs);
+  fixed("ledger.poolSize", before.ledger.postgres?.poolSize, after.ledger.postgres?.poolSize);
   fixed("demo", before.demo, after.demo);
 
   const changes: ConfigChange[] = [];

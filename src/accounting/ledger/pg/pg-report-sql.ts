@@ -1,0 +1,155 @@
+/**
+ * The SQL of a report on PostgreSQL. A range reads three disjoint sources: the hourly roll-ups of its whole hours,
+ * the raw rows of its partial hours at the edges (folded or not), and the raw rows of its whole hours that are not
+ * folded yet (`ledger_unfolded`). Each gives the same columns; one outer query groups and sums them. The semantics
+ * are those of the SQLite store (report/report-sql.ts): the same counting rules, "" for a missing value, day and
+ * hour as UTC bucket numbers.
+ */
+import type { AggregateQuery, Dimension } from "../ledger-store.js";
+import { OPERATION_CODES } from "../ledger-record.js";
+import type { LedgerOperation } from "../ledger-record.js";
+import { pgText } from "./pg-rows.js";
+
+const HOUR_MS = 3_600_000;
+
+/** The sums of a group, in order: the roll-up's columns and their per-row values on a raw row `l`. */
+export const SUMS: readonly (readonly [string, string])[] = [
+  ["requests", "CASE WHEN l.final THEN 1 ELSE 0 END"],
+  ["successes", "CASE WHEN l.request_outcome = 'succeeded' THEN 1 ELSE 0 END"],
+  ["attempts", "CASE WHEN l.attempt > 0 THEN 1 ELSE 0 END"],
+  ["failovers", "l.failover::int"],
+  ["retries", "l.retry::int"],
+  ["hedges", "l.hedge::int"],
+  ["input_tokens", "l.input_tokens"],
+  ["output_tokens", "l.output_tokens"],
+  ["cached_input_tokens", "l.cached_input_tokens"],
+  ["cache_write_tokens", "l.cache_write_tokens"],
+  // GREATEST skips NULL: a row of unknown input adds 0, as it adds nothing in SQLite.
+  ["uncached_input_tokens", "GREATEST(l.input_tokens - COALESCE(l.cached_input_tokens, 0) - COALESCE(l.cache_write_tokens, 0), 0)"],
+  ["unknown_usage_attempts", "l.usage_unknown::int"],
+  ["cost_picos", "l.cost_picos"],
+  ["estimated_usage_attempts", "CASE WHEN l.usage_basis = 2 THEN 1 ELSE 0 END"],
+  ["bounded_usage_attempts", "CASE WHEN l.usage_basis = 1 THEN 1 ELSE 0 END"],
+  ["estimated_cost_picos", "CASE WHEN l.usage_basis = 2 THEN l.cost_picos ELSE 0 END"],
+];
+
+/** A statement and its positional parameters. */
+export interface PgSql {
+  readonly text: string;
+  readonly values: unknown[];
+}
+
+/** The two statements of a report: sums per group, and sketch bucket counts per group (kind 0 latency, 1 ttft). */
+export interface ReportSql {
+  readonly sums: PgSql;
+  readonly sketches: PgSql;
+}
+
+const OPERATION = "(CASE l.operation WHEN 1 THEN 'embeddings' ELSE 'chat' END)";
+
+type Source = "raw" | "rollup";
+
+/** A statement that reads nothing. */
+const NOTHING: PgSql = { text: "SELECT 1 WHERE false", values: [] };
+
+/** Epoch ms bounded to what a bigint parameter and an hour number take exactly. */
+function clampMs(ms: number): number {
+  return Number.isNaN(ms) ? 0 : Math.min(Math.max(ms, -(2 ** 52)), 2 ** 52);
+}
+
+/** Builds the statements of `q`. Result columns: g0..gN-1 (text), then SUMS by name (or kind, bucket, n). */
+export function reportSql(q: AggregateQuery): ReportSql {
+  const values: unknown[] = [];
+  const param = (v: unknown): string => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  const tagKey = q.groupBy.includes("tag") ? param(pgText(q.tagKey ?? "")) : "''";
+  const dim = (d: Dimension, s: Source): string => {
+    switch (d) {
+      case "operation":
+        return OPERATION;
+      case "model":
+      case "provider":
+        return `l.${d}`;
+      case "client_key":
+      case "route":
+        return s === "raw" ? `COALESCE(l.${d}, '')` : `l.${d}`;
+      case "tag":
+        return `COALESCE(l.tags ->> ${tagKey}::text, '')`;
+      case "day":
+        return s === "raw" ? `(l.time_ms / ${24 * HOUR_MS})` : "(l.hour / 24)";
+      case "hour":
+        return s === "raw" ? `(l.time_ms / ${HOUR_MS})` : "l.hour";
+    }
+  };
+  const filters = filterSql(q, param);
+  const where = (s: Source): string => filters.map((f) => f(s)).join("");
+  const groups = (s: Source): string => q.groupBy.map((d, i) => `${dim(d, s)}::text AS g${i}, `).join("");
+
+  const hs = Math.ceil(clampMs(q.startMs) / HOUR_MS);
+  const he = Math.floor(clampMs(q.endMs) / HOUR_MS);
+  if (!(q.endMs > q.startMs)) return { sums: NOTHING, sketches: NOTHING };
+  const s = param(clampMs(Math.ceil(q.startMs)));
+  const e = param(clampMs(Math.ceil(q.endMs)));
+  // Raw sources: FROM ... WHERE <time condition>, to which the filters are added.
+  const raws: string[] = [];
+  let rollupWhere: string | undefined;
+  if (hs >= he) {
+    raws.push(`ledger l WHERE l.time_ms >= ${s} AND l.time_ms < ${e}`);
+  } else {
+    const hsMs = param(hs * HOUR_MS);
+    const heMs = param(he * HOUR_MS);
+    raws.push(`ledger l WHERE ((l.time_ms >= ${s} AND l.time_ms < ${hsMs}) OR (l.time_ms >= ${heMs} AND l.time_ms < ${e}))`);
+    raws.push(`ledger_unfolded u JOIN ledger l ON l.id = u.id WHERE l.time_ms >= ${hsMs} AND l.time_ms < ${heMs}`);
+    rollupWhere = `l.hour >= ${param(hs)} AND l.hour < ${param(he)}`;
+  }
+
+  const gNames = q.groupBy.map((_, i) => `g${i}`);
+  const outerGroup = gNames.length > 0 ? ` GROUP BY ${gNames.join(", ")}` : "";
+  const sumBranches = [
+    ...raws.map((from) => `SELECT ${groups("raw")}${SUMS.map(([n, v]) => `${v} AS ${n}`).join(", ")} FROM ${from}${where("raw")}`),
+    ...(rollupWhere ? [`SELECT ${groups("rollup")}${SUMS.map(([n]) => `l.${n}`).join(", ")} FROM ledger_rollup_hour l WHERE ${rollupWhere}${where("rollup")}`] : []),
+  ];
+  const outerSums = SUMS.map(([n]) => `COALESCE(SUM(${n}), 0)::text AS ${n}`).join(", ");
+  const sums = `SELECT ${gNames.map((g) => `${g}, `).join("")}${outerSums} FROM (${sumBranches.join(" UNION ALL ")}) t${outerGroup} HAVING COUNT(*) > 0`;
+
+  const sketchBranches = [
+    ...raws.flatMap((from) => [
+      `SELECT ${groups("raw")}0 AS kind, l.latency_bucket AS bucket, 1 AS n FROM ${from} AND l.latency_bucket IS NOT NULL${where("raw")}`,
+      `SELECT ${groups("raw")}1 AS kind, l.ttft_bucket AS bucket, 1 AS n FROM ${from} AND l.ttft_bucket IS NOT NULL${where("raw")}`,
+    ]),
+    ...(rollupWhere ? [`SELECT ${groups("rollup")}l.kind, l.bucket, l.n FROM ledger_rollup_sketch l WHERE ${rollupWhere}${where("rollup")}`] : []),
+  ];
+  const sketches = `SELECT ${gNames.map((g) => `${g}, `).join("")}kind, bucket, SUM(n)::float8 AS n FROM (${sketchBranches.join(" UNION ALL ")}) t GROUP BY ${[...gNames, "kind", "bucket"].join(", ")}`;
+  return { sums: { text: sums, values }, sketches: q.latency ? { text: sketches, values } : NOTHING };
+}
+
+/** The row filters of a query, each as " AND ..." for a source (parameters bound once, shared by every branch). */
+function filterSql(q: AggregateQuery, param: (v: unknown) => string): ((s: Source) => string)[] {
+  const out: ((s: Source) => string)[] = [];
+  if (q.models.length > 0) {
+    const p = param(q.models.map(pgText));
+    out.push(() => ` AND l.model = ANY(${p}::text[])`);
+  }
+  if (q.providers.length > 0) {
+    const p = param(q.providers.map(pgText));
+    out.push(() => ` AND l.provider = ANY(${p}::text[])`);
+  }
+  if (q.clientKeys.length > 0) {
+    const p = param(q.clientKeys.map(pgText));
+    out.push((s) => ` AND ${s === "raw" ? "COALESCE(l.client_key, '')" : "l.client_key"} = ANY(${p}::text[])`);
+  }
+  const operations = q.operations ?? [];
+  if (operations.length > 0) {
+    // A name that is no operation matches no row, as in SQLite.
+    const codes = operations.filter((o): o is LedgerOperation => Object.hasOwn(OPERATION_CODES, o)).map((o) => OPERATION_CODES[o]);
+    const p = param(codes);
+    out.push(() => ` AND l.operation = ANY(${p}::int2[])`);
+  }
+  if (Object.keys(q.tags).length > 0) {
+    const p = param(JSON.stringify(Object.fromEntries(Object.entries(q.tags).map(([k, v]) => [pgText(k), pgText(v)]))));
+    out.push(() => ` AND l.tags @> ${p}::jsonb`);
+  }
+  return out;
+}
