@@ -38,9 +38,8 @@ export function diffConfig(before: GatewayConfig, after: GatewayConfig): ConfigD
   fixed("ledger.spillPath", before.ledger.spillPath, after.ledger.spillPath);
   fixed("ledger.retentionDays", before.ledger.retentionDays, after.ledger.retentionDays);
   fixed("ledger.url", before.ledger.postgres?.url, after.ledger.postgres?.url);
-  fixed("ledger.timeoutMs", before.ledger.postgres?.timeoutMs, after.ledger.postgres?.timeoutMs);
-  fixed("ledger.reportTimeoutMs", before.ledger.postgres?.reportTimeoutMs, after.ledger.postgres?.reportTimeoutMs);
-  fixed("ledger.poolSize", before.ledger.postgres?.poolSize, after.ledger.postgres?.poolSize);
+  const [pa, pb] = [before.ledger.postgres, after.ledger.postgres];
+  if (pa && pb) for (const k of ["timeoutMs", "reportTimeoutMs", "poolSize"] as const) fixed(`ledger.${k}`, pa[k], pb[k]);
   fixed("demo", before.demo, after.demo);
 
   const changes: ConfigChange[] = [];

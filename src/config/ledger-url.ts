@@ -28,7 +28,7 @@ export function readPostgresLedger(r: Reader, l: Record<string, unknown>): Postg
     for (const k of tuning) r.fail(`ledger.${k}`, "applies only with ledger.url");
     return undefined;
   }
-  const problem = typeof url === "string" ? postgresUrlProblem(url) : "must be a string";
+  const problem = typeof url === "string" ? postgresUrlProblem(url) : SHAPE;
   if (problem) r.fail("ledger.url", problem);
   return {
     url: new Secret(typeof url === "string" ? url : ""),
@@ -38,17 +38,18 @@ export function readPostgresLedger(r: Reader, l: Record<string, unknown>): Postg
   };
 }
 
+const SHAPE = "must be postgres://user:password@host:port/database";
+
 /** What is wrong with a PostgreSQL URL, never quoting it (it carries a password); undefined when it is usable. */
 export function postgresUrlProblem(url: string): string | undefined {
-  const shape = "must be postgres://user:password@host:port/database";
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return shape;
+    return SHAPE;
   }
-  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") return `${shape} (the scheme must be postgres: or postgresql:)`;
-  if (parsed.hostname === "") return `${shape} (no host)`;
-  if (parsed.pathname.replace(/^\//, "") === "") return `${shape} (no database)`;
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") return `${SHAPE} (the scheme must be postgres: or postgresql:)`;
+  if (parsed.hostname === "") return `${SHAPE} (no host)`;
+  if (parsed.pathname.replace(/^\//, "") === "") return `${SHAPE} (no database)`;
   return undefined;
 }
