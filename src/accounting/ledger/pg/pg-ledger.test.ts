@@ -96,7 +96,7 @@ describe("PgLedgerStore", () => {
     const [all] = await b.aggregate(ALL);
     expect(all?.attempts).toBe(BigInt(kept.filter((r) => r.attempt > 0).length));
     expect(all?.costPicos).toBe(kept.reduce((s, r) => s + r.costPicos, 0n));
-    expect(await sql(url, "SELECT count(*)::int AS n FROM ledger_rollup_hour WHERE hour < $1", [(T0 + 4 * DAY) / 3_600_000])).toEqual([{ n: 0 }]);
+    expect(await sql(url, "SELECT count(*)::int AS n FROM ledger_rollup_hour WHERE bucket < $1", [(T0 + 4 * DAY) / 3_600_000])).toEqual([{ n: 0 }]);
     await a.close();
     await b.close();
   });

@@ -107,7 +107,7 @@ export class PgLedgerStore implements LedgerStore {
   /** Stores the rows in one statement; rows whose uid is stored already are skipped. Rejects past the deadline. */
   async append(rows: readonly LedgerRecord[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.#run("append", this.#timeoutMs, (c) => c.query(INSERT_ROWS, insertParams(rows)));
+    await this.#run("append", this.#timeoutMs, (c) => c.query({ name: "ledger_append", text: INSERT_ROWS, values: insertParams(rows) }));
     this.#sinceFold += rows.length;
     if (this.#rollupEvery > 0 && this.#sinceFold >= this.#rollupEvery) this.#foldSoon();
   }
@@ -119,6 +119,7 @@ export class PgLedgerStore implements LedgerStore {
     const timeout = this.#reportTimeoutMs;
     const [sumRows, sketchRows] = await this.#run("report", timeout, async (c) => {
       await c.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      await c.query("SET LOCAL work_mem = '64MB'");
       const a = await c.query<unknown[]>({ text: sums.text, values: sums.values, rowMode: "array" });
       const b = sketches.values.length === 0 ? [] : (await c.query<unknown[]>({ text: sketches.text, values: sketches.values, rowMode: "array" })).rows;
       await c.query("COMMIT");

@@ -1,13 +1,14 @@
 /**
- * The SQL of a report on PostgreSQL. A range reads three disjoint sources: the hourly roll-ups of its whole hours,
- * the raw rows of its partial hours at the edges (folded or not), and the raw rows of its whole hours that are not
- * folded yet (`ledger_unfolded`). Each gives the same columns; one outer query groups and sums them. The semantics
+ * The SQL of a report on PostgreSQL. A range reads three disjoint sources: the daily and hourly roll-ups of its whole
+ * days and hours (split as report-plan.ts does), the raw rows of its partial hours at the edges (folded or not), and
+ * the raw rows of its whole hours that are not folded yet (`ledger_unfolded`). Each gives the same columns; one outer query groups and sums them. The semantics
  * are those of the SQLite store (report/report-sql.ts): the same counting rules, "" for a missing value, day and
  * hour as UTC bucket numbers.
  */
 import type { AggregateQuery, Dimension } from "../ledger-store.js";
 import { OPERATION_CODES } from "../ledger-record.js";
 import type { LedgerOperation } from "../ledger-record.js";
+import { planSegments } from "../../report/report-plan.js";
 import { pgText } from "./pg-rows.js";
 
 const HOUR_MS = 3_600_000;
@@ -47,7 +48,8 @@ export interface ReportSql {
 
 const OPERATION = "(CASE l.operation WHEN 1 THEN 'embeddings' ELSE 'chat' END)";
 
-type Source = "raw" | "rollup";
+/** Raw ledger rows, or the roll-ups of a level. */
+type Source = "raw" | "hour" | "day";
 
 /** A statement that reads nothing. */
 const NOTHING: PgSql = { text: "SELECT 1 WHERE false", values: [] };
@@ -78,9 +80,9 @@ export function reportSql(q: AggregateQuery): ReportSql {
       case "tag":
         return `COALESCE(l.tags ->> ${tagKey}::text, '')`;
       case "day":
-        return s === "raw" ? `(l.time_ms / ${24 * HOUR_MS})` : "(l.hour / 24)";
+        return s === "raw" ? `(l.time_ms / ${24 * HOUR_MS})` : s === "day" ? "l.bucket" : "(l.bucket / 24)";
       case "hour":
-        return s === "raw" ? `(l.time_ms / ${HOUR_MS})` : "l.hour";
+        return s === "raw" ? `(l.time_ms / ${HOUR_MS})` : "l.bucket"; // never planned on day roll-ups
     }
   };
   const filters = filterSql(q, param);
@@ -92,34 +94,44 @@ export function reportSql(q: AggregateQuery): ReportSql {
   if (!(q.endMs > q.startMs)) return { sums: NOTHING, sketches: NOTHING };
   const s = param(clampMs(Math.ceil(q.startMs)));
   const e = param(clampMs(Math.ceil(q.endMs)));
-  // Raw sources: FROM ... WHERE <time condition>, to which the filters are added.
-  const raws: string[] = [];
-  let rollupWhere: string | undefined;
+  // Raw sources: a FROM and its time condition, to which the filters are added. The unfolded rows drive their
+  // branch (ids to the primary key), whatever the planner's statistics of that busy little table say.
+  const raws: (readonly [string, string])[] = [];
+  const rollups: (readonly [Exclude<Source, "raw">, string])[] = [];
   if (hs >= he) {
-    raws.push(`ledger l WHERE l.time_ms >= ${s} AND l.time_ms < ${e}`);
+    raws.push(["ledger l", `l.time_ms >= ${s} AND l.time_ms < ${e}`]);
   } else {
     const hsMs = param(hs * HOUR_MS);
     const heMs = param(he * HOUR_MS);
-    raws.push(`ledger l WHERE ((l.time_ms >= ${s} AND l.time_ms < ${hsMs}) OR (l.time_ms >= ${heMs} AND l.time_ms < ${e}))`);
-    raws.push(`ledger_unfolded u JOIN ledger l ON l.id = u.id WHERE l.time_ms >= ${hsMs} AND l.time_ms < ${heMs}`);
-    rollupWhere = `l.hour >= ${param(hs)} AND l.hour < ${param(he)}`;
+    raws.push(["ledger l", `((l.time_ms >= ${s} AND l.time_ms < ${hsMs}) OR (l.time_ms >= ${heMs} AND l.time_ms < ${e}))`]);
+    raws.push(["ledger l", `l.id = ANY(ARRAY(SELECT id FROM ledger_unfolded)) AND l.time_ms >= ${hsMs} AND l.time_ms < ${heMs}`]);
+    for (const seg of planSegments(q.startMs, q.endMs, q.groupBy.includes("hour"))) {
+      if (seg.kind === "hour" || seg.kind === "day") rollups.push([seg.kind, `l.bucket >= ${param(seg.from)} AND l.bucket < ${param(seg.to)}`]);
+    }
   }
 
   const gNames = q.groupBy.map((_, i) => `g${i}`);
-  const outerGroup = gNames.length > 0 ? ` GROUP BY ${gNames.join(", ")}` : "";
+  const byGroups = (extra: readonly string[] = []): string => {
+    const cols = [...gNames.map((_, i) => String(i + 1)), ...extra];
+    return cols.length > 0 ? ` GROUP BY ${cols.join(", ")}` : "";
+  };
+  // Each source is summed per group first, so the outer query merges a few rows per group, not every raw row.
   const sumBranches = [
-    ...raws.map((from) => `SELECT ${groups("raw")}${SUMS.map(([n, v]) => `${v} AS ${n}`).join(", ")} FROM ${from}${where("raw")}`),
-    ...(rollupWhere ? [`SELECT ${groups("rollup")}${SUMS.map(([n]) => `l.${n}`).join(", ")} FROM ledger_rollup_hour l WHERE ${rollupWhere}${where("rollup")}`] : []),
+    ...raws.map(([from, cond]) => `SELECT ${groups("raw")}${SUMS.map(([n, v]) => `SUM(${v}) AS ${n}`).join(", ")} FROM ${from} WHERE ${cond}${where("raw")}${byGroups()}`),
+    ...rollups.map(([level, cond]) => `SELECT ${groups(level)}${SUMS.map(([n]) => `SUM(l.${n}) AS ${n}`).join(", ")} FROM ledger_rollup_${level} l WHERE ${cond}${where(level)}${byGroups()}`),
   ];
   const outerSums = SUMS.map(([n]) => `COALESCE(SUM(${n}), 0)::text AS ${n}`).join(", ");
-  const sums = `SELECT ${gNames.map((g) => `${g}, `).join("")}${outerSums} FROM (${sumBranches.join(" UNION ALL ")}) t${outerGroup} HAVING COUNT(*) > 0`;
+  // A branch without GROUP BY yields one row of NULL sums when it has no rows: requests (SUM of 0/1) is NULL only then.
+  const sums = `SELECT ${gNames.map((g) => `${g}, `).join("")}${outerSums} FROM (${sumBranches.join(" UNION ALL ")}) t WHERE requests IS NOT NULL${gNames.length > 0 ? ` GROUP BY ${gNames.join(", ")}` : ""} HAVING COUNT(*) > 0`;
 
+  const k = gNames.length;
   const sketchBranches = [
-    ...raws.flatMap((from) => [
-      `SELECT ${groups("raw")}0 AS kind, l.latency_bucket AS bucket, 1 AS n FROM ${from} AND l.latency_bucket IS NOT NULL${where("raw")}`,
-      `SELECT ${groups("raw")}1 AS kind, l.ttft_bucket AS bucket, 1 AS n FROM ${from} AND l.ttft_bucket IS NOT NULL${where("raw")}`,
-    ]),
-    ...(rollupWhere ? [`SELECT ${groups("rollup")}l.kind, l.bucket, l.n FROM ledger_rollup_sketch l WHERE ${rollupWhere}${where("rollup")}`] : []),
+    ...raws.map(
+      ([from, cond]) =>
+        `SELECT ${groups("raw")}s.kind, s.bucket, COUNT(*) AS n FROM ${from} CROSS JOIN LATERAL (VALUES (0, l.latency_bucket), (1, l.ttft_bucket)) AS s (kind, bucket)` +
+        ` WHERE ${cond} AND l.latency_bucket IS NOT NULL AND s.bucket IS NOT NULL${where("raw")}${byGroups([String(k + 1), String(k + 2)])}`,
+    ),
+    ...rollups.map(([level, cond]) => `SELECT ${groups(level)}l.kind, l.latency_bucket, SUM(l.n) AS n FROM ledger_sketch_${level} l WHERE ${cond}${where(level)}${byGroups([String(k + 1), String(k + 2)])}`),
   ];
   const sketches = `SELECT ${gNames.map((g) => `${g}, `).join("")}kind, bucket, SUM(n)::float8 AS n FROM (${sketchBranches.join(" UNION ALL ")}) t GROUP BY ${[...gNames, "kind", "bucket"].join(", ")}`;
   return { sums: { text: sums, values }, sketches: q.latency ? { text: sketches, values } : NOTHING };

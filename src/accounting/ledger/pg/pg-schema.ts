@@ -16,8 +16,34 @@ export const MIGRATE_LOCK = 7_331_190_001;
 /** The advisory lock key of maintenance (roll-up folds and pruning): one replica at a time. */
 export const MAINTENANCE_LOCK = 7_331_190_002;
 
-/** The key of a roll-up group, in order (also the roll-up tables' primary key). */
-export const ROLLUP_KEY = ["hour", "model", "provider", "client_key", "route", "tags", "operation"] as const;
+/** The key of a roll-up group, in order (also the roll-up tables' primary key); `bucket` is the UTC hour or day number. */
+export const ROLLUP_KEY = ["bucket", "model", "provider", "client_key", "route", "tags", "operation"] as const;
+
+/** The sum columns of the roll-ups, in order, and their SQL types. */
+export const ROLLUP_SUMS: readonly (readonly [string, "bigint" | "numeric"])[] = [
+  ["requests", "bigint"], ["successes", "bigint"], ["attempts", "bigint"], ["failovers", "bigint"], ["retries", "bigint"], ["hedges", "bigint"],
+  ["input_tokens", "numeric"], ["output_tokens", "numeric"], ["cached_input_tokens", "numeric"], ["cache_write_tokens", "numeric"],
+  ["uncached_input_tokens", "numeric"], ["unknown_usage_attempts", "bigint"], ["cost_picos", "numeric"], ["estimated_usage_attempts", "bigint"],
+  ["bounded_usage_attempts", "bigint"], ["estimated_cost_picos", "numeric"],
+];
+
+/** The roll-up tables of one level: `ledger_rollup_LEVEL` (sums) and `ledger_sketch_LEVEL` (bucket counts). */
+function rollupTables(level: string): string {
+  const key = `bucket bigint NOT NULL, model text NOT NULL, provider text NOT NULL, client_key text NOT NULL, route text NOT NULL,
+  tags jsonb NOT NULL, operation smallint NOT NULL`;
+  return `CREATE TABLE ledger_rollup_${level} (
+  ${key},
+  ${ROLLUP_SUMS.map(([n, t]) => `${n} ${t} NOT NULL`).join(",\n  ")},
+  PRIMARY KEY (${ROLLUP_KEY.join(", ")})
+);
+CREATE TABLE ledger_sketch_${level} (
+  ${key},
+  kind smallint NOT NULL CHECK (kind IN (0, 1)),
+  latency_bucket smallint NOT NULL,
+  n bigint NOT NULL,
+  PRIMARY KEY (${ROLLUP_KEY.join(", ")}, kind, latency_bucket)
+);`;
+}
 
 /**
  * v1. `ledger`: one row per billable attempt or refused request; `uid` (the row's own 128-bit id) is unique, so a
@@ -28,8 +54,8 @@ export const ROLLUP_KEY = ["hour", "model", "provider", "client_key", "route", "
  * `ledger_unfolded`: the ids of rows not yet in the roll-ups, inserted in the same statement as the rows; a fold
  * deletes ids from it in the same transaction that adds their rows to the roll-ups, so every row is counted once,
  * whatever order replicas commit in and however late a spilled row arrives.
- * `ledger_rollup_hour`: sums per UTC hour and group; `ledger_rollup_sketch`: latency (kind 0) and time-to-first-token
- * (kind 1) bucket counts per hour and group.
+ * `ledger_rollup_hour` and `ledger_rollup_day`: sums per UTC hour or day and group; `ledger_sketch_hour` and
+ * `ledger_sketch_day`: latency (kind 0) and time-to-first-token (kind 1) bucket counts per hour or day and group.
  */
 const V1 = `
 CREATE TABLE ledger (
@@ -69,45 +95,7 @@ CREATE TABLE ledger (
 CREATE UNIQUE INDEX ledger_uid ON ledger (uid);
 CREATE INDEX ledger_time ON ledger (time_ms);
 CREATE TABLE ledger_unfolded (id bigint PRIMARY KEY);
-CREATE TABLE ledger_rollup_hour (
-  hour bigint NOT NULL,
-  model text NOT NULL,
-  provider text NOT NULL,
-  client_key text NOT NULL,
-  route text NOT NULL,
-  tags jsonb NOT NULL,
-  operation smallint NOT NULL,
-  requests bigint NOT NULL,
-  successes bigint NOT NULL,
-  attempts bigint NOT NULL,
-  failovers bigint NOT NULL,
-  retries bigint NOT NULL,
-  hedges bigint NOT NULL,
-  input_tokens numeric NOT NULL,
-  output_tokens numeric NOT NULL,
-  cached_input_tokens numeric NOT NULL,
-  cache_write_tokens numeric NOT NULL,
-  uncached_input_tokens numeric NOT NULL,
-  unknown_usage_attempts bigint NOT NULL,
-  cost_picos numeric NOT NULL,
-  estimated_usage_attempts bigint NOT NULL,
-  bounded_usage_attempts bigint NOT NULL,
-  estimated_cost_picos numeric NOT NULL,
-  PRIMARY KEY (${ROLLUP_KEY.join(", ")})
-);
-CREATE TABLE ledger_rollup_sketch (
-  hour bigint NOT NULL,
-  model text NOT NULL,
-  provider text NOT NULL,
-  client_key text NOT NULL,
-  route text NOT NULL,
-  tags jsonb NOT NULL,
-  operation smallint NOT NULL,
-  kind smallint NOT NULL CHECK (kind IN (0, 1)),
-  bucket smallint NOT NULL,
-  n bigint NOT NULL,
-  PRIMARY KEY (${ROLLUP_KEY.join(", ")}, kind, bucket)
-);
+${["hour", "day"].map(rollupTables).join("\n")}
 `;
 
 /** Every migration, in order. */
