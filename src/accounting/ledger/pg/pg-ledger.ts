@@ -190,11 +190,17 @@ export class PgLedgerStore implements LedgerStore {
     if (this.#closed && what !== "migration") throw new PgLedgerError(`ledger PostgreSQL ${what}: the store is closed`, undefined);
     const task = (async (): Promise<T> => {
       const client = await pool.connect();
+      // A connection cut between two queries emits "error" on the checked-out client: that must not end the process
+      // (the next query fails, and the connection is closed below).
+      const ignore = (): void => undefined;
+      client.on("error", ignore);
       try {
         const out = await work(client);
+        client.off("error", ignore);
         client.release();
         return out;
       } catch (err) {
+        client.off("error", ignore);
         client.release(true);
         throw err;
       }

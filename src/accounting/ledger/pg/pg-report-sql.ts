@@ -9,7 +9,7 @@ import type { AggregateQuery, Dimension } from "../ledger-store.js";
 import { OPERATION_CODES } from "../ledger-record.js";
 import type { LedgerOperation } from "../ledger-record.js";
 import { planSegments } from "../../report/report-plan.js";
-import { pgText } from "./pg-rows.js";
+import { pgTags, pgText } from "./pg-rows.js";
 
 const HOUR_MS = 3_600_000;
 
@@ -160,7 +160,7 @@ function filterSql(q: AggregateQuery, param: (v: unknown) => string): ((s: Sourc
     out.push(() => ` AND l.operation = ANY(${p}::int2[])`);
   }
   if (Object.keys(q.tags).length > 0) {
-    const p = param(JSON.stringify(Object.fromEntries(Object.entries(q.tags).map(([k, v]) => [pgText(k), pgText(v)]))));
+    const p = param(JSON.stringify(pgTags(q.tags)));
     out.push(() => ` AND l.tags @> ${p}::jsonb`);
   }
   return out;
