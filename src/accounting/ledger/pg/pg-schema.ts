@@ -19,8 +19,8 @@ export const MAINTENANCE_LOCK = 7_331_190_002;
 /** The key of a roll-up group, in order (also the roll-up tables' primary key); `bucket` is the UTC hour or day number. */
 export const ROLLUP_KEY = ["bucket", "model", "provider", "client_key", "route", "tags", "operation"] as const;
 
-/** The sum columns of the roll-ups, in order, and their SQL types. */
-export const ROLLUP_SUMS: readonly (readonly [string, "bigint" | "numeric"])[] = [
+/** The sum columns of the roll-ups, in order, and their SQL types (the names of pg-report-sql.ts SUMS). */
+const ROLLUP_SUMS: readonly (readonly [string, "bigint" | "numeric"])[] = [
   ["requests", "bigint"], ["successes", "bigint"], ["attempts", "bigint"], ["failovers", "bigint"], ["retries", "bigint"], ["hedges", "bigint"],
   ["input_tokens", "numeric"], ["output_tokens", "numeric"], ["cached_input_tokens", "numeric"], ["cache_write_tokens", "numeric"],
   ["uncached_input_tokens", "numeric"], ["unknown_usage_attempts", "bigint"], ["cost_picos", "numeric"], ["estimated_usage_attempts", "bigint"],
