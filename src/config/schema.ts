@@ -5,6 +5,7 @@ import type { EdgeConfig } from "./edge.js";
 import type { Secret } from "./secret.js";
 import type { PoolConfig } from "./pool.js";
 import type { EmbeddingSpec } from "./embedding.js";
+import type { PostgresLedgerConfig } from "./ledger-url.js";
 
 /** The wire formats the gateway speaks. */
 export type ProviderKind = "openai" | "anthropic" | "gemini";
@@ -166,6 +167,8 @@ export interface LedgerConfig {
    * path plus ".spill"; none for a ":memory:" ledger.
    */
   readonly spillPath: string | undefined;
+  /** The shared ledger of several replicas (`ledger.url`); when set, `path` is not the ledger (see ledger-url.ts). */
+  readonly postgres: PostgresLedgerConfig | undefined;
 }
 
 /** The whole configuration. */

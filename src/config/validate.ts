@@ -5,6 +5,7 @@ import { BOUNDS_KEYS, readBounds } from "./bounds.js";
 import { POOL_KEYS, readPool } from "./pool.js";
 import { checkKinds, EMBEDDING_KEYS, readEmbedding } from "./embedding.js";
 import { readEdge } from "./edge.js";
+import { LEDGER_PG_KEYS, readPostgresLedger } from "./ledger-url.js";
 import { ConfigError, join, Reader } from "./reader.js";
 import type {
   BreakerConfig,
@@ -262,13 +263,16 @@ function readBreaker(r: Reader, b: Record<string, unknown>): BreakerConfig {
 }
 
 function readLedger(r: Reader, l: Record<string, unknown>): LedgerConfig {
-  r.known(l, "ledger", ["path", "retentionDays", "spillPath"]);
+  r.known(l, "ledger", ["path", "retentionDays", "spillPath", ...LEDGER_PG_KEYS]);
   const path = r.string(l, "ledger", "path", "gateway-ledger.db");
   const spillPath = r.optionalString(l, "ledger", "spillPath") ?? (path === ":memory:" ? undefined : `${path}.spill`);
   if (spillPath === path || spillPath === ":memory:") r.fail("ledger.spillPath", "must be a file other than the ledger's");
+  const postgres = readPostgresLedger(r, l);
+  if (postgres && spillPath === undefined) r.fail("ledger.spillPath", "is required with ledger.url (rows wait there while PostgreSQL is down or slow)");
   return {
     path,
     retentionDays: r.number(l, "ledger", "retentionDays", { integer: true, min: 1, max: 36_500, fallback: 400 }),
     spillPath,
+    postgres,
   };
 }
