@@ -38,6 +38,7 @@ export function diffConfig(before: GatewayConfig, after: GatewayConfig): ConfigD
   fixed("ledger.spillPath", before.ledger.spillPath, after.ledger.spillPath);
   fixed("ledger.retentionDays", before.ledger.retentionDays, after.ledger.retentionDays);
   fixed("demo", before.demo, after.demo);
+  fixed("state", before.state, after.state);
 
   const changes: ConfigChange[] = [];
   entries(changes, "providers", before.providers, after.providers);
