@@ -6,9 +6,15 @@ import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+/** How to start the server. */
+export interface RedisServerOptions {
+  /** Requires this password (requirepass); the URL then carries it. */
+  readonly password?: string;
+}
+
 /** A running (or stopped) redis-server. */
 export interface RedisServer {
-  /** redis://127.0.0.1:PORT/0 */
+  /** redis://127.0.0.1:PORT/0, or redis://:PASSWORD@127.0.0.1:PORT/0 */
   readonly url: string;
   readonly port: number;
   /** Kills the server (SIGKILL: nothing saved, like a crash) and waits for it to exit. */
@@ -27,7 +33,7 @@ const BINARY = process.env["REDIS_SERVER"] ?? "/usr/bin/redis-server";
 const READY_TIMEOUT_MS = 10_000;
 
 /** Starts `redis-server --port P --bind 127.0.0.1 --save '' --appendonly no` on a free port; resolves once it answers. */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), "gw-redis-"));
   const port = await freePort();
   let child: ChildProcess | undefined;
@@ -41,6 +47,7 @@ export async function startRedis(): Promise<RedisServer> {
     if (child) return;
     output = "";
     const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no"];
+    if (options.password !== undefined) args.push("--requirepass", options.password);
     const c = spawn(BINARY, args, { stdio: ["ignore", "pipe", "pipe"] });
     child = c;
     c.stdout?.on("data", (b: Buffer) => (output = (output + b.toString("utf8")).slice(-4000)));
@@ -67,7 +74,7 @@ export async function startRedis(): Promise<RedisServer> {
 
   await start();
   return {
-    url: `redis://127.0.0.1:${port}/0`,
+    url: `redis://${options.password === undefined ? "" : `:${encodeURIComponent(options.password)}@`}127.0.0.1:${port}/0`,
     port,
     stop,
     start,
@@ -94,7 +101,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Whether a server on `port` answers PING with PONG within 500 ms. */
+/** Whether a server on `port` answers PING (PONG, or NOAUTH when it wants a password) within 500 ms. */
 async function answersPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: "127.0.0.1", port });
@@ -109,7 +116,7 @@ async function answersPing(port: number): Promise<boolean> {
     socket.once("connect", () => socket.write("PING\r\n"));
     socket.on("data", (b: Buffer) => {
       got += b.toString("utf8");
-      if (got.includes("\r\n")) done(got.startsWith("+PONG"));
+      if (got.includes("\r\n")) done(got.startsWith("+PONG") || got.startsWith("-NOAUTH"));
     });
   });
 }
