@@ -85,7 +85,7 @@ describe("key limits shared in Redis by three replicas", () => {
 
   it("lets idle buckets expire", async () => {
     expect(await take(states[0], clientKey("idle", 60), 0, 0)).toBeUndefined();
-    const ttl = await admin.pttl("llmgw:key:idle:rpm");
+    const ttl = await admin.pttl("llmgw:key:idle");
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(3_000);
   });

@@ -72,7 +72,7 @@ export class RedisDeployments implements DeploymentShare {
     const delta = used - estimated;
     if (!this.#link.up) return this.#local.adjust(`${model.name}:tpm`, delta, this.#clock());
     const tpm = model.tpm;
-    this.#link.run(() => this.#adjust([this.#link.key("deployment", model.name, "tpm")], [tpm, delta])).catch(() => this.#link.counts.failedWrites++);
+    this.#link.run(() => this.#adjust(this.#keys(model), [tpm, delta])).catch(() => this.#link.counts.failedWrites++);
   }
 
   /** Clamps the shared buckets to what the provider says remains; an exhausted dimension blocks and is published. */
@@ -103,8 +103,7 @@ export class RedisDeployments implements DeploymentShare {
       return;
     }
     const message = this.#message(model, { kind: "cooldown", ms });
-    const keys = [this.#link.key("deployment", model.name, "blocks")];
-    this.#link.run(() => this.#cooldown(keys, [ms, this.#channel(), message])).catch(() => this.#link.counts.failedWrites++);
+    this.#link.run(() => this.#cooldown(this.#keys(model), [ms, this.#channel(), message])).catch(() => this.#link.counts.failedWrites++);
   }
 
   /** Hears other replicas' news; returns the removal of the listener. */
@@ -152,7 +151,7 @@ export class RedisDeployments implements DeploymentShare {
   }
 
   #keys(model: ModelConfig): string[] {
-    return ["rpm", "tpm", "blocks"].map((part) => this.#link.key("deployment", model.name, part));
+    return [this.#link.key("deployment", model.name)];
   }
 
   #channel(): string {

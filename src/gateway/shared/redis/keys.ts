@@ -1,6 +1,6 @@
 /**
- * A client key's RPM and TPM shared by every replica: two token buckets in Redis taken by one Lua script (both or
- * neither). While Redis cannot be reached, each replica takes from its local share of the limits (capacity divided
+ * A client key's RPM and TPM shared by every replica: two token buckets in one Redis value, taken by one Lua script
+ * (both or neither). While Redis cannot be reached, each replica takes from its local share of the limits (capacity divided
  * by the live replicas last counted); when Redis is back, the shared buckets count again (fresh if Redis restarted).
  */
 import type { ClientKeyConfig } from "../../../config/auth.js";
@@ -41,13 +41,13 @@ export class RedisKeys implements KeyState {
     if (delta === 0) return;
     if (!this.#link.up) return this.#local.adjust(`${key.id}:tpm`, delta, now);
     const tpm = key.tpm;
-    this.#link.run(() => this.#adjust([this.#bucket(key, "tpm")], [tpm, delta])).catch(() => this.#link.counts.failedWrites++);
+    this.#link.run(() => this.#adjust([this.#limits(key)], [tpm, delta])).catch(() => this.#link.counts.failedWrites++);
   }
 
   async #shared(key: ClientKeyConfig, tokens: number, now: number): Promise<KeyLimitRefusal | undefined> {
     let answer: unknown;
     try {
-      answer = await this.#link.run(() => this.#take([this.#bucket(key, "rpm"), this.#bucket(key, "tpm")], [key.rpm ?? 0, key.tpm ?? 0, Math.max(0, tokens)]));
+      answer = await this.#link.run(() => this.#take([this.#limits(key)], [key.rpm ?? 0, key.tpm ?? 0, Math.max(0, tokens)]));
     } catch (err) {
       if (err instanceof StateUnavailableError) return this.#fallback(key, tokens, now);
       throw err;
@@ -66,7 +66,7 @@ export class RedisKeys implements KeyState {
     return { limit: takes[refusal.index]?.limit ?? "requests", capacity: refusal.capacity, retryInMs: refusal.retryInMs };
   }
 
-  #bucket(key: ClientKeyConfig, limit: "rpm" | "tpm"): string {
-    return this.#link.key("key", key.id, limit);
+  #limits(key: ClientKeyConfig): string {
+    return this.#link.key("key", key.id);
   }
 }

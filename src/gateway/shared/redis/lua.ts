@@ -1,9 +1,13 @@
 /**
  * The Lua scripts of the shared state. Each runs atomically in Redis and reads the time from `redis.call('TIME')`,
- * so the replicas' clocks never matter. Token buckets are hashes {c: capacity, l: level, t: last refill ms}: the
- * same math as TokenBucket (capacity per minute, continuous refill, a level that may go negative as a debt); a
- * bucket whose stored capacity differs from the configured one starts fresh (full). Money is compared exactly:
- * Lua numbers are doubles, so pico-dollar integers are split in two limbs of 9 and up to 11 digits.
+ * so the replicas' clocks never matter. A client key's or a deployment's limits are one string value (one GET, one
+ * SET with its expiry: measured at about half the Redis CPU of a hash per bucket): "rc,rl,rt,tc,tl,tt" for the RPM
+ * and TPM token buckets (capacity, level, last refill ms; capacity 0 for none), then for a deployment
+ * ",cool,rq,tk": until when a 429 cooldown, an exhausted request window and an exhausted token window hold (ms). The
+ * buckets follow TokenBucket's math (capacity per minute, continuous refill, a level that may go negative as a
+ * debt); a bucket whose stored capacity differs from the configured one starts fresh (full). The value expires once
+ * every bucket would be full again and every block is over. Money is compared exactly: Lua numbers are doubles, so
+ * pico-dollar integers are split in two limbs of 9 and up to 11 digits.
  */
 
 const LIB = `
@@ -11,13 +15,18 @@ local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 end
-local function load(key, cap, now)
-  if cap <= 0 then return nil end
-  local v = redis.call('HMGET', key, 'c', 'l', 't')
-  local b = { key = key, cap = cap, level = cap, at = now }
-  if v[1] and tonumber(v[1]) == cap then
-    b.level = tonumber(v[2])
-    b.at = tonumber(v[3])
+local function read(key)
+  local f = {}
+  local v = redis.call('GET', key)
+  if v then for x in string.gmatch(v, '[^,]+') do f[#f + 1] = tonumber(x) end end
+  return f
+end
+local function bucket(f, i, cap, now)
+  if not cap or cap <= 0 then return nil end
+  local b = { cap = cap, level = cap, at = now }
+  if f[i] == cap and f[i + 1] and f[i + 2] then
+    b.level = f[i + 1]
+    b.at = f[i + 2]
     if now > b.at then
       b.level = math.min(cap, b.level + (now - b.at) * cap / 60000)
       b.at = now
@@ -25,9 +34,26 @@ local function load(key, cap, now)
   end
   return b
 end
-local function save(b)
-  redis.call('HSET', b.key, 'c', b.cap, 'l', string.format('%.17g', b.level), 't', string.format('%.17g', b.at))
-  redis.call('PEXPIRE', b.key, math.ceil((b.cap - b.level) * 60000 / b.cap) + 1000)
+local function blocks(f)
+  if #f < 9 then return nil end
+  return { f[7], f[8], f[9] }
+end
+local function part(b)
+  if not b then return '0,0,0' end
+  return string.format('%.17g,%.17g,%.17g', b.cap, b.level, b.at)
+end
+local function full_in(b)
+  if not b then return 0 end
+  return (b.cap - b.level) * 60000 / b.cap
+end
+local function write(key, r, t, blk, now)
+  local v = part(r) .. ',' .. part(t)
+  local ttl = math.max(full_in(r), full_in(t))
+  if blk then
+    v = v .. string.format(',%.17g,%.17g,%.17g', blk[1], blk[2], blk[3])
+    ttl = math.max(ttl, blk[1] - now, blk[2] - now, blk[3] - now)
+  end
+  redis.call('SET', key, v, 'PX', math.ceil(ttl) + 1000)
 end
 local function wait(b, need)
   local n = math.min(need, b.cap)
@@ -60,88 +86,88 @@ end
 `;
 
 /**
- * Takes one request and ARGV[3] tokens from a key's buckets, both or neither. KEYS: rpm bucket, tpm bucket.
- * ARGV: rpm capacity (0: none), tpm capacity (0: none), tokens. Answers {0} or {1 requests | 2 tokens, capacity, retry ms}.
+ * Takes one request and ARGV[3] tokens from a key's buckets, both or neither. KEYS: the key's limits. ARGV: rpm
+ * capacity (0: none), tpm capacity (0: none), tokens. Answers {0} or {1 requests | 2 tokens, capacity, retry ms}.
  */
 export const KEY_TAKE = `${LIB}
 local now = now_ms()
 local rc, tc, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local r, t = load(KEYS[1], rc, now), load(KEYS[2], tc, now)
+local f = read(KEYS[1])
+local r, t = bucket(f, 1, rc, now), bucket(f, 4, tc, now)
 if r then local w = wait(r, 1) if w then return { 1, rc, w } end end
 if t and n > 0 then local w = wait(t, n) if w then return { 2, tc, w } end end
-if r then r.level = r.level - 1 save(r) end
-if t and n > 0 then t.level = t.level - n save(t) end
+if r then r.level = r.level - 1 end
+if t then t.level = t.level - n end
+write(KEYS[1], r, t, nil, now)
 return { 0 }
 `;
 
-/** Takes (ARGV[2] > 0) or gives back (< 0, never above capacity) tokens of one bucket. KEYS: bucket. ARGV: capacity, delta. */
+/**
+ * Takes (ARGV[2] > 0) or gives back (< 0, never above capacity) tokens of a TPM bucket, keeping the rest of the
+ * value. KEYS: the limits. ARGV: tpm capacity, delta.
+ */
 export const BUCKET_ADJUST = `${LIB}
 local now = now_ms()
-local b = load(KEYS[1], tonumber(ARGV[1]), now)
-if not b then return 0 end
+local f = read(KEYS[1])
+local t = bucket(f, 4, tonumber(ARGV[1]), now)
+if not t then return 0 end
 local d = tonumber(ARGV[2])
-if d > 0 then b.level = b.level - d else b.level = math.min(b.cap, b.level - d) end
-save(b)
+if d > 0 then t.level = t.level - d else t.level = math.min(t.cap, t.level - d) end
+write(KEYS[1], bucket(f, 1, f[1], now), t, blocks(f), now)
 return 1
 `;
 
 /**
  * A call to a deployment: honours the shared cooldown and blocks, then takes one request and ARGV[3] tokens.
- * KEYS: rpm bucket, tpm bucket, blocks hash {cool, rq, tk: until ms}. ARGV: rpm capacity, tpm capacity, tokens.
- * Answers {0} or {1 rpm | 2 tpm | 3 cooling down, retry ms}.
+ * KEYS: the deployment's limits. ARGV: rpm capacity, tpm capacity, tokens. Answers {0} or {1 rpm | 2 tpm | 3
+ * cooling down, retry ms}.
  */
 export const DEPLOYMENT_TAKE = `${LIB}
 local now = now_ms()
 local rc, tc, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local blk = redis.call('HMGET', KEYS[3], 'cool', 'rq', 'tk')
-local cool, rq, tk = tonumber(blk[1]) or 0, tonumber(blk[2]) or 0, tonumber(blk[3]) or 0
-if now < cool then return { 3, math.ceil(cool - now) } end
-if now < rq then return { 1, math.ceil(rq - now) } end
-local r, t = load(KEYS[1], rc, now), load(KEYS[2], tc, now)
+local f = read(KEYS[1])
+local blk = blocks(f) or { 0, 0, 0 }
+if now < blk[1] then return { 3, math.ceil(blk[1] - now) } end
+if now < blk[2] then return { 1, math.ceil(blk[2] - now) } end
+local r, t = bucket(f, 1, rc, now), bucket(f, 4, tc, now)
 if r then local w = wait(r, 1) if w then return { 1, w } end end
-if now < tk then return { 2, math.ceil(tk - now) } end
+if now < blk[3] then return { 2, math.ceil(blk[3] - now) } end
 if t then local w = wait(t, n) if w then return { 2, w } end end
-if r then r.level = r.level - 1 save(r) end
-if t then t.level = t.level - n save(t) end
+if r then r.level = r.level - 1 end
+if t then t.level = t.level - n end
+write(KEYS[1], r, t, blk, now)
 return { 0 }
 `;
 
-/** Sets a block field of the blocks hash to at least `untilMs`, keeping the hash as long as its latest block. */
-const BLOCK = `
-local function block(key, field, untilMs, now)
-  local old = tonumber(redis.call('HGET', key, field)) or 0
-  if untilMs > old then redis.call('HSET', key, field, string.format('%.17g', untilMs)) end
-  local ttl = redis.call('PTTL', key)
-  local want = math.ceil(math.max(untilMs, old) - now) + 1000
-  if ttl < want then redis.call('PEXPIRE', key, want) end
-end
-`;
-
 /**
- * The provider's rate-limit headers: clamps the buckets to what remains and blocks an exhausted dimension until the
- * reset, then publishes the news when given. KEYS: rpm bucket, tpm bucket, blocks. ARGV: rpm capacity, tpm capacity,
- * remaining requests ('' unknown), remaining tokens ('' unknown), reset ms, channel ('' none), message.
+ * The provider's rate-limit headers: clamps the buckets to what remains and blocks an exhausted window until its
+ * reset, then publishes the news when given. KEYS: the limits. ARGV: rpm capacity, tpm capacity, remaining requests
+ * ('' unknown), remaining tokens ('' unknown), reset ms, channel ('' none), message.
  */
-export const DEPLOYMENT_HINT = `${LIB}${BLOCK}
+export const DEPLOYMENT_HINT = `${LIB}
 local now = now_ms()
-local caps = { tonumber(ARGV[1]), tonumber(ARGV[2]) }
-local fields = { 'rq', 'tk' }
+local f = read(KEYS[1])
+local bs = { bucket(f, 1, tonumber(ARGV[1]), now), bucket(f, 4, tonumber(ARGV[2]), now) }
+local blk = blocks(f) or { 0, 0, 0 }
 for i = 1, 2 do
   if ARGV[2 + i] ~= '' then
     local rem = tonumber(ARGV[2 + i])
-    local b = load(KEYS[i], caps[i], now)
-    if b and rem < b.level then b.level = rem save(b) end
-    if rem <= 0 then block(KEYS[3], fields[i], now + tonumber(ARGV[5]), now) end
+    if bs[i] and rem < bs[i].level then bs[i].level = rem end
+    if rem <= 0 then blk[1 + i] = math.max(blk[1 + i], now + tonumber(ARGV[5])) end
   end
 end
+write(KEYS[1], bs[1], bs[2], blk, now)
 if ARGV[6] ~= '' then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
 return 1
 `;
 
-/** A 429 cooldown of ARGV[1] ms on a deployment, published. KEYS: blocks. ARGV: ms, channel, message. */
-export const DEPLOYMENT_COOLDOWN = `${LIB}${BLOCK}
+/** A 429 cooldown of ARGV[1] ms on a deployment, published. KEYS: the limits. ARGV: ms, channel, message. */
+export const DEPLOYMENT_COOLDOWN = `${LIB}
 local now = now_ms()
-block(KEYS[1], 'cool', now + tonumber(ARGV[1]), now)
+local f = read(KEYS[1])
+local blk = blocks(f) or { 0, 0, 0 }
+blk[1] = math.max(blk[1], now + tonumber(ARGV[1]))
+write(KEYS[1], bucket(f, 1, f[1], now), bucket(f, 4, f[4], now), blk, now)
 redis.call('PUBLISH', ARGV[2], ARGV[3])
 return 1
 `;
@@ -157,22 +183,25 @@ return redis.call('ZCARD', KEYS[1])
 
 /**
  * Reserves ARGV[2] pico-dollars on n scopes when each has headroom (spent plus the live replicas' reservations under
- * its budget). KEYS: replicas zset, epoch, spent 1..n, reserved hash 1..n (field: replica id). ARGV: replica id,
- * picos, fresh epoch, heartbeat ttl ms, reserved expiry (epoch ms), budget 1..n. Answers {'seed', i...} when a spent
- * counter is missing (nothing changed), {'no', i, held} for the first scope without headroom, or {'ok', epoch}.
+ * its budget). The reserving replica renews its own heartbeat: a reservation is only ever held by a replica the set
+ * counts (after Redis restarted empty too). KEYS: replicas zset, epoch, spent 1..n, reserved hash 1..n (field: replica
+ * id). ARGV: replica id, picos, fresh epoch, heartbeat ttl ms, reserved expiry (epoch ms), budget 1..n. Answers
+ * {'seed', i...} when a spent counter is missing (nothing changed), {'no', i, held} for the first scope without
+ * headroom, or {'ok', epoch}.
  */
 export const BUDGET_RESERVE = `${LIB}${LIMBS}
 local n = (#KEYS - 2) / 2
+local spent = redis.call('MGET', unpack(KEYS, 3, 2 + n))
 local missing = { 'seed' }
 for i = 1, n do
-  if redis.call('EXISTS', KEYS[2 + i]) == 0 then missing[#missing + 1] = i end
+  if not spent[i] then missing[#missing + 1] = i end
 end
 if #missing > 1 then return missing end
 local now = now_ms()
 local me = ARGV[1]
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), me)
 for i = 1, n do
-  local held = limbs(redis.call('GET', KEYS[2 + i]))
+  local held = limbs(spent[i])
   local res = redis.call('HGETALL', KEYS[2 + n + i])
   for j = 1, #res, 2 do
     local live = res[j] == me or (tonumber(redis.call('ZSCORE', KEYS[1], res[j])) or 0) > now
