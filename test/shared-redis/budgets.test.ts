@@ -165,6 +165,21 @@ describe("budgets shared in Redis by three replicas", () => {
     expect(await reserve(0, 1n)).toMatchObject({ ok: true });
   });
 
+  it("stops counting the reservations of a replica whose heartbeat expired (killed: it never releases)", async () => {
+    const crashed = createRedisState({ url: server.url, spend, log: captureLog(), heartbeatMs: 60_000, wallClock: () => NOW });
+    try {
+      expect(await crashed.started()).toBe(true);
+      expect(await (await crashed.budgets(LIMITS)).reserve(subject, DOLLAR, NOW)).toMatchObject({ ok: true });
+      const [id] = await admin.hkeys("llmgw:budget:2026-12:key:k:held");
+      expect(await reserve(0, 1n)).toMatchObject({ ok: false });
+      await admin.zadd("llmgw:replicas", 1, id ?? ""); // its lease ran out
+      expect(await reserve(0, 1n)).toMatchObject({ ok: true });
+      expect(await admin.hexists("llmgw:budget:2026-12:key:k:held", id ?? "")).toBe(0);
+    } finally {
+      await crashed.close();
+    }
+  });
+
   it("answers at once, without Redis, for a subject without a budgeted scope", async () => {
     const v = await states[0]?.budgets(new Map([[clientKeyBudget("other"), DOLLAR]]));
     expect(await v?.reserve(subject, DOLLAR, NOW)).toEqual({ ok: true, reservation: undefined });
