@@ -72,7 +72,7 @@ export class RedisBudgets {
     const scopes = scopesOf(subject).filter((s) => limits.has(s));
     if (scopes.length === 0) return { ok: true, reservation: undefined };
     try {
-      if (this.#stale) void this.#recover();
+      if (this.#stale && this.#link.up) void this.#recover();
       return await this.#tryReserve(limits, scopes, picos, nowMs);
     } catch (err) {
       this.#link.counts.budgets++;
@@ -116,8 +116,8 @@ export class RedisBudgets {
   }
 
   /** Keeps a release for when Redis is back (a reservation Redis still holds would else shrink the budget all month). */
-  #hold(p: PendingRelease): void {
-    this.#link.counts.failedWrites++;
+  #hold(p: PendingRelease, again = false): void {
+    if (!again) this.#link.counts.failedWrites++;
     if (this.#pending.length < MAX_PENDING_RELEASES) this.#pending.push(p);
   }
 
@@ -173,9 +173,10 @@ export class RedisBudgets {
 
   /** Redis is back: releases kept meanwhile are sent, and spent counters are set from the ledger if rows were missed. */
   async #recover(): Promise<void> {
+    if (!this.#link.up) return;
     const pending = this.#pending;
     this.#pending = [];
-    await Promise.all(pending.map((p) => this.#sendRelease(p).catch(() => this.#hold(p))));
+    await Promise.all(pending.map((p) => this.#sendRelease(p).catch(() => this.#hold(p, true))));
     if (!this.#stale || this.#limits.size === 0 || this.#seeding.has("recover")) return;
     const recovering = this.#writeSpend(this.#limits, this.#wall(), false).then(() => {
       this.#stale = false;
