@@ -41,6 +41,7 @@ export function diffConfig(before: GatewayConfig, after: GatewayConfig): ConfigD
   const [pa, pb] = [before.ledger.postgres, after.ledger.postgres];
   if (pa && pb) for (const k of ["timeoutMs", "reportTimeoutMs", "poolSize"] as const) fixed(`ledger.${k}`, pa[k], pb[k]);
   fixed("demo", before.demo, after.demo);
+  fixed("state", before.state, after.state);
 
   const changes: ConfigChange[] = [];
   entries(changes, "providers", before.providers, after.providers);

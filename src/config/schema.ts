@@ -6,6 +6,7 @@ import type { Secret } from "./secret.js";
 import type { PoolConfig } from "./pool.js";
 import type { EmbeddingSpec } from "./embedding.js";
 import type { PostgresLedgerConfig } from "./ledger-url.js";
+import type { StateConfig } from "./state.js";
 
 /** The wire formats the gateway speaks. */
 export type ProviderKind = "openai" | "anthropic" | "gemini";
@@ -194,4 +195,6 @@ export interface GatewayConfig {
   readonly tls: TlsConfig | undefined;
   /** The client connection bounds (server.limits). */
   readonly edge: EdgeConfig;
+  /** Where the state replicas share lives: in process, or Redis (src/config/state.ts). */
+  readonly state: StateConfig;
 }
