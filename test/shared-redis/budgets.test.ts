@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import { GLOBAL_BUDGET, clientKeyBudget, tagBudget } from "../../src/accounting/budget/budget-guard.js";
 import type { BudgetReservation } from "../../src/accounting/budget/budget-guard.js";
 import type { LedgerRecord } from "../../src/accounting/ledger/ledger-record.js";
-import type { BudgetView } from "../../src/gateway/shared/shared-state.js";
+import type { SharedBudgets } from "../../src/gateway/shared/shared-state.js";
 import type { RedisState } from "../../src/gateway/shared/redis/redis-state.js";
 import { createRedisState } from "../../src/gateway/shared/redis/redis-state.js";
 import { startRedis } from "../helpers/redis-server.js";
@@ -24,7 +24,7 @@ let server: RedisServer;
 let admin: Redis;
 let spend: FakeSpend;
 let states: RedisState[] = [];
-let views: BudgetView[] = [];
+let views: SharedBudgets[] = [];
 
 beforeAll(async () => {
   server = await startRedis();
@@ -50,7 +50,7 @@ beforeEach(async () => {
   views = await Promise.all(states.map((s) => s.budgets(LIMITS)));
 });
 
-const view = (i: number): BudgetView => {
+const view = (i: number): SharedBudgets => {
   const v = views[i];
   if (!v) throw new Error("no view");
   return v;

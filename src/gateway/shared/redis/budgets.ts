@@ -12,7 +12,7 @@ import { GLOBAL_BUDGET, clientKeyBudget, monthSpend, tagBudget } from "../../../
 import type { LedgerRecord } from "../../../accounting/ledger/ledger-record.js";
 import { DAY_MS, monthStartUtc, nextMonthStartUtc } from "../../../accounting/ledger/utc.js";
 import type { AggregateSource } from "../../../accounting/report/report.js";
-import type { BudgetView } from "../shared-state.js";
+import type { SharedBudgets } from "../shared-state.js";
 import { StateUnavailableError } from "../shared-state.js";
 import type { Link, Script } from "./link.js";
 import { BUDGET_ADD, BUDGET_RELEASE, BUDGET_RESERVE } from "./lua.js";
@@ -59,7 +59,7 @@ export class RedisBudgets {
   }
 
   /** A view over `limits` (scope -> pico-dollars); the latest limits are the ones re-seeded after an outage. */
-  view(limits: ReadonlyMap<string, bigint>): BudgetView {
+  view(limits: ReadonlyMap<string, bigint>): SharedBudgets {
     this.#limits = limits;
     return {
       reserve: (subject, picos, nowMs) => this.#reserveOn(limits, subject, picos, nowMs),

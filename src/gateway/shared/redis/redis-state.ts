@@ -7,7 +7,7 @@
 import { performance } from "node:perf_hooks";
 import type { AggregateSource } from "../../../accounting/report/report.js";
 import type { Logger } from "../../../telemetry/log.js";
-import type { BudgetView, SharedState } from "../shared-state.js";
+import type { SharedBudgets, SharedState } from "../shared-state.js";
 import { RedisBudgets } from "./budgets.js";
 import { RedisDeployments } from "./deployments.js";
 import { RedisKeys } from "./keys.js";
@@ -74,7 +74,7 @@ export function createRedisState(options: RedisStateOptions): RedisState {
   return {
     keys,
     deployments,
-    budgets: (limits): Promise<BudgetView> => Promise.resolve(budgets.view(limits)),
+    budgets: (limits): Promise<SharedBudgets> => Promise.resolve(budgets.view(limits)),
     status: () => ({ up: link.up, replicas: link.replicas, fallbacks: { keys: link.counts.keys, budgets: link.counts.budgets, deployments: link.counts.deployments }, failedWrites: link.counts.failedWrites }),
     onChange: (listener) => link.onChange(listener),
     started: () => link.started(),
