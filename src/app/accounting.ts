@@ -5,6 +5,7 @@ import type { LedgerStateChange } from "../accounting/ledger/ledger-state.js";
 import { startRetention } from "../accounting/ledger/retention.js";
 import { SpillJournal } from "../accounting/ledger/spill.js";
 import { SqliteLedgerStore } from "../accounting/ledger/sqlite-ledger.js";
+import { PgLedgerStore } from "../accounting/ledger/pg/pg-ledger.js";
 import { LEDGER_WORKER_URL, ThreadedLedgerStore } from "../accounting/ledger/ledger-writer.js";
 import type { LedgerStore } from "../accounting/ledger/ledger-store.js";
 import { existsSync } from "node:fs";
@@ -43,11 +44,7 @@ export interface Accounting {
  */
 export async function openAccounting(config: GatewayConfig, clock: Clock, log: Logger, stateFor?: StateFactory): Promise<Accounting> {
   const onError = (err: unknown): void => log.log("error", "usage ledger error", { err });
-  // Writes and reports (the budgets' spend loaded below too) run in child processes of their own when the compiled
-  // scripts are there (always, from dist/), so a fault of the file never ends the gateway; sources run by vitest
-  // use the file on the event loop.
-  const options = { path: config.ledger.path, now: () => clock.now(), onError };
-  const store: LedgerStore = existsSync(fileURLToPath(LEDGER_WORKER_URL)) ? await ThreadedLedgerStore.open(options) : SqliteLedgerStore.open(options);
+  const store = await openStore(config, clock, onError);
   const { spillPath } = config.ledger;
   const ledger = new Ledger(store, { spill: spillPath === undefined ? undefined : new SpillJournal(spillPath) });
   ledger.onState((change) => logStateChange(log, change));
@@ -85,6 +82,21 @@ export async function openAccounting(config: GatewayConfig, clock: Clock, log: L
       if (ledger.state !== "ok") log.log("warn", `usage ledger closed while ${ledger.state}: what the spill holds is replayed at the next start`, { spill: spillPath });
     },
   };
+}
+
+/**
+ * The ledger's store: PostgreSQL when `ledger.url` is set (shared by every replica), else the SQLite file. Writes and
+ * reports of the file run in a child process of their own when the compiled scripts are there (always, from dist/),
+ * so a fault of the file never ends the gateway; sources run by vitest use the file on the event loop.
+ */
+async function openStore(config: GatewayConfig, clock: Clock, onError: (err: unknown) => void): Promise<LedgerStore> {
+  const pg = config.ledger.postgres;
+  if (pg) {
+    const { timeoutMs, reportTimeoutMs, poolSize } = pg;
+    return PgLedgerStore.open({ url: pg.url.reveal(), timeoutMs, reportTimeoutMs, poolSize, now: () => clock.now(), onError });
+  }
+  const options = { path: config.ledger.path, now: () => clock.now(), onError };
+  return existsSync(fileURLToPath(LEDGER_WORKER_URL)) ? ThreadedLedgerStore.open(options) : SqliteLedgerStore.open(options);
 }
 
 /** The monthly budget of every client key that has one, by budget scope. */

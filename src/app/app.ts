@@ -13,7 +13,7 @@ import type { Logger } from "../telemetry/log.js";
 import { logObserver } from "../gateway/observers/log-observer.js";
 import { ledgerRecorder } from "../gateway/usage.js";
 import { openAccounting } from "./accounting.js";
-import { LocalSharedState } from "../gateway/shared/local-state.js";
+import { STATE_HEALTH_SERVICE, redisOf, stateFactory } from "./shared-state.js";
 import { GatewayTelemetry } from "../telemetry/gateway-telemetry.js";
 import { composeObservers } from "../gateway/observer.js";
 import type { GatewayObserver } from "../gateway/observer.js";
@@ -84,8 +84,9 @@ export async function buildApp(first: GatewayConfig, logger: Logger, options: Ap
   const log = redacting(logger, adapterSet.redactor);
   // Without shared state, each of N workers enforces its share of every limit and budget.
   const share = options.worker?.count ?? 1;
-  const accounting = await openAccounting(config, systemClock, log, (spend) => new LocalSharedState(spend, () => systemClock.now(), share));
+  const accounting = await openAccounting(config, systemClock, log, stateFactory(config, log, share));
   const { state } = accounting;
+  const redis = redisOf(state);
   const observers: GatewayObserver[] = [logObserver(log)];
   const telemetry = options.tracing ? new GatewayTelemetry({ captureContent: options.captureContent }) : undefined;
   if (telemetry) observers.push(telemetryObserver(telemetry, current));
@@ -102,6 +103,7 @@ export async function buildApp(first: GatewayConfig, logger: Logger, options: Ap
     accountingReady: () => accounting.ledger.state !== "down",
   });
   telemetry?.observeLedger(() => LEDGER_GAUGE[accounting.ledger.state]);
+  if (redis) telemetry?.observeSharedState(() => redis.status());
   telemetry?.observeBreakers(() => [...config.models.values()].map((m) => ({ model: m.name, provider: m.provider, state: HEALTH_GAUGE[gateway.health(m.name)] })));
   let server: GatewayServer | undefined;
   const file = options.configFile;
@@ -137,6 +139,12 @@ export async function buildApp(first: GatewayConfig, logger: Logger, options: Ap
   const serving = (state: LedgerState): Status => (state === "down" ? Status.NOT_SERVING : Status.SERVING);
   listening.health.set(GatewayService.typeName, serving(accounting.ledger.state));
   accounting.ledger.onState((change) => listening.health.set(GatewayService.typeName, serving(change.state)));
+  if (redis) {
+    // NOT_SERVING while Redis does not answer: requests are still served (limits on the local share), budgets refused.
+    const stateStatus = (up: boolean): Status => (up ? Status.SERVING : Status.NOT_SERVING);
+    listening.health.set(STATE_HEALTH_SERVICE, stateStatus(redis.status().up));
+    redis.onChange((up) => listening.health.set(STATE_HEALTH_SERVICE, stateStatus(up)));
+  }
   return {
     get config() {
       return config;

@@ -37,7 +37,11 @@ export function diffConfig(before: GatewayConfig, after: GatewayConfig): ConfigD
   fixed("ledger.path", before.ledger.path, after.ledger.path);
   fixed("ledger.spillPath", before.ledger.spillPath, after.ledger.spillPath);
   fixed("ledger.retentionDays", before.ledger.retentionDays, after.ledger.retentionDays);
+  fixed("ledger.url", before.ledger.postgres?.url, after.ledger.postgres?.url);
+  const [pa, pb] = [before.ledger.postgres, after.ledger.postgres];
+  if (pa && pb) for (const k of ["timeoutMs", "reportTimeoutMs", "poolSize"] as const) fixed(`ledger.${k}`, pa[k], pb[k]);
   fixed("demo", before.demo, after.demo);
+  fixed("state", before.state, after.state);
 
   const changes: ConfigChange[] = [];
   entries(changes, "providers", before.providers, after.providers);

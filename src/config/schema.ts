@@ -5,6 +5,8 @@ import type { EdgeConfig } from "./edge.js";
 import type { Secret } from "./secret.js";
 import type { PoolConfig } from "./pool.js";
 import type { EmbeddingSpec } from "./embedding.js";
+import type { PostgresLedgerConfig } from "./ledger-url.js";
+import type { StateConfig } from "./state.js";
 
 /** The wire formats the gateway speaks. */
 export type ProviderKind = "openai" | "anthropic" | "gemini";
@@ -166,6 +168,8 @@ export interface LedgerConfig {
    * path plus ".spill"; none for a ":memory:" ledger.
    */
   readonly spillPath: string | undefined;
+  /** The shared ledger of several replicas (`ledger.url`); when set, `path` is not the ledger (see ledger-url.ts). */
+  readonly postgres: PostgresLedgerConfig | undefined;
 }
 
 /** The whole configuration. */
@@ -191,4 +195,6 @@ export interface GatewayConfig {
   readonly tls: TlsConfig | undefined;
   /** The client connection bounds (server.limits). */
   readonly edge: EdgeConfig;
+  /** Where the state replicas share lives: in process, or Redis (src/config/state.ts). */
+  readonly state: StateConfig;
 }

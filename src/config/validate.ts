@@ -5,6 +5,8 @@ import { BOUNDS_KEYS, readBounds } from "./bounds.js";
 import { POOL_KEYS, readPool } from "./pool.js";
 import { checkKinds, EMBEDDING_KEYS, readEmbedding } from "./embedding.js";
 import { readEdge } from "./edge.js";
+import { LEDGER_PG_KEYS, readPostgresLedger } from "./ledger-url.js";
+import { readState } from "./state.js";
 import { ConfigError, join, Reader } from "./reader.js";
 import type {
   BreakerConfig,
@@ -24,7 +26,7 @@ import { CAPABILITIES, MAX_TOKENS_FIELDS, STRATEGIES, TIERS } from "./schema.js"
 import { Secret } from "./secret.js";
 
 const KINDS: readonly ProviderKind[] = ["openai", "anthropic", "gemini"];
-const TOP_KEYS = ["listen", "providers", "models", "routes", "failover", "breaker", "ledger", "server", "auth", "demo"];
+const TOP_KEYS = ["listen", "providers", "models", "routes", "failover", "breaker", "ledger", "server", "auth", "demo", "state"];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
 
 /** Validates a whole document; throws ConfigError listing every problem with its path. */
@@ -53,6 +55,7 @@ export function validateConfig(raw: unknown): GatewayConfig {
     auth: readAuth(r, r.object(doc["auth"], "auth", true), new Set([...models.keys(), ...routes.keys()])),
     tls: readTls(r, server["tls"]),
     edge: readEdge(r, r.object(server["limits"], "server.limits", true)),
+    state: readState(r, r.object(doc["state"], "state", true)),
   };
   if (r.issues.length > 0) throw new ConfigError(r.issues);
   return config;
@@ -262,13 +265,16 @@ function readBreaker(r: Reader, b: Record<string, unknown>): BreakerConfig {
 }
 
 function readLedger(r: Reader, l: Record<string, unknown>): LedgerConfig {
-  r.known(l, "ledger", ["path", "retentionDays", "spillPath"]);
+  r.known(l, "ledger", ["path", "retentionDays", "spillPath", ...LEDGER_PG_KEYS]);
   const path = r.string(l, "ledger", "path", "gateway-ledger.db");
   const spillPath = r.optionalString(l, "ledger", "spillPath") ?? (path === ":memory:" ? undefined : `${path}.spill`);
   if (spillPath === path || spillPath === ":memory:") r.fail("ledger.spillPath", "must be a file other than the ledger's");
+  const postgres = readPostgresLedger(r, l);
+  if (postgres && spillPath === undefined) r.fail("ledger.spillPath", "is required with ledger.url (rows wait there while PostgreSQL is down or slow)");
   return {
     path,
     retentionDays: r.number(l, "ledger", "retentionDays", { integer: true, min: 1, max: 36_500, fallback: 400 }),
     spillPath,
+    postgres,
   };
 }

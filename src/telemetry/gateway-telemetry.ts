@@ -211,6 +211,21 @@ export class GatewayTelemetry {
     gauge.addCallback((result) => result.observe(read()));
   }
 
+  /**
+   * Reports the shared state on collection: whether Redis answers (1) or not (0), the replicas it counts, and the
+   * answers given without it per concern (key and deployment limits from the local share, budgets refused).
+   */
+  observeSharedState(read: () => { readonly up: boolean; readonly replicas: number; readonly fallbacks: Readonly<Record<string, number>> }): void {
+    const up = this.#meter.createObservableGauge(METRICS.sharedStateUp, { description: "Shared state (Redis) reachable: 1 yes, 0 no (limits on the local share, budgets refused)" });
+    up.addCallback((result) => result.observe(read().up ? 1 : 0));
+    const replicas = this.#meter.createObservableGauge(METRICS.sharedStateReplicas, { description: "Live replicas counted in the shared state" });
+    replicas.addCallback((result) => result.observe(read().replicas));
+    const fallbacks = this.#meter.createObservableCounter(METRICS.sharedStateFallbacks, { description: "Answers given without the shared state, per concern (keys, budgets, deployments)" });
+    fallbacks.addCallback((result) => {
+      for (const [concern, n] of Object.entries(read().fallbacks)) result.observe(n, { "llmgateway.concern": concern });
+    });
+  }
+
   /** Reports every deployment's breaker state (0 closed, 1 half-open, 2 open, 3 cooling down) on collection. */
   observeBreakers(read: () => Iterable<{ model: string; provider: string; state: number }>): void {
     const gauge = this.#meter.createObservableGauge(METRICS.breakerState, { description: "Breaker state per deployment: 0 closed, 1 half-open, 2 open, 3 cooling down" });

@@ -65,6 +65,8 @@ export function replicaYaml(s: ReplicaSetup, i: number): string {
     "  chain: { strategy: ordered, models: [m-gone, m1] }",
     // Breakers stay per process: a long cooldown, so the test counts what each replica pays to learn a provider is down.
     "breaker: { consecutiveFailures: 3, cooldownMs: 60000 }",
+    // A request waits at most 200 ms for a deployment's limit to have room, then is refused (the tests count refusals).
+    "failover: { maxWaitMs: 200 }",
     `ledger: { path: "${join(s.dir, `replica-${i}.db`)}", url: "${s.pgUrl}" }`,
     `state: { redis: "${s.redisUrl}" }`,
     "auth:",
