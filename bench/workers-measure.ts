@@ -65,8 +65,12 @@ export const KEY_LIMITS = { rpm: 100_000_000, monthlyBudgetUsd: 1_000_000 } as c
 export interface Measured extends CostedRun {
   /** redis-server CPU time per request, µs (cases with Redis). */
   readonly redisCpuUsPerReq?: number;
-  /** Redis commands processed per request (cases with Redis). */
+  /** Redis commands per request, those that scripts ran inside Redis included (cases with Redis). */
   readonly redisCmdsPerReq?: number;
+  /** Scripts (EVAL, EVALSHA) per request: each is one round trip (cases with Redis). */
+  readonly redisScriptsPerReq?: number;
+  /** Calls per request of each Redis command (cases with Redis). */
+  readonly redisCommands?: Readonly<Record<string, number>>;
   /** CPU seconds of each serving process (with its ledger processes) during the run: how evenly the work was spread. */
   readonly workerCpuS: readonly number[];
 }
@@ -111,15 +115,27 @@ function caseConfig(ctx: CaseContext, spec: CaseSpec): string {
   return path;
 }
 
-/** One gRPC call on a connection of its own per worker (node:cluster hands each new connection to the next worker). */
+/** How long a worker may answer UNAVAILABLE after it listens (its Redis connection is made in the background), ms. */
+const READY_WAIT_MS = 15_000;
+
+/**
+ * One gRPC call on a connection of its own per worker (node:cluster hands each new connection to the next worker),
+ * retried while the worker answers UNAVAILABLE (it listens before its shared state has connected) for a bounded time.
+ */
 async function verify(port: number, workers: number): Promise<void> {
+  const deadline = performance.now() + READY_WAIT_MS;
   for (let i = 0; i < workers; i++) {
-    const s = await h2session(port);
-    try {
-      const r = await grpcUnary(s, grpcCompleteFrame("bench"));
-      if (r.status !== "0" || r.text.length === 0) throw new Error(`gateway Complete failed: status ${r.status} ${r.message}`);
-    } finally {
-      s.close();
+    for (;;) {
+      const s = await h2session(port);
+      let r: Awaited<ReturnType<typeof grpcUnary>>;
+      try {
+        r = await grpcUnary(s, grpcCompleteFrame("bench"));
+      } finally {
+        s.close();
+      }
+      if (r.status === "0" && r.text.length > 0) break;
+      if (r.status !== "14" || performance.now() > deadline) throw new Error(`gateway Complete failed: status ${r.status} ${r.message}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 }
@@ -129,6 +145,19 @@ function step(ctx: CaseContext, port: number, run: RunName): () => Promise<LoadR
   if (run === "grpcC1") return () => d.grpc(port, 1, 1, { seconds: s.c1Seconds });
   if (run === "grpcC64") return () => d.grpc(port, GRPC_C64.connections, GRPC_C64.streams, { seconds: s.c64Seconds });
   return () => d.connect(port, CONNECT_C64, s.c64Seconds);
+}
+
+/** The commands that run a script: one client round trip each, however many commands the script runs. */
+const SCRIPT_COMMANDS = ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"] as const;
+
+/** Calls per request of each command between two INFO commandstats (the bench's own INFO left out). */
+function perRequest(before: Readonly<Record<string, number>>, after: Readonly<Record<string, number>>, requests: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, calls] of Object.entries(after)) {
+    const n = calls - (before[name] ?? 0) - (name === "info" ? 1 : 0);
+    if (n > 0) out[name] = n / requests;
+  }
+  return out;
 }
 
 /** CPU seconds of a process and its children so far; NaN once it has ended. */
@@ -162,7 +191,9 @@ export async function runCase(ctx: CaseContext, spec: CaseSpec): Promise<CaseRes
       if (redisBefore && redis) {
         const ok = Math.max(1, measured.load.ok);
         const redisCpuUsPerReq = ((sample(redis.pid).cpuS - redisBefore.cpuS) * 1e6) / ok;
-        runs[run] = { ...measured, workerCpuS, redisCpuUsPerReq, redisCmdsPerReq: ((await redis.commands()) - redisBefore.cmds) / ok };
+        const redisCommands = perRequest(redisBefore.cmds, await redis.commands(), ok);
+        const sum = (names: readonly string[]): number => names.reduce((a, n) => a + (redisCommands[n] ?? 0), 0);
+        runs[run] = { ...measured, workerCpuS, redisCpuUsPerReq, redisCmdsPerReq: sum(Object.keys(redisCommands)), redisScriptsPerReq: sum(SCRIPT_COMMANDS), redisCommands };
       } else runs[run] = { ...measured, workerCpuS };
       ctx.log(`  ${spec.name} ${run}: ${measured.load.reqPerS.toFixed(0)} req/s, p50 ${measured.load.latency.p50.toFixed(3)} ms, ${measured.cpuUsPerReq.toFixed(0)} µs CPU/req${measured.load.failed > 0 ? `, ${measured.load.failed} FAILED` : ""}`);
     }

@@ -9,8 +9,8 @@ export interface BenchRedis {
   /** redis://127.0.0.1:PORT/0 */
   readonly url: string;
   readonly version: string;
-  /** Commands the server has processed so far (INFO stats total_commands_processed). */
-  commands(): Promise<number>;
+  /** Calls of each command so far (INFO commandstats), the commands that scripts ran inside Redis included. */
+  commands(): Promise<Record<string, number>>;
   /** Stops it (SIGTERM, SIGKILL after 5 s) and waits for its exit. */
   stop(): Promise<void>;
 }
@@ -59,7 +59,11 @@ export async function startBenchRedis(dir: string): Promise<BenchRedis> {
     port,
     url: `redis://127.0.0.1:${port}/0`,
     version: /redis_version:([^\r\n]+)/.exec(info)?.[1] ?? "?",
-    commands: async () => Number(/total_commands_processed:(\d+)/.exec(await ask(port, "INFO stats"))?.[1] ?? Number.NaN),
+    commands: async () => {
+      const out: Record<string, number> = {};
+      for (const m of (await ask(port, "INFO commandstats")).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out[m[1] ?? "?"] = Number(m[2]);
+      return out;
+    },
     stop,
   };
 }
