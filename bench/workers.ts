@@ -101,6 +101,14 @@ async function main(): Promise<number> {
   }
 }
 
+// A signal to the bench alone (not to its process group) still ends every child: exit runs the exit hooks that kill them.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`bench:workers: ${signal}, stopping every child process\n`);
+    process.exit(130);
+  });
+}
+
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
