@@ -7,9 +7,9 @@
  * npm run bench:workers, or -- --smoke. Re-render the report from stored figures: node dist/bench/workers.js
  * --render=bench/results-workers.json.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDrivers } from "./drivers.js";
 import { describeMachine, load } from "./machine.js";
@@ -89,8 +89,10 @@ async function main(): Promise<number> {
     for (const p of problems) log(`PROBLEM: ${p}`);
     const report = renderWorkersReport(run);
     const out = smoke ? join(tmpdir(), `gateway-bench-workers-smoke-${process.pid}.md`) : (option("out") ?? join(ROOT, "bench", "WORKERS.md"));
-    writeFileSync(out, report);
+    mkdirSync(dirname(out), { recursive: true });
+    // The figures first: a report can be rendered again from them (--render), a lost run cannot.
     if (!smoke) writeFileSync(out.replace(/WORKERS\.md$/, "results-workers.json").replace(/\.md$/, ".json"), `${JSON.stringify(run, null, 1)}\n`);
+    writeFileSync(out, report);
     log(`wrote ${out} (${run.durationS.toFixed(0)} s)`);
     if (smoke) process.stdout.write(report);
     return problems.length > 0 ? 1 : 0;
