@@ -1,4 +1,5 @@
 /** Renders a workers benchmark run as bench/WORKERS.md: the target, workers 2 against 1, the Redis round trip, RSS. */
+import type { Calibration, Reference } from "./workers-calibrate.js";
 import type { Machine } from "./machine.js";
 import { median, mib } from "./stats.js";
 import { CONNECT_C64, GRPC_C64, KEY_LIMITS } from "./workers-measure.js";
@@ -14,6 +15,8 @@ export interface WorkersRun {
   readonly redis: { readonly version: string } | { readonly skipped: string };
   readonly loadBefore: string;
   readonly loadAfter: string;
+  /** The machine's speed before and after the cases, and in the run of bench/RESULTS.md. */
+  readonly calibration?: { readonly before: Calibration; readonly after: Calibration; readonly reference: Reference | undefined };
   /** One entry per repetition: every case it ran. */
   readonly reps: ReadonlyArray<readonly CaseResult[]>;
   readonly durationS: number;
@@ -75,6 +78,36 @@ function machineSection(run: WorkersRun): string {
   ].join("\n");
 }
 
+/** CPU per call of the transport fast path now over then (2 = the machine does half the work per CPU second it did). */
+function slowdown(run: WorkersRun): number | undefined {
+  const c = run.calibration;
+  if (!c?.reference) return undefined;
+  return median([c.before.fastPathCpuUs, c.after.fastPathCpuUs]) / c.reference.fastPathCpuUs;
+}
+
+function speedSection(run: WorkersRun): string {
+  const c = run.calibration;
+  if (!c) return "Not measured in this run.";
+  const ref = c.reference;
+  const then = (v: number | undefined, digits: number): string => (ref && v !== undefined ? (digits === 0 ? k(v) : f(v, digits)) : "n/a");
+  const one = { rps: med(run, "w1", "grpcC64", (m) => m.load.reqPerS), cpu: med(run, "w1", "grpcC64", (m) => m.cpuUsPerReq) };
+  const rows = [
+    ["mock alone, h2load --h1, 64 connections: req/s", k(c.before.directRps), k(c.after.directRps), then(ref?.directRps, 0)],
+    ["transport fast path alone (no gateway code), 16 x 4: req/s", k(c.before.fastPathRps), k(c.after.fastPathRps), then(ref?.fastPathRps, 0)],
+    ["transport fast path alone: server CPU µs/call", f(c.before.fastPathCpuUs, 0), f(c.after.fastPathCpuUs, 0), then(ref?.fastPathCpuUs, 0)],
+    ["gateway, one process, gRPC 16 x 4: req/s", k(one.rps), "", then(ref?.grpcRps, 0)],
+    ["gateway, one process: CPU µs/call", f(one.cpu, 0), "", then(ref?.grpcCpuUs, 0)],
+  ];
+  const factor = slowdown(run);
+  return [
+    table(["measure", "this run, before the cases", "this run, after the cases", `bench/results.json (${ref?.date.slice(0, 10) ?? "absent"})`], rows),
+    "",
+    factor === undefined
+      ? "No reference run to compare with."
+      : `Code that did not change (the transport fast path) costs ${f(factor, 2)}x the CPU per call it cost in the reference run: the machine (a shared virtual machine) does that much less work per CPU second today. The gateway's own CPU per call (${f(one.cpu, 0)} µs against ${f(ref?.grpcCpuUs ?? Number.NaN, 0)} µs) moved by ${f(one.cpu / (ref?.grpcCpuUs ?? Number.NaN), 2)}x.`,
+  ].join("\n");
+}
+
 function targetSection(run: WorkersRun): string {
   const rps = med(run, "w2", "grpcC64", (m) => m.load.reqPerS);
   const one = med(run, "w1", "grpcC64", (m) => m.load.reqPerS);
@@ -92,6 +125,13 @@ function targetSection(run: WorkersRun): string {
       `the machine's ${run.machine.cores} cores were ${f(busy * 100, 0)}% busy during the two-worker gRPC run (gateway group, h2load, mock provider and anything else running), load average before/after ${run.loadBefore} / ${run.loadAfter}. ` +
       `Two workers can only go faster than one by the CPU the machine has left beside the load generator and the mock.`,
   ];
+  const factor = slowdown(run);
+  if (factor !== undefined && !met) {
+    lines.push(
+      "",
+      `A rough estimate, not a measurement: at the reference run's machine speed (the fast path ${f(factor, 2)}x cheaper per call), two workers' ${k(rps)} req/s would scale to about ${k(rps * factor)} req/s, if the run stays CPU-bound and the load generator and the mock scale alike.`,
+    );
+  }
   return lines.join("\n");
 }
 
@@ -221,6 +261,10 @@ Processes on loopback: the mock OpenAI provider (\`bench/mock-provider.ts\`, its
 ## Target
 
 ${targetSection(run)}
+
+## The machine's speed
+
+${speedSection(run)}
 
 ## 1. \`--workers 2\` against one worker, c=64
 

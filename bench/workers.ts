@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDrivers } from "./drivers.js";
 import { describeMachine, load } from "./machine.js";
+import { calibrate, reference } from "./workers-calibrate.js";
 import { startMock, startSink } from "./procs.js";
 import type { Proc } from "./procs.js";
 import { CASES, runCase } from "./workers-measure.js";
@@ -75,6 +76,9 @@ async function main(): Promise<number> {
       log(`redis-server ${redis.version} on port ${redis.port}`);
     }
     const ctx: CaseContext = { drivers: createDrivers(tmp, mock.port), mock, sinkPort: sink.port, redis, tmpDir: tmp, settings: s, log };
+    const calibrateS = smoke ? 1 : 5;
+    log("the machine's speed: the mock alone, the transport fast path alone");
+    const before = await calibrate(ctx.drivers, calibrateS);
     const cases = CASES.filter((c) => !c.redis || redis);
     const reps: CaseResult[][] = [];
     for (let i = 0; i < s.repetitions; i++) {
@@ -84,8 +88,10 @@ async function main(): Promise<number> {
       for (const spec of order) results.push(await runCase(ctx, spec));
       reps.push(results);
     }
+    log("the machine's speed again");
+    const calibration = { before, after: await calibrate(ctx.drivers, calibrateS), reference: reference(join(ROOT, "bench", "results.json")) };
     const problems = workersProblems(reps);
-    const run: WorkersRun = { date: new Date().toISOString(), smoke, settings: s, machine, redis: redisInfo, loadBefore, loadAfter: load(), reps, durationS: (Date.now() - started) / 1000, problems };
+    const run: WorkersRun = { date: new Date().toISOString(), smoke, settings: s, machine, redis: redisInfo, loadBefore, loadAfter: load(), calibration, reps, durationS: (Date.now() - started) / 1000, problems };
     for (const p of problems) log(`PROBLEM: ${p}`);
     const report = renderWorkersReport(run);
     const out = smoke ? join(tmpdir(), `gateway-bench-workers-smoke-${process.pid}.md`) : (option("out") ?? join(ROOT, "bench", "WORKERS.md"));
