@@ -78,6 +78,42 @@ export function rssOf(pid: number): number {
   }
 }
 
+/** Where a group's CPU goes, seconds so far: serving processes' main threads, their other threads, their children. */
+export interface CpuSplit {
+  /** The event loops of the serving processes. */
+  readonly mainThreads: number;
+  /** Their other threads (libuv pool, V8's garbage collector and compiler, OpenTelemetry's exporters if threaded). */
+  readonly otherThreads: number;
+  /** Their child processes: the ledger's writer and reader. */
+  readonly children: number;
+  /** The primary's own (0 for one plain process). */
+  readonly primary: number;
+}
+
+/** User + system seconds of /proc/<pid>/stat (a whole process without its children) or a thread's stat file. */
+function statCpuS(path: string): number {
+  try {
+    const stat = readFileSync(path, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The group's CPU so far, split by where it runs (live processes only: sample before and after a run). */
+export function cpuSplit(group: Group): CpuSplit {
+  let main = 0;
+  let all = 0;
+  let children = 0;
+  for (const pid of group.servingPids()) {
+    main += statCpuS(`/proc/${pid}/task/${pid}/stat`);
+    all += statCpuS(`/proc/${pid}/stat`);
+    for (const kid of descendants(pid)) children += statCpuS(`/proc/${kid}/stat`);
+  }
+  return { mainThreads: main, otherThreads: all - main, children, primary: group.workers > 1 ? statCpuS(`/proc/${group.pid}/stat`) : 0 };
+}
+
 /** Peak resident memory of a group's processes, bytes. */
 export interface GroupRss {
   /** The primary's own peak (undefined for one plain process: it is the worker). */

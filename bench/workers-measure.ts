@@ -13,8 +13,8 @@ import type { Proc } from "./procs.js";
 import { costed } from "./scenario.js";
 import type { CostedRun } from "./scenario.js";
 import { grpcUnary, h2session } from "./stream-client.js";
-import { startGroup, stopGroup, trackGroupRss } from "./workers-group.js";
-import type { GroupRss } from "./workers-group.js";
+import { cpuSplit, startGroup, stopGroup, trackGroupRss } from "./workers-group.js";
+import type { CpuSplit, GroupRss } from "./workers-group.js";
 import type { BenchRedis } from "./workers-redis.js";
 
 /** How big each step is (the full run and the smoke run differ only here). */
@@ -73,6 +73,8 @@ export interface Measured extends CostedRun {
   readonly redisCommands?: Readonly<Record<string, number>>;
   /** CPU seconds of each serving process (with its ledger processes) during the run: how evenly the work was spread. */
   readonly workerCpuS: readonly number[];
+  /** The group's CPU per call (µs) by where it ran: event loops, other threads, ledger processes, primary. */
+  readonly cpuSplitUs?: CpuSplit;
 }
 
 /** What one case measured. */
@@ -186,15 +188,19 @@ export async function runCase(ctx: CaseContext, spec: CaseSpec): Promise<CaseRes
       const redisBefore = spec.redis && redis ? { cpuS: sample(redis.pid).cpuS, cmds: await redis.commands() } : undefined;
       const serving = group.servingPids();
       const servingBefore = serving.map(cpuOf);
+      const splitBefore = cpuSplit(group);
       const measured = await costed(group, ctx.mock, step(ctx, group.port, run));
       const workerCpuS = serving.map((pid, i) => cpuOf(pid) - (servingBefore[i] ?? 0));
+      const splitAfter = cpuSplit(group);
+      const us = (key: keyof CpuSplit): number => ((splitAfter[key] - splitBefore[key]) * 1e6) / Math.max(1, measured.load.ok);
+      const cpuSplitUs: CpuSplit = { mainThreads: us("mainThreads"), otherThreads: us("otherThreads"), children: us("children"), primary: us("primary") };
       if (redisBefore && redis) {
         const ok = Math.max(1, measured.load.ok);
         const redisCpuUsPerReq = ((sample(redis.pid).cpuS - redisBefore.cpuS) * 1e6) / ok;
         const redisCommands = perRequest(redisBefore.cmds, await redis.commands(), ok);
         const sum = (names: readonly string[]): number => names.reduce((a, n) => a + (redisCommands[n] ?? 0), 0);
-        runs[run] = { ...measured, workerCpuS, redisCpuUsPerReq, redisCmdsPerReq: sum(Object.keys(redisCommands)), redisScriptsPerReq: sum(SCRIPT_COMMANDS), redisCommands };
-      } else runs[run] = { ...measured, workerCpuS };
+        runs[run] = { ...measured, workerCpuS, cpuSplitUs, redisCpuUsPerReq, redisCmdsPerReq: sum(Object.keys(redisCommands)), redisScriptsPerReq: sum(SCRIPT_COMMANDS), redisCommands };
+      } else runs[run] = { ...measured, workerCpuS, cpuSplitUs };
       ctx.log(`  ${spec.name} ${run}: ${measured.load.reqPerS.toFixed(0)} req/s, p50 ${measured.load.latency.p50.toFixed(3)} ms, ${measured.cpuUsPerReq.toFixed(0)} µs CPU/req${measured.load.failed > 0 ? `, ${measured.load.failed} FAILED` : ""}`);
     }
     return { name: spec.name, workers: spec.workers, redis: spec.redis, runs, rss: rss.stop() };

@@ -3,6 +3,7 @@ import type { Calibration, Reference } from "./workers-calibrate.js";
 import type { Machine } from "./machine.js";
 import { median, mib } from "./stats.js";
 import { CONNECT_C64, GRPC_C64, KEY_LIMITS } from "./workers-measure.js";
+import type { CpuSplit } from "./workers-group.js";
 import type { CaseName, CaseResult, Measured, RunName, WorkersSettings } from "./workers-measure.js";
 
 /** A whole run, as stored in bench/results-workers.json. */
@@ -164,7 +165,19 @@ function workersSection(run: WorkersRun): string {
       ]);
     }
   }
-  return table(["protocol", "workers", "connections x streams", "req/s", "vs 1 worker", "p50 ms", "p99 ms", "group CPU µs/call", "mock CPU µs/call", "group cores used", "machine CPU busy", "least busy worker's share of the group's CPU"], rows);
+  const split: string[][] = [];
+  for (const name of ["w1", "w2", "w1-local", "w1-redis", "w2-local", "w2-redis"] as const) {
+    const g = (p: (s: CpuSplit) => number): number => med(run, name, "grpcC64", (m) => (m.cpuSplitUs ? p(m.cpuSplitUs) : undefined));
+    if (!Number.isFinite(g((s) => s.mainThreads))) continue;
+    split.push([name, f(med(run, name, "grpcC64", (m) => m.cpuUsPerReq), 0), f(g((s) => s.mainThreads), 0), f(g((s) => s.otherThreads), 0), f(g((s) => s.children), 0), f(g((s) => s.primary), 0)]);
+  }
+  return [
+    table(["protocol", "workers", "connections x streams", "req/s", "vs 1 worker", "p50 ms", "p99 ms", "group CPU µs/call", "mock CPU µs/call", "group cores used", "machine CPU busy", "least busy worker's share of the group's CPU"], rows),
+    "",
+    "Where the group's CPU per call goes, gRPC c=64 (µs/call; the parts are sampled apart from the total, so they add up to it only roughly):",
+    "",
+    table(["case", "total", "workers' event loops", "workers' other threads", "ledger processes", "primary"], split),
+  ].join("\n");
 }
 
 function redisSection(run: WorkersRun): string {
