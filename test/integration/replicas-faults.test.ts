@@ -50,12 +50,14 @@ describe("replicas under faults", () => {
     await sleep(1_500);
     replicas[2]?.proc.child.kill("SIGKILL");
     const results = await load;
-    expect(alive(replicas[0] as Replica) && alive(replicas[1] as Replica)).toBe(true);
+    const othersAlive = alive(replicas[0] as Replica) && alive(replicas[1] as Replica);
+    // Started again before anything is asserted, so that the next tests have three replicas whatever happens here.
+    await restartReplica(setup, replicas[2] as Replica);
+    expect(othersAlive).toBe(true);
     const ids = answered(results);
-    expect(ids.length).toBeGreaterThan(50);
+    expect(ids.length).toBeGreaterThan(20);
     // Calls to the killed replica failed as a client sees a dead server: none of them is counted as answered.
     expect(results.some((r) => !r.ok && r.code === Code.Unavailable)).toBe(true);
-    await restartReplica(setup, replicas[2] as Replica);
     await allInLedger(ids, 15_000);
   }, 60_000);
 
@@ -76,12 +78,17 @@ describe("replicas under faults", () => {
     // Shared again: a budgeted call goes through once Redis answers (spend seeded anew from the ledger).
     await within(15_000, async () => (await callReplica(replicas[2] as Replica, KEYS.budgeted)).ok);
     const ids = answered(results);
-    expect(ids.length).toBeGreaterThan(50);
+    expect(ids.length).toBeGreaterThan(20);
     await allInLedger(ids, 15_000);
+    // Logged once per outage and once at recovery, by every replica that used the shared state meanwhile.
     for (const r of replicas) {
       const lines = r.proc.stderr().split("\n");
-      expect(lines.filter((l) => /shared state.*(unreachable|down|lost)/i.test(l)).length).toBeLessThanOrEqual(2);
+      expect(lines.filter((l) => l.includes('"msg":"shared state unavailable')).length).toBeLessThanOrEqual(1);
+      expect(lines.filter((l) => l.includes('"msg":"shared state available again')).length).toBeLessThanOrEqual(1);
     }
+    const told = replicas.filter((r) => r.proc.stderr().includes('"msg":"shared state unavailable'));
+    expect(told.length).toBeGreaterThanOrEqual(2);
+    for (const r of told) expect(r.proc.stderr()).toContain('"msg":"shared state available again');
   }, 60_000);
 
   it("keeps answering while PostgreSQL is stopped for 30 s, and every answered row reaches it once it is back", async () => {
@@ -94,8 +101,10 @@ describe("replicas under faults", () => {
     const results = await load;
     expect(replicas.every(alive)).toBe(true);
     const during = results.filter((r) => r.ok);
-    expect(during.length).toBeGreaterThan(100);
+    expect(during.length).toBeGreaterThan(50);
     expect(results.filter((r) => !r.ok)).toEqual([]);
+    // The rows of the outage waited in the replicas' spill journals and were replayed.
+    expect(replicas.filter((r) => r.proc.stderr().includes("usage ledger failed: spilling")).length).toBe(3);
     await allInLedger(answered(results), 30_000);
   }, 120_000);
 });
