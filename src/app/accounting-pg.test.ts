@@ -57,4 +57,10 @@ describe("openAccounting with ledger.url", () => {
     expect(String(err)).toMatch(/ledger PostgreSQL migration/);
     expect(`${String(err)} ${JSON.stringify(err)}`).not.toContain(server.password);
   });
+
+  it("refuses to start when the spill journal's directory cannot be written", async () => {
+    const url = await server.database("nospill");
+    const c = { ...config(url), ledger: { ...config(url).ledger, spillPath: join(dir, "missing-dir", "ledger.spill") } };
+    await expect(openAccounting(c, clock, createLogger("debug", () => undefined))).rejects.toThrow(/ledger\.spillPath: the directory .*missing-dir is not writable/);
+  });
 });

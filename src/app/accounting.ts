@@ -8,7 +8,8 @@ import { SqliteLedgerStore } from "../accounting/ledger/sqlite-ledger.js";
 import { PgLedgerStore } from "../accounting/ledger/pg/pg-ledger.js";
 import { LEDGER_WORKER_URL, ThreadedLedgerStore } from "../accounting/ledger/ledger-writer.js";
 import type { LedgerStore } from "../accounting/ledger/ledger-store.js";
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { GatewayConfig } from "../config/schema.js";
 import { sameValue } from "../config/diff.js";
@@ -92,6 +93,13 @@ export async function openAccounting(config: GatewayConfig, clock: Clock, log: L
 async function openStore(config: GatewayConfig, clock: Clock, onError: (err: unknown) => void): Promise<LedgerStore> {
   const pg = config.ledger.postgres;
   if (pg) {
+    // The spill is where answered requests wait while PostgreSQL is down: find out now that it cannot be written.
+    const dir = dirname(resolve(config.ledger.spillPath ?? "."));
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch {
+      throw new Error(`ledger.spillPath: the directory ${dir} is not writable (rows wait there while PostgreSQL is down or slow)`);
+    }
     const { timeoutMs, reportTimeoutMs, poolSize } = pg;
     return PgLedgerStore.open({ url: pg.url.reveal(), timeoutMs, reportTimeoutMs, poolSize, now: () => clock.now(), onError });
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../config/validate.js";
-import { AdapterSet } from "./adapters.js";
+import { AdapterSet, configSecrets } from "./adapters.js";
 
 const config = (p2: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   validateConfig({
@@ -26,3 +26,17 @@ describe("AdapterSet", () => {
     await set.close();
   });
 });
+
+describe("configSecrets", () => {
+  it("names provider keys, and the ledger's and the shared state's URLs and their passwords, for the log's redactor", () => {
+    const config = validateConfig({
+      providers: { p: { kind: "openai", baseUrl: "http://127.0.0.1:9", apiKey: "sk-provider-key-123456" } },
+      models: { m: { provider: "p", pricing: { inputPerMTok: 1, outputPerMTok: 2 } } },
+      ledger: { path: "/tmp/x.db", url: "postgres://gw:pg%21secret@127.0.0.1:5432/gw" },
+      state: { redis: "redis://:redis-secret@127.0.0.1:6379/0" },
+      auth: { enabled: false },
+    });
+    expect(configSecrets(config)).toEqual(["sk-provider-key-123456", "postgres://gw:pg%21secret@127.0.0.1:5432/gw", "pg!secret", "redis://:redis-secret@127.0.0.1:6379/0", "redis-secret"]);
+  });
+});
+

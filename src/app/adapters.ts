@@ -17,13 +17,36 @@ interface Made {
   readonly adapter: ProviderAdapter;
 }
 
-/** Every adapter made so far that is not closed yet, and the redactor of every provider key seen. */
+/** Every secret of a config: provider keys, and the ledger's and the shared state's URLs with their passwords alone. */
+export function configSecrets(config: GatewayConfig): string[] {
+  const out: string[] = [];
+  for (const p of config.providers.values()) if (p.apiKey) out.push(p.apiKey.reveal());
+  for (const url of [config.ledger.postgres?.url, config.state.redis]) {
+    if (!url) continue;
+    out.push(url.reveal());
+    const password = passwordOf(url.reveal());
+    if (password) out.push(password);
+  }
+  return out;
+}
+
+/** The password of a URL, decoded; undefined when it has none. */
+function passwordOf(url: string): string | undefined {
+  try {
+    const p = new URL(url).password;
+    return p === "" ? undefined : decodeURIComponent(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every adapter made so far that is not closed yet, and the redactor of every secret of the configs seen. */
 export class AdapterSet {
   #made = new Map<string, Made>();
   readonly #all = new Set<ProviderAdapter>();
   readonly #secrets = new Set<string>();
   #redactor: Redactor = createRedactor([]);
-  /** A redactor that always scrubs every provider key seen so far (a rotated key too: old adapters may still echo it). */
+  /** A redactor that always scrubs every secret seen so far (a rotated key too: old adapters may still echo it). */
   readonly redactor: Redactor = {
     get empty() {
       return false;
@@ -34,7 +57,7 @@ export class AdapterSet {
 
   /** The adapters of `config` by provider name, reusing those whose provider config and byte bounds are unchanged. */
   adaptersFor(config: GatewayConfig): Map<string, ProviderAdapter> {
-    for (const p of config.providers.values()) if (p.apiKey) this.#secrets.add(p.apiKey.reveal());
+    for (const secret of configSecrets(config)) this.#secrets.add(secret);
     this.#redactor = createRedactor([...this.#secrets]);
     const caps = { maxEventBytes: config.bounds.maxProviderEventBytes, maxBodyBytes: config.bounds.maxProviderBodyBytes };
     const made = new Map<string, Made>();

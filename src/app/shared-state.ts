@@ -5,6 +5,7 @@ import { createRedisState } from "../gateway/shared/redis/redis-state.js";
 import type { RedisState } from "../gateway/shared/redis/redis-state.js";
 import type { Logger } from "../telemetry/log.js";
 import type { StateFactory } from "./accounting.js";
+import { systemClock } from "./system.js";
 
 /** The health service that says whether the shared state answers (SERVING) or the fallbacks are in force (NOT_SERVING). */
 export const STATE_HEALTH_SERVICE = "llmgateway.state";
@@ -15,7 +16,7 @@ export const STATE_HEALTH_SERVICE = "llmgateway.state";
  */
 export function stateFactory(config: GatewayConfig, log: Logger, workers: number): StateFactory {
   const url = config.state.redis;
-  if (url === undefined) return (spend) => new LocalSharedState(spend, () => Date.now(), workers);
+  if (url === undefined) return (spend) => new LocalSharedState(spend, () => systemClock.now(), workers);
   return (spend) => createRedisState({ url: url.reveal(), keyPrefix: config.state.keyPrefix, commandTimeoutMs: config.state.timeoutMs, spend, log, replicasHint: workers });
 }
 

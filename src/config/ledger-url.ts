@@ -13,7 +13,7 @@ export interface PostgresLedgerConfig {
   readonly timeoutMs: number;
   /** The longest a report read may take, ms. Default 30,000. */
   readonly reportTimeoutMs: number;
-  /** Connections this process opens at most. Default 4. */
+  /** Connections this process opens for writes at most (reports use 2 more, maintenance 1). Default 4. */
   readonly poolSize: number;
 }
 

@@ -140,3 +140,34 @@ describe("budgets that cannot be read", () => {
     expect(fakes.a?.calls).toHaveLength(0);
   });
 });
+
+describe("admission asks the key's limits and its budget at once", () => {
+  it("gives back the budget reservation of a request its key's rpm refuses, and the tokens of one its budget refuses", async () => {
+    const config = configFor({ a: {} });
+    const fake = new FakeAdapter("p-a", { ok: "hi" });
+    const released: string[] = [];
+    let refuseBudget = false;
+    let asked = 0;
+    const budgets = {
+      reserve: async () => {
+        asked++;
+        if (refuseBudget) return { ok: false as const, scope: "key:k", spentPicos: 2n, budgetPicos: 1n, resetsAt: Date.UTC(2027, 0, 1) };
+        return { ok: true as const, reservation: { scopes: ["key:k"], picos: BigInt(asked), monthStart: 0 } };
+      },
+      release: (r: { picos: bigint }) => void released.push(String(r.picos)),
+    };
+    const gateway = new Gateway({ config, adapters: new Map([["p-a", fake]]), clock: fakeClock, random: cycle(0.5), budgets });
+    const k = { id: "k", sha256: Buffer.alloc(32), role: "user" as const, allow: undefined, rpm: 1, tpm: 1_000_000, monthlyBudgetPicos: 1n, tags: {} };
+    const ctx = () => ({ ...context(), principal: k });
+    await settle(gateway.complete(request("a"), ctx()), 10);
+    expect(released).toEqual(["1"]); // the first request's, once its cost was committed
+    const overRpm = await settle(gateway.complete(request("a"), ctx()), 10);
+    expect((overRpm as GatewayError).code).toBe("resource_exhausted");
+    expect(released).toEqual(["1", "2"]); // reserved at once with the key's take, then given back
+    await vi.advanceTimersByTimeAsync(60_000);
+    refuseBudget = true;
+    const overBudget = await settle(gateway.complete(request("a"), ctx()), 10);
+    expect((overBudget as GatewayError).message).toMatch(/monthly budget key:k is spent/);
+    expect(fake.calls).toHaveLength(1);
+  });
+});

@@ -3,7 +3,7 @@
  * loopback port with its socket in the same dir, a password user and a database of its own. fsync is off (tests).
  */
 import { execFile, execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +22,8 @@ export interface PostgresServer {
   start(): Promise<void>;
   /** Runs SQL as the superuser through psql on the socket; resolves with psql's output. */
   psql(sql: string): Promise<string>;
+  /** Sends SIGSTOP (freeze: nothing answers, connections hang) or SIGCONT to the server and each of its processes. */
+  signal(sig: "SIGSTOP" | "SIGCONT"): void;
   /** Creates a new empty database owned by the user; resolves with its URL. */
   database(name: string): Promise<string>;
   /** Stops the server and deletes its dir. */
@@ -87,6 +89,12 @@ export async function startPostgres(): Promise<PostgresServer> {
     throw err;
   }
   let running = true;
+  const signal = (sig: "SIGSTOP" | "SIGCONT"): void => {
+    const pid = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+    const children = execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").map(Number).filter((n) => n > 0);
+    // Children first on SIGSTOP (so the postmaster cannot start new ones unseen), the postmaster first on SIGCONT.
+    for (const p of sig === "SIGSTOP" ? [...children, pid] : [pid, ...children]) process.kill(p, sig);
+  };
   return {
     url: `postgres://${USER}:${password}@127.0.0.1:${port}/${DB}`,
     port,
@@ -102,12 +110,20 @@ export async function startPostgres(): Promise<PostgresServer> {
       running = true;
     },
     psql,
+    signal,
     async database(name) {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
       await run("psql", ["-h", dir, "-p", String(port), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", `CREATE DATABASE ${name} OWNER ${USER}`]);
       return `postgres://${USER}:${password}@127.0.0.1:${port}/${name}`;
     },
     async close() {
+      if (running) {
+        try {
+          signal("SIGCONT");
+        } catch {
+          // not running after all: nothing to wake
+        }
+      }
       if (running) await run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "-t", "60", "stop"]).catch(() => undefined);
       running = false;
       rmSync(dir, { recursive: true, force: true });

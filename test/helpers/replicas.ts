@@ -1,6 +1,15 @@
 /** Three gateway processes sharing one redis-server and one PostgreSQL ledger, as replicas behind a balancer would. */
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
+import { startSimulator } from "../../src/sim/server.js";
+import type { Simulator } from "../../src/sim/server.js";
+import type { SimProfile } from "../../src/sim/profile.js";
+import { startPostgres } from "./postgres-server.js";
+import type { PostgresServer } from "./postgres-server.js";
+import { startRedis } from "./redis-server.js";
+import type { RedisServer } from "./redis-server.js";
 import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { Role } from "../../gen/llmgateway/v1/types_pb.js";
@@ -145,4 +154,36 @@ export async function inLedger(pgUrl: string, ids: readonly string[]): Promise<S
   } finally {
     await client.end();
   }
+}
+
+/** What a suite of replica tests runs against: the simulator, Redis, PostgreSQL and three replicas. */
+export interface ReplicaSuite {
+  readonly sim: Simulator;
+  readonly redis: RedisServer;
+  readonly pg: PostgresServer;
+  readonly setup: ReplicaSetup;
+  readonly replicas: Replica[];
+}
+
+/**
+ * Registers the suite's set-up and tear-down: a simulator (`sim`, `capped` and `gone` with the given profiles; `gone`
+ * is always down), a redis-server, a PostgreSQL cluster and three replicas. The returned object is filled by beforeAll.
+ */
+export function replicaSuite(profiles: { readonly sim?: SimProfile; readonly capped?: SimProfile }): ReplicaSuite {
+  const suite = { replicas: [] as Replica[] } as { -readonly [K in keyof ReplicaSuite]: ReplicaSuite[K] };
+  let dir = "";
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "gw-replicas-"));
+    const endpoints = { sim: { kind: "openai" as const, profile: profiles.sim ?? {} }, capped: { kind: "openai" as const, profile: profiles.capped ?? {} }, gone: { kind: "openai" as const, profile: { down: true } } };
+    [suite.sim, suite.redis, suite.pg] = await Promise.all([startSimulator(endpoints), startRedis(), startPostgres()]);
+    const { sim } = suite;
+    suite.setup = { dir, redisUrl: suite.redis.url, pgUrl: suite.pg.url, simUrl: sim.baseUrl("sim"), cappedUrl: sim.baseUrl("capped"), goneUrl: sim.baseUrl("gone") };
+    suite.replicas.push(...(await Promise.all([0, 1, 2].map((i) => startReplica(suite.setup, i)))));
+  }, 60_000);
+  afterAll(async () => {
+    await stopReplicas(suite.replicas);
+    await Promise.all([suite.sim?.close(), suite.redis?.close(), suite.pg?.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+  return suite;
 }

@@ -6,17 +6,10 @@
 import type { LedgerRecord } from "../../src/accounting/ledger/ledger-record.js";
 import { newRowUid } from "../../src/accounting/ledger/ledger-record.js";
 
-/** A small seeded generator (mulberry32): the same seed gives the same rows. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom } from "../../src/sim/profile.js";
+
+/** A small seeded generator (the simulator's mulberry32): the same seed gives the same rows. */
+export const seeded = seededRandom;
 
 /** The rows of `requests` requests from `startMs`, spread over `spanMs` (each request 1 to 3 attempts, or a refusal). */
 export function variedRows(seed: number, requests: number, startMs: number, spanMs: number): LedgerRecord[] {

@@ -108,3 +108,22 @@ describe("serve --workers 2", () => {
     for (const id of answered) expect(ids.has(id)).toBe(true);
   }, 30_000);
 });
+
+describe("serve --workers, refused", () => {
+  it("exits 2 naming the flag for a count that is not a whole number from 1 to 64", async () => {
+    for (const bad of ["0", "65", "two"]) {
+      const p = spawnGateway(["--workers", bad]);
+      expect(await p.exited).toBe(2);
+      expect(p.stderr()).toContain(`--workers: must be a whole number from 1 to 64, got "${bad}"`);
+    }
+  });
+
+  it("checks the config once in the primary: an invalid file is one message and exit 2, no worker started", async () => {
+    const path = join(dir, "bad.yaml");
+    writeFileSync(path, "listen: 127.0.0.1:0\nmodels: {}\nbogus: 1\n");
+    const p = spawnGateway(["--config", path, "--workers", "3"]);
+    expect(await p.exited).toBe(2);
+    expect(p.stderr()).toMatch(/bogus/);
+    expect(p.stderr()).not.toContain("starting workers");
+  });
+});

@@ -3,7 +3,7 @@
  * planning or provider call. A refusal is a GatewayError with a short reason for the ledger; the request then
  * ends through the same path as every other request (ledger row, observers).
  */
-import type { BudgetReservation } from "../../accounting/budget/budget-guard.js";
+import type { BudgetReservation, BudgetReserve } from "../../accounting/budget/budget-guard.js";
 import { formatUsd } from "../../accounting/money/money.js";
 import type { ClientKeyConfig } from "../../config/auth.js";
 import type { GatewayConfig } from "../../config/schema.js";
@@ -42,6 +42,12 @@ export interface AdmissionDeps {
 /** The refusal of every request while the usage ledger can record none (no provider may bill what cannot be accounted). */
 export const LEDGER_DOWN = "the usage ledger cannot record requests now (neither the ledger nor its spill journal can write); retry later";
 
+/** The answer of budgets that cannot be read (the shared state is unreachable): the request is refused. */
+const UNREADABLE = Symbol("budgets unreadable");
+
+/** What a refusal for unreadable budgets says first. */
+const STATE_DOWN = "the shared state that keeps budgets (Redis) cannot be reached";
+
 /** Admission of requests per client key: a known target, allowed to the key, within its limits and budget. */
 export class Admission {
   readonly #deps: AdmissionDeps;
@@ -71,13 +77,18 @@ export class Admission {
     if (wrong !== undefined) throw new Refusal("invalid_argument", wrong, "wrong_kind", req);
     const now = this.#deps.clock.monotonic();
     const tokens = key?.tpm === undefined ? 0 : contextTokens(req.chat);
-    if (key && (key.rpm !== undefined || key.tpm !== undefined)) {
-      const limit = await this.#deps.keys.take(key, tokens, now);
-      if (limit) throw overLimit(key, limit, req);
+    const limited = key !== undefined && (key.rpm !== undefined || key.tpm !== undefined);
+    if (!limited && !this.#deps.budgets) return req;
+    // The key's limits and its budget are asked at once: with shared state, one round trip for both.
+    const [limit, verdict] = await Promise.all([key && limited ? this.#deps.keys.take(key, tokens, now) : undefined, this.#reserve(key, req)]);
+    const budget = verdict !== UNREADABLE && verdict?.ok ? verdict.reservation : undefined;
+    if (key && limit) {
+      if (budget) this.#deps.budgets?.release(budget);
+      throw overLimit(key, limit, req);
     }
-    const verdict = await this.#reserve(key, req, tokens, now);
-    if (verdict && !verdict.ok) {
+    if (verdict === UNREADABLE || (verdict && !verdict.ok)) {
       if (key && tokens > 0) this.#deps.keys.settle(key, tokens, 0, false, now);
+      if (verdict === UNREADABLE) throw new Refusal("unavailable", `${STATE_DOWN}; budgets are not checked without it, so requests are refused; retry later`, "state_unavailable", req, 1_000);
       const resets = new Date(verdict.resetsAt).toISOString();
       throw new Refusal(
         "resource_exhausted",
@@ -86,21 +97,19 @@ export class Admission {
         req,
       );
     }
-    const budget = verdict?.reservation;
     if (tokens > 0 || budget) this.#held.set(req, { key, tokens, budget });
     return req;
   }
 
-  /** The budget reservation of a request; shared budgets that cannot be read refuse it (never overspend). */
-  async #reserve(key: ClientKeyConfig | undefined, req: GatewayRequest, tokens: number, now: number): Promise<Awaited<ReturnType<BudgetView["reserve"]>> | undefined> {
+  /** The budget reservation of a request (none without budgets), or UNREADABLE when the shared budgets cannot be read. */
+  async #reserve(key: ClientKeyConfig | undefined, req: GatewayRequest): Promise<BudgetReserve | typeof UNREADABLE | undefined> {
     const budgets = this.#deps.budgets;
     if (!budgets) return undefined;
     try {
       return await budgets.reserve({ clientKey: key?.id, tags: req.tags }, worstCasePicos(this.#deps.config, req), this.#deps.clock.now());
     } catch (err) {
-      if (!(err instanceof StateUnavailableError)) throw err;
-      if (key && tokens > 0) this.#deps.keys.settle(key, tokens, 0, false, now);
-      throw new Refusal("unavailable", `${err.message}; budgets are not checked without it, so requests are refused; retry later`, "state_unavailable", req, 1_000);
+      if (err instanceof StateUnavailableError) return UNREADABLE;
+      throw err;
     }
   }
 

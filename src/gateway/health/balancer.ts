@@ -134,8 +134,8 @@ export class Balancer implements DeploymentView {
   applyHint(model: string, hint: RateLimitHint): void {
     const d = this.#deployments.get(model);
     if (!d) return;
-    d.applyHint(hint, this.now());
-    this.#share?.hint(d.model, hint);
+    const applied = d.applyHint(hint, this.now());
+    this.#share?.hint(d.model, applied);
   }
 
   /** Applies what another replica published about a model (its provider's headers, a cooldown), without publishing it again. */

@@ -163,11 +163,13 @@ export class Deployment {
     this.#cooldownUntil = Math.max(this.#cooldownUntil, now + ms);
   }
 
-  /** Applies the provider's rate-limit headers. */
-  applyHint(hint: RateLimitHint, now: number): void {
+  /** Applies the provider's rate-limit headers; returns them as applied (the reset capped by maxRetryAfterMs). */
+  applyHint(hint: RateLimitHint, now: number): RateLimitHint {
     // A reset time is a Retry-After in other words: capped the same way.
     const resetMs = cappedRetryAfterMs(hint.resetMs, this.#failover);
-    this.limits.applyHint(resetMs === hint.resetMs ? hint : { ...hint, resetMs }, now);
+    const capped = resetMs === hint.resetMs ? hint : { ...hint, resetMs };
+    this.limits.applyHint(capped, now);
+    return capped;
   }
 
   /** A 429 cooldown or an exhausted RPM/TPM limit, as a skip. */

@@ -43,6 +43,8 @@ function queries(): AggregateQuery[] {
     [Math.ceil(T0 / HOUR) * HOUR + 10 * HOUR + 60_000, Math.ceil(T0 / HOUR) * HOUR + 10 * HOUR + 1_800_000],
     [T0 + 2 * DAY, T0 + 2 * DAY],
     [T0 + 2 * DAY + 0.4, T0 + 2 * DAY + 5 * HOUR + 0.6],
+    [0, Number.MAX_SAFE_INTEGER],
+    [-Infinity, Infinity],
   ];
   for (const [startMs, endMs] of ranges) out.push({ ...BASE, startMs, endMs }, { ...BASE, startMs, endMs, groupBy: ["model", "client_key"] });
   for (const d of DIMS) out.push({ ...BASE, groupBy: [d], tagKey: d === "tag" ? "team" : undefined });

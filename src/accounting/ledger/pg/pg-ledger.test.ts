@@ -131,4 +131,39 @@ describe("PgLedgerStore", () => {
     expect(String(down)).toMatch(/ECONNREFUSED|connect/);
     expect(`${String(down)} ${JSON.stringify(down)}`).not.toContain(server.password);
   });
+
+  it("rejects within the deadline while PostgreSQL is frozen, and a replay after it thaws stores each row once", async () => {
+    const url = await server.database("frozen");
+    const store = await PgLedgerStore.open({ url, ...quiet, timeoutMs: 500 });
+    const rows = variedRows(11, 40, T0, DAY);
+    await store.append(rows.slice(0, 10));
+    server.signal("SIGSTOP");
+    let thawed = false;
+    try {
+      for (const batch of [rows.slice(10, 25), rows.slice(25)]) {
+        // The first waits on a connection that hangs mid-statement, the second on a connection that cannot be made.
+        const started = Date.now();
+        await expect(store.append(batch)).rejects.toThrow(/no answer within 500 ms|timeout/);
+        expect(Date.now() - started).toBeLessThan(2_000);
+      }
+    } finally {
+      server.signal("SIGCONT");
+      thawed = true;
+    }
+    expect(thawed).toBe(true);
+    // What the frozen server received may commit after it thaws: the replay (as the spill does) stores nothing twice.
+    const end = Date.now() + 15_000;
+    for (;;) {
+      try {
+        await store.append(rows.slice(10));
+        break;
+      } catch (err) {
+        if (Date.now() > end) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    await store.close();
+    const stored = await sql<{ n: number; d: number }>(url, "SELECT count(*)::int AS n, count(DISTINCT uid)::int AS d FROM ledger");
+    expect(stored).toEqual([{ n: rows.length, d: rows.length }]);
+  });
 });

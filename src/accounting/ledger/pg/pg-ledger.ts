@@ -26,7 +26,7 @@ export interface PgLedgerOptions {
   readonly timeoutMs?: number;
   /** Deadline of a report read, a fold step and a prune step, ms. Default 30,000. */
   readonly reportTimeoutMs?: number;
-  /** Connections at most. Default 4. */
+  /** Connections for writes at most (reports have 2 more, maintenance 1). Default 4. */
   readonly poolSize?: number;
   /** Epoch ms, to stamp applied schema versions. */
   readonly now: () => number;
@@ -46,7 +46,8 @@ const PRUNE_CHUNK = 20_000;
 /** The PostgreSQL implementation of LedgerStore. */
 export class PgLedgerStore implements LedgerStore {
   readonly #pool: pg.Pool;
-  readonly #slowPool: pg.Pool;
+  readonly #reportPool: pg.Pool;
+  readonly #maintenancePool: pg.Pool;
   readonly #timeoutMs: number;
   readonly #reportTimeoutMs: number;
   readonly #rollupEvery: number;
@@ -64,11 +65,11 @@ export class PgLedgerStore implements LedgerStore {
     this.#rollupEvery = o.rollupEvery ?? 2_000;
     this.#onError = o.onError ?? (() => undefined);
     this.#scrub = errorScrubber(o.url);
-    const pool = (max: number, timeoutMs: number): pg.Pool => {
+    const pool = (max: number, timeoutMs: number, connectMs = this.#timeoutMs): pg.Pool => {
       const p = new pg.Pool({
         connectionString: o.url,
         max,
-        connectionTimeoutMillis: this.#timeoutMs,
+        connectionTimeoutMillis: connectMs,
         statement_timeout: timeoutMs,
         query_timeout: timeoutMs + 1_000,
         idle_in_transaction_session_timeout: 2 * timeoutMs,
@@ -80,9 +81,13 @@ export class PgLedgerStore implements LedgerStore {
       p.on("error", () => undefined);
       return p;
     };
+    // Writes, reports, and maintenance (migrations, folds, pruning) have connections of their own: a long report or
+    // prune never holds a connection a write needs, and reports never wait behind maintenance.
+    const slow = Math.max(this.#reportTimeoutMs, this.#timeoutMs);
     this.#pool = pool(o.poolSize ?? 4, this.#timeoutMs);
-    // Reports, folds, pruning and migrations: longer deadlines, and never holding a connection writes need.
-    this.#slowPool = pool(2, Math.max(this.#reportTimeoutMs, this.#timeoutMs));
+    this.#reportPool = pool(2, slow);
+    // One maintenance connection: a fold waits for a prune step to end (and the other way round) rather than failing.
+    this.#maintenancePool = pool(1, slow, slow);
     const every = o.rollupIntervalMs ?? 10_000;
     if (every > 0) {
       this.#timer = setInterval(() => this.#foldSoon(), every);
@@ -95,7 +100,7 @@ export class PgLedgerStore implements LedgerStore {
     const store = new PgLedgerStore(options);
     try {
       const timeout = Math.max(store.#reportTimeoutMs, store.#timeoutMs);
-      await store.#run("migration", timeout, (c) => migratePg(c, options.now(), timeout), store.#slowPool);
+      await store.#run("migration", timeout, (c) => migratePg(c, options.now(), timeout), store.#maintenancePool);
     } catch (err) {
       await store.close();
       throw err;
@@ -124,7 +129,7 @@ export class PgLedgerStore implements LedgerStore {
       const b = sketches.values.length === 0 ? [] : (await c.query<unknown[]>({ text: sketches.text, values: sketches.values, rowMode: "array" })).rows;
       await c.query("COMMIT");
       return [a.rows, b] as const;
-    }, this.#slowPool);
+    }, this.#reportPool);
     return mergeGroups(q.groupBy.length, sumRows, sketchRows);
   }
 
@@ -144,7 +149,7 @@ export class PgLedgerStore implements LedgerStore {
     const cut = Math.floor(beforeMs / DAY_MS) * DAY_MS;
     let total = 0;
     for (let first = true; ; first = false) {
-      const n = await this.#run("prune", this.#reportTimeoutMs, (c) => pruneStep(c, cut, PRUNE_CHUNK, first, this.#reportTimeoutMs), this.#slowPool);
+      const n = await this.#run("prune", this.#reportTimeoutMs, (c) => pruneStep(c, cut, PRUNE_CHUNK, first, this.#reportTimeoutMs), this.#maintenancePool);
       total += n;
       if (n < PRUNE_CHUNK) return total;
     }
@@ -156,7 +161,7 @@ export class PgLedgerStore implements LedgerStore {
     this.#closed = true;
     clearInterval(this.#timer);
     await this.#folding?.catch(() => undefined);
-    await Promise.all([this.#pool.end().catch(() => undefined), this.#slowPool.end().catch(() => undefined)]);
+    await Promise.all([this.#pool, this.#reportPool, this.#maintenancePool].map((p) => p.end().catch(() => undefined)));
   }
 
   #foldSoon(): void {
@@ -174,7 +179,7 @@ export class PgLedgerStore implements LedgerStore {
   async #foldAll(): Promise<number> {
     let total = 0;
     while (!this.#closed) {
-      const n = await this.#run("roll-up", this.#reportTimeoutMs, (c) => foldStep(c, FOLD_CHUNK, this.#reportTimeoutMs), this.#slowPool);
+      const n = await this.#run("roll-up", this.#reportTimeoutMs, (c) => foldStep(c, FOLD_CHUNK, this.#reportTimeoutMs), this.#maintenancePool);
       if (n === undefined) break; // another replica is folding or pruning
       total += n;
       if (n < FOLD_CHUNK) break;

@@ -89,11 +89,12 @@ export function reportSql(q: AggregateQuery): ReportSql {
   const where = (s: Source): string => filters.map((f) => f(s)).join("");
   const groups = (s: Source): string => q.groupBy.map((d, i) => `${dim(d, s)}::text AS g${i}, `).join("");
 
-  const hs = Math.ceil(clampMs(q.startMs) / HOUR_MS);
-  const he = Math.floor(clampMs(q.endMs) / HOUR_MS);
-  if (!(q.endMs > q.startMs)) return { sums: NOTHING, sketches: NOTHING };
-  const s = param(clampMs(Math.ceil(q.startMs)));
-  const e = param(clampMs(Math.ceil(q.endMs)));
+  const [start, end] = [clampMs(q.startMs), clampMs(q.endMs)];
+  if (!(end > start)) return { sums: NOTHING, sketches: NOTHING };
+  const hs = Math.ceil(start / HOUR_MS);
+  const he = Math.floor(end / HOUR_MS);
+  const s = param(Math.ceil(start));
+  const e = param(Math.ceil(end));
   // Raw sources: a FROM and its time condition, to which the filters are added. The unfolded rows drive their
   // branch (ids to the primary key), whatever the planner's statistics of that busy little table say.
   const raws: (readonly [string, string])[] = [];
@@ -105,7 +106,7 @@ export function reportSql(q: AggregateQuery): ReportSql {
     const heMs = param(he * HOUR_MS);
     raws.push(["ledger l", `((l.time_ms >= ${s} AND l.time_ms < ${hsMs}) OR (l.time_ms >= ${heMs} AND l.time_ms < ${e}))`]);
     raws.push(["ledger l", `l.id = ANY(ARRAY(SELECT id FROM ledger_unfolded)) AND l.time_ms >= ${hsMs} AND l.time_ms < ${heMs}`]);
-    for (const seg of planSegments(q.startMs, q.endMs, q.groupBy.includes("hour"))) {
+    for (const seg of planSegments(start, end, q.groupBy.includes("hour"))) {
       if (seg.kind === "hour" || seg.kind === "day") rollups.push([seg.kind, `l.bucket >= ${param(seg.from)} AND l.bucket < ${param(seg.to)}`]);
     }
   }

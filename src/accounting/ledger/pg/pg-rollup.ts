@@ -1,8 +1,8 @@
 /**
  * Maintenance of the PostgreSQL ledger, one replica at a time (an advisory lock taken per transaction): folding
- * unfolded rows into the hourly and daily roll-ups, and pruning old rows. A fold deletes a chunk of ids from `ledger_unfolded`
- * and adds their rows to the roll-ups in one statement, so a report's snapshot sees each row exactly once: raw
- * (still unfolded) or in a roll-up. No id or time watermark is involved, so a row committed late by another replica
+ * unfolded rows into the hourly and daily roll-ups, and pruning old rows. A fold deletes a chunk of ids from
+ * `ledger_unfolded` and adds their rows to the roll-ups in one statement, so a report's snapshot sees each row exactly
+ * once: raw (still unfolded) or in a roll-up. No id or time watermark is involved, so a row committed late by another replica
  * or replayed from a spill days later is folded like any other.
  */
 import type { PoolClient } from "pg";

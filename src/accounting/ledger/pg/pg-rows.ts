@@ -1,14 +1,14 @@
 /**
- * A batch of ledger records as one INSERT: the batch travels as one JSON parameter (V8's JSON.stringify and
- * PostgreSQL's json_to_recordset are both native, about twice as fast as one array parameter per column), one
- * statement and one round trip per batch, whatever its size. Rows whose uid is stored already are skipped (ON CONFLICT DO NOTHING), and the
- * ids of the rows inserted go to `ledger_unfolded` in the same statement, for the roll-up to fold.
+ * A batch of ledger records as one INSERT: the batch travels as one JSON parameter (JSON.stringify in V8,
+ * json_to_recordset in PostgreSQL), so one statement and one round trip take a batch of any size (a replayed spill
+ * chunk holds thousands of rows). Rows whose uid is stored already are skipped (ON CONFLICT DO NOTHING), and the ids
+ * of the rows inserted go to `ledger_unfolded` in the same statement, for the roll-up to fold.
  */
 import { bucketOf } from "../../report/latency-sketch.js";
 import type { LedgerRecord } from "../ledger-record.js";
 import { OPERATION_CODES, USAGE_BASIS_CODES } from "../ledger-record.js";
 
-/** Each column, its SQL type, and its value of a record (undefined: NULL). */
+/** Each column, its SQL type, and its value of a record (null or absent: NULL). */
 const COLUMNS: readonly (readonly [string, string, (r: LedgerRecord) => unknown])[] = [
   ["uid", "uuid", (r) => r.uid],
   ["time_ms", "int8", (r) => Math.floor(r.timeMs)],
