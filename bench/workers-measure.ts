@@ -67,7 +67,7 @@ export interface Measured extends CostedRun {
   readonly redisCpuUsPerReq?: number;
   /** Redis commands per request, those that scripts ran inside Redis included (cases with Redis). */
   readonly redisCmdsPerReq?: number;
-  /** Scripts (EVAL, EVALSHA) per request: each is one round trip (cases with Redis). */
+  /** Scripts (EVAL, EVALSHA) sent per request; several may share one round trip when pipelined (cases with Redis). */
   readonly redisScriptsPerReq?: number;
   /** Calls per request of each Redis command (cases with Redis). */
   readonly redisCommands?: Readonly<Record<string, number>>;
@@ -149,7 +149,7 @@ function step(ctx: CaseContext, port: number, run: RunName): () => Promise<LoadR
   return () => d.connect(port, CONNECT_C64, s.c64Seconds);
 }
 
-/** The commands that run a script: one client round trip each, however many commands the script runs. */
+/** The commands that run a script (however many commands the script runs inside Redis). */
 const SCRIPT_COMMANDS = ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"] as const;
 
 /** Calls per request of each command between two INFO commandstats (the bench's own INFO left out). */

@@ -217,9 +217,9 @@ function redisSection(run: WorkersRun): string {
     .map(([name, n]) => `${name.toUpperCase()} ${f(n, 2)}`)
     .join(", ");
   return [
-    table(["case", "req/s local / Redis", "p50 ms local / Redis", "added p50 ms", "gateway CPU µs/call local / Redis", "added gateway CPU µs/call", "redis-server CPU µs/call", "Redis scripts/call (round trips)", "Redis commands/call (inside scripts included)"], rows),
+    table(["case", "req/s local / Redis", "p50 ms local / Redis", "added p50 ms", "gateway CPU µs/call local / Redis", "added gateway CPU µs/call", "redis-server CPU µs/call", "Redis scripts/call (EVALSHA sent)", "Redis commands/call (inside scripts included)"], rows),
     "",
-    `Redis commands per call, 1 worker at c=64, last repetition (INFO commandstats; EVALSHA/EVAL are the round trips, the rest mostly runs inside them): ${mix || "n/a"}.`,
+    `Redis commands per call, 1 worker at c=64, last repetition (INFO commandstats; EVALSHA/EVAL are the scripts the gateway sends, several of them possibly pipelined in one round trip, and the other commands run inside them): ${mix || "n/a"}.`,
   ].join("\n");
 }
 
