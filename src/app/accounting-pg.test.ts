@@ -10,6 +10,7 @@ import { PgLedgerStore } from "../accounting/ledger/pg/pg-ledger.js";
 import { validateConfig } from "../config/validate.js";
 import { createLogger } from "../telemetry/log.js";
 import { openAccounting } from "./accounting.js";
+import { hasSharedServices } from "../../test/helpers/tools.js";
 
 let server: PostgresServer;
 let dir: string;
@@ -33,7 +34,7 @@ function config(url: string): ReturnType<typeof validateConfig> {
   });
 }
 
-describe("openAccounting with ledger.url", () => {
+describe.skipIf(!hasSharedServices())("openAccounting with ledger.url", () => {
   it("records into PostgreSQL, where another replica's store reads the rows", async () => {
     const url = await server.database("accounting");
     const lines: string[] = [];

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { within } from "../helpers/reload-config.js";
 import { KEYS, callReplica, inLedger, loadReplicas, replicaSuite, restartReplica } from "../helpers/replicas.js";
 import type { CallResult, Replica } from "../helpers/replicas.js";
+import { hasSharedServices } from "../helpers/tools.js";
 
 const suite = replicaSuite({ sim: { latencyMs: { min: 2, max: 10 } } });
 
@@ -19,7 +20,7 @@ async function allInLedger(ids: readonly string[], timeoutMs: number): Promise<v
   await within(timeoutMs, async () => (await inLedger(suite.pg.url, ids)).size === ids.length);
 }
 
-describe("suite.replicas under faults", () => {
+describe.skipIf(!hasSharedServices())("suite.replicas under faults", () => {
   it("loses no answered request when one replica is killed with SIGKILL under load", async () => {
     const t0 = Date.now();
     const load = loadReplicas(suite.replicas, KEYS.free, 6, () => Date.now() - t0 > 3_000);

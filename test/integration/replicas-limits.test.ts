@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { keyedClient } from "../helpers/reload-config.js";
 import { BUDGET_USD, KEYS, WORST_USD, callReplica, loadReplicas, replicaSuite } from "../helpers/replicas.js";
 import type { CallResult, Replica } from "../helpers/replicas.js";
+import { hasSharedServices } from "../helpers/tools.js";
 
 const suite = replicaSuite({ capped: { rpm: 30 } });
 
@@ -16,7 +17,7 @@ const picosOf = (m: { units: bigint; picoUnits: bigint } | undefined): bigint =>
 
 const okCount = (rs: readonly CallResult[]): number => rs.filter((r) => r.ok).length;
 
-describe("limits shared by three replicas", () => {
+describe.skipIf(!hasSharedServices())("limits shared by three replicas", () => {
   it("lets a key with rpm 60 through 60 times in its minute over the three, not 180", async () => {
     const t0 = performance.now();
     let sent = 0;

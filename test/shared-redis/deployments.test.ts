@@ -5,6 +5,7 @@ import type { RedisState } from "../../src/gateway/shared/redis/redis-state.js";
 import { startRedis } from "../helpers/redis-server.js";
 import type { RedisServer } from "../helpers/redis-server.js";
 import { model, replicas, sleep, waitFor } from "./kit.js";
+import { hasSharedServices } from "../helpers/tools.js";
 
 let server: RedisServer;
 let states: RedisState[] = [];
@@ -31,7 +32,7 @@ const share = (i: number): DeploymentShare => {
   return d;
 };
 
-describe("deployment limits and cooldowns shared in Redis", () => {
+describe.skipIf(!hasSharedServices())("deployment limits and cooldowns shared in Redis", () => {
   it("shares a deployment's rpm across replicas", async () => {
     const m = model("rpm3", 3);
     const answers = [];

@@ -4,6 +4,7 @@ import type { RedisState } from "../../src/gateway/shared/redis/redis-state.js";
 import { startRedis } from "../helpers/redis-server.js";
 import type { RedisServer } from "../helpers/redis-server.js";
 import { clientKey, replicas, sleep } from "./kit.js";
+import { hasSharedServices } from "../helpers/tools.js";
 
 let server: RedisServer;
 let admin: Redis;
@@ -30,7 +31,7 @@ const take = async (state: RedisState | undefined, ...args: Parameters<RedisStat
   return state.keys.take(...args);
 };
 
-describe("key limits shared in Redis by three replicas", () => {
+describe.skipIf(!hasSharedServices())("key limits shared in Redis by three replicas", () => {
   it("lets exactly 60 requests of a key with rpm 60 through across the three, not 180, then refills at one a second", async () => {
     const key = clientKey("rpm60", 60);
     let passed = 0;

@@ -9,6 +9,7 @@ import { createRedisState } from "../../src/gateway/shared/redis/redis-state.js"
 import { startRedis } from "../helpers/redis-server.js";
 import type { RedisServer } from "../helpers/redis-server.js";
 import { FakeSpend, captureLog, clientKey, model, waitFor } from "./kit.js";
+import { hasSharedServices } from "../helpers/tools.js";
 
 const TIMEOUT_MS = 150;
 const DOLLAR = 1_000_000_000_000n;
@@ -63,7 +64,7 @@ const row = (cost: bigint): LedgerRecord => ({
   outcome: "succeeded", attempt: 1, failover: false, retry: false, hedge: false, streamed: false, errorKind: undefined, request: { outcome: "succeeded", latencyMs: 1, ttftMs: undefined },
 });
 
-describe("the shared state when Redis goes away and comes back", () => {
+describe.skipIf(!hasSharedServices())("the shared state when Redis goes away and comes back", () => {
   it("falls back to a local share of the limits, refuses budgets, logs and tells once, and shares again by itself", async () => {
     const view = await state(0).budgets(LIMITS);
     expect(await view.reserve({ clientKey: "k", tags: {} }, 1n, NOW)).toMatchObject({ ok: true });

@@ -10,6 +10,7 @@ import { variedRows } from "../../../../test/helpers/varied-ledger-rows.js";
 import type { AggregateQuery, Dimension, GroupAggregate, LedgerStore } from "../ledger-store.js";
 import { SqliteLedgerStore } from "../sqlite-ledger.js";
 import { PgLedgerStore } from "./pg-ledger.js";
+import { hasSharedServices } from "../../../../test/helpers/tools.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -79,7 +80,7 @@ async function expectSame(label: string): Promise<number> {
   return groups;
 }
 
-describe("PgLedgerStore conformance with SqliteLedgerStore", () => {
+describe.skipIf(!hasSharedServices())("PgLedgerStore conformance with SqliteLedgerStore", () => {
   it("answers every query as SQLite does: raw rows, folded rows, late rows in folded hours, batches written twice", async () => {
     const rows = variedRows(19, 2_500, T0, 6 * DAY);
     const early = rows.slice(0, 1_600);

@@ -17,6 +17,7 @@ import type { LedgerRecord } from "../ledger-record.js";
 import type { LedgerState } from "../ledger-state.js";
 import { SpillJournal } from "../spill.js";
 import { PgLedgerStore } from "./pg-ledger.js";
+import { hasSharedServices } from "../../../../test/helpers/tools.js";
 
 const TIMEOUT_MS = 800;
 
@@ -78,7 +79,7 @@ async function stored(url: string, rows: readonly LedgerRecord[]): Promise<{ mat
   }
 }
 
-describe("Ledger over PgLedgerStore when PostgreSQL fails", () => {
+describe.skipIf(!hasSharedServices())("Ledger over PgLedgerStore when PostgreSQL fails", () => {
   it("keeps every acknowledged row through a stop and start of PostgreSQL, each stored once", async () => {
     const url = await server.database("outage");
     const store = await PgLedgerStore.open({ url, now: () => Date.now(), timeoutMs: TIMEOUT_MS, rollupEvery: 50, rollupIntervalMs: 300 });

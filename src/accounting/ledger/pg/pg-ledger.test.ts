@@ -10,6 +10,7 @@ import { variedRows } from "../../../../test/helpers/varied-ledger-rows.js";
 import type { AggregateQuery } from "../ledger-store.js";
 import { PgLedgerStore } from "./pg-ledger.js";
 import { PG_MIGRATIONS } from "./pg-schema.js";
+import { hasSharedServices } from "../../../../test/helpers/tools.js";
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 9);
@@ -35,7 +36,7 @@ async function sql<T extends pg.QueryResultRow>(url: string, text: string, value
 
 const quiet = { rollupEvery: 0, rollupIntervalMs: 0, now: () => T0 };
 
-describe("PgLedgerStore", () => {
+describe.skipIf(!hasSharedServices())("PgLedgerStore", () => {
   it("migrates once when several replicas start at the same moment, and reopens without migrating", async () => {
     const url = await server.database("migrate_together");
     const stores = await Promise.all(Array.from({ length: 5 }, () => PgLedgerStore.open({ url, ...quiet })));
