@@ -101,7 +101,10 @@ describe.skipIf(!hasSharedServices())("the shared state when Redis goes away and
 
     const shared = await Promise.all([0, 1, 2].map((i) => takes(i, 25)));
     expect(shared.reduce((sum, t) => sum + t.passed, 0)).toBe(60); // fresh shared buckets: Redis restarted empty
-    expect(shared.map((t) => t.capacity)).toEqual([60, 60, 60]);
+    // Every refusal names the whole shared limit again (a replica that took fast enough may have met none).
+    const capacities = shared.flatMap((t) => (t.capacity === undefined ? [] : [t.capacity]));
+    expect(capacities.length).toBeGreaterThan(0);
+    expect(new Set(capacities)).toEqual(new Set([60]));
   });
 
   it("answers within the command timeout when Redis hangs, then shares again once it answers (and takes the releases kept meanwhile)", async () => {
