@@ -5,10 +5,9 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startNodeProcess } from "./procs.js";
+import { freePort, startNodeProcess } from "./procs.js";
 import type { Proc } from "./procs.js";
 
 /** bench/peer in the source tree (dist/bench/../../bench/peer). */
@@ -40,17 +39,6 @@ export function installPeer(log: (m: string) => void): Promise<PeerStatus> {
   });
 }
 
-/** A free loopback port (the peer takes a fixed --port and prints no address). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Starts the peer on a free loopback port, as its README runs it (`--headless`, NODE_ENV=production: no log

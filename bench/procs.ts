@@ -1,5 +1,6 @@
 /** Benchmark processes: the mock provider, the OTLP sink and the gateway, each its own process; CPU and RSS from /proc. */
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { createHash } from "node:crypto";
 import type { ChildProcess } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -246,4 +247,17 @@ export function startGateway(configPath: string, tracing: TracingMode, sinkPort:
 export async function stats<T>(port: number): Promise<T> {
   const res = await fetch(`http://127.0.0.1:${port}/stats`);
   return (await res.json()) as T;
+}
+
+/** A port free on 127.0.0.1 now (for a process that takes a fixed port and prints no address). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -1,6 +1,7 @@
 /** A redis-server for the workers benchmark: on a free loopback port, nothing persisted, its commands counted. */
 import { spawn } from "node:child_process";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
+import { freePort } from "./procs.js";
 
 /** A running redis-server started by the bench. */
 export interface BenchRedis {
@@ -97,15 +98,3 @@ function ask(port: number, command: string): Promise<string> {
   });
 }
 
-/** A port free on 127.0.0.1 now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
