@@ -13,7 +13,7 @@ import type { Logger } from "../telemetry/log.js";
 import { logObserver } from "../gateway/observers/log-observer.js";
 import { ledgerRecorder } from "../gateway/usage.js";
 import { openAccounting } from "./accounting.js";
-import { STATE_HEALTH_SERVICE, redisOf, stateFactory } from "./shared-state.js";
+import { STATE_HEALTH_SERVICE, stateFactory } from "./shared-state.js";
 import { GatewayTelemetry } from "../telemetry/gateway-telemetry.js";
 import { composeObservers } from "../gateway/observer.js";
 import type { GatewayObserver } from "../gateway/observer.js";
@@ -86,7 +86,7 @@ export async function buildApp(first: GatewayConfig, logger: Logger, options: Ap
   const share = options.worker?.count ?? 1;
   const accounting = await openAccounting(config, systemClock, log, stateFactory(config, log, share));
   const { state } = accounting;
-  const redis = redisOf(state);
+  const shared = state.health;
   const observers: GatewayObserver[] = [logObserver(log)];
   const telemetry = options.tracing ? new GatewayTelemetry({ captureContent: options.captureContent }) : undefined;
   if (telemetry) observers.push(telemetryObserver(telemetry, current));
@@ -103,7 +103,7 @@ export async function buildApp(first: GatewayConfig, logger: Logger, options: Ap
     accountingReady: () => accounting.ledger.state !== "down",
   });
   telemetry?.observeLedger(() => LEDGER_GAUGE[accounting.ledger.state]);
-  if (redis) telemetry?.observeSharedState(() => redis.status());
+  if (shared) telemetry?.observeSharedState(() => shared.status());
   telemetry?.observeBreakers(() => [...config.models.values()].map((m) => ({ model: m.name, provider: m.provider, state: HEALTH_GAUGE[gateway.health(m.name)] })));
   let server: GatewayServer | undefined;
   const file = options.configFile;
@@ -132,18 +132,18 @@ export async function buildApp(first: GatewayConfig, logger: Logger, options: Ap
   const interceptors: Interceptor[] = [];
   if (options.tracing) interceptors.push(tracingInterceptor([GatewayService.typeName]));
   interceptors.push(liveAuth(() => config.auth, [GatewayService.typeName]));
-  server = new GatewayServer({ service, maxRequestBytes: config.maxRequestBytes, interceptors, tls: config.tls, edge: config.edge, log, doors: doorRoutes() });
+  server = new GatewayServer({ service, maxRequestBytes: config.maxRequestBytes, interceptors, tls: config.tls, edge: config.edge, log, doors: doorRoutes(), healthServices: [CONFIG_HEALTH_SERVICE, ...(shared ? [STATE_HEALTH_SERVICE] : [])] });
   const listening = server;
   // GatewayService is NOT_SERVING while the ledger can record nothing (requests are refused then), SERVING again once
   // the ledger or its spill takes rows. The server ("") stays SERVING: it is alive, and reports still work.
   const serving = (state: LedgerState): Status => (state === "down" ? Status.NOT_SERVING : Status.SERVING);
   listening.health.set(GatewayService.typeName, serving(accounting.ledger.state));
   accounting.ledger.onState((change) => listening.health.set(GatewayService.typeName, serving(change.state)));
-  if (redis) {
+  if (shared) {
     // NOT_SERVING while Redis does not answer: requests are still served (limits on the local share), budgets refused.
     const stateStatus = (up: boolean): Status => (up ? Status.SERVING : Status.NOT_SERVING);
-    listening.health.set(STATE_HEALTH_SERVICE, stateStatus(redis.status().up));
-    redis.onChange((up) => listening.health.set(STATE_HEALTH_SERVICE, stateStatus(up)));
+    listening.health.set(STATE_HEALTH_SERVICE, stateStatus(shared.status().up));
+    shared.onChange((up) => listening.health.set(STATE_HEALTH_SERVICE, stateStatus(up)));
   }
   return {
     get config() {

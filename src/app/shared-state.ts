@@ -2,7 +2,6 @@
 import type { GatewayConfig } from "../config/schema.js";
 import { LocalSharedState } from "../gateway/shared/local-state.js";
 import { createRedisState } from "../gateway/shared/redis/redis-state.js";
-import type { RedisState } from "../gateway/shared/redis/redis-state.js";
 import type { Logger } from "../telemetry/log.js";
 import type { StateFactory } from "./accounting.js";
 import { systemClock } from "./system.js";
@@ -18,9 +17,4 @@ export function stateFactory(config: GatewayConfig, log: Logger, workers: number
   const url = config.state.redis;
   if (url === undefined) return (spend) => new LocalSharedState(spend, () => systemClock.now(), workers);
   return (spend) => createRedisState({ url: url.reveal(), keyPrefix: config.state.keyPrefix, commandTimeoutMs: config.state.timeoutMs, spend, log, replicasHint: workers });
-}
-
-/** The Redis state behind a shared state, when it is one. */
-export function redisOf(state: object): RedisState | undefined {
-  return "status" in state && "onChange" in state ? (state as RedisState) : undefined;
 }

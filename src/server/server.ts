@@ -62,6 +62,8 @@ export interface ServerOptions {
   readonly log?: Logger;
   /** The HTTP doors' routes (OpenAI- and Anthropic-compatible APIs), served on the same port before gRPC and Connect. */
   readonly doors?: readonly DoorRoute[];
+  /** Health services besides the server ("") and GatewayService that the composition sets (config reloads, shared state). */
+  readonly healthServices?: readonly string[];
 }
 
 /** A running gateway server. */
@@ -73,7 +75,7 @@ export class GatewayServer {
 
   constructor(options: ServerOptions) {
     const exposed: DescService[] = [GatewayService, Health, ServerReflection];
-    this.health = new HealthState([GatewayService.typeName, "llmgateway.config"]);
+    this.health = new HealthState([GatewayService.typeName, ...(options.healthServices ?? [])]);
     const reflector = new Reflector(exposed);
     const routes = (router: ConnectRouter): void => {
       router.service(GatewayService, options.service);

@@ -4,7 +4,8 @@
  */
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { within } from "../helpers/reload-config.js";
+import { healthClient, within } from "../helpers/reload-config.js";
+import { HealthCheckResponse_ServingStatus as Status } from "../../gen/grpc/health/v1/health_pb.js";
 import { KEYS, callReplica, inLedger, loadReplicas, replicaSuite, restartReplica } from "../helpers/replicas.js";
 import type { CallResult, Replica } from "../helpers/replicas.js";
 import { hasSharedServices } from "../helpers/tools.js";
@@ -13,6 +14,8 @@ const suite = replicaSuite({ sim: { latencyMs: { min: 2, max: 10 } } });
 
 const answered = (rs: readonly CallResult[]): string[] => rs.flatMap((r) => (r.ok ? [r.requestId] : []));
 const alive = (r: Replica): boolean => r.proc.child.exitCode === null && r.proc.child.signalCode === null;
+/** The replica's health of its shared state (service llmgateway.state). */
+const stateHealth = async (r: Replica): Promise<Status> => (await healthClient(r.address).check({ service: "llmgateway.state" })).status;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until the shared ledger holds every one of `ids` (rows spilled meanwhile are replayed by their replica). */
@@ -46,14 +49,17 @@ describe.skipIf(!hasSharedServices())("suite.replicas under faults", () => {
     await sleep(500);
     const duringBudget = await callReplica(suite.replicas[0] as Replica, KEYS.budgeted);
     const duringLimited = await callReplica(suite.replicas[1] as Replica, KEYS.roomy);
+    const duringHealth = await stateHealth(suite.replicas[1] as Replica);
     await sleep(1_000);
     await suite.redis.start();
     const results = await free;
     expect(duringBudget).toMatchObject({ ok: false, code: Code.Unavailable });
     expect(duringLimited.ok).toBe(true);
+    expect(duringHealth).toBe(Status.NOT_SERVING);
     expect(suite.replicas.every(alive)).toBe(true);
     // Shared again: a budgeted call goes through once Redis answers (spend seeded anew from the ledger).
     await within(15_000, async () => (await callReplica(suite.replicas[2] as Replica, KEYS.budgeted)).ok);
+    await within(5_000, async () => (await stateHealth(suite.replicas[1] as Replica)) === Status.SERVING);
     const ids = answered(results);
     expect(ids.length).toBeGreaterThan(20);
     await allInLedger(ids, 15_000);

@@ -11,6 +11,7 @@ import type { SharedBudgets, SharedState } from "./shared-state.js";
 export class LocalSharedState implements SharedState {
   readonly keys: LocalKeyState;
   readonly deployments = undefined;
+  readonly health = undefined;
   readonly #spend: AggregateSource;
   readonly #now: () => number;
   readonly #share: number;

@@ -77,9 +77,19 @@ export interface DeploymentShare {
   subscribe(listener: (model: string, news: DeploymentNews) => void): () => void;
 }
 
+/** Whether a shared state answers now, for metrics and the health service. */
+export interface SharedStateHealth {
+  /** Up or down, the live replicas counted, and the answers given without it per concern. */
+  status(): { readonly up: boolean; readonly replicas: number; readonly fallbacks: Readonly<Record<string, number>> };
+  /** Hears every change of `up`; returns the removal of the listener. */
+  onChange(listener: (up: boolean) => void): () => void;
+}
+
 /** The shared state of a running gateway. */
 export interface SharedState {
   readonly keys: KeyState;
+  /** Undefined in process (it always answers). */
+  readonly health: SharedStateHealth | undefined;
   /** Undefined in process: the balancer's own limits and cooldowns are all. */
   readonly deployments: DeploymentShare | undefined;
   /** Budgets for a set of budget limits (scope -> pico-dollars); the in-process guard or the shared one. */

@@ -71,12 +71,15 @@ export function createRedisState(options: RedisStateOptions): RedisState {
   const keys = new RedisKeys(link);
   const deployments = new RedisDeployments(link, clock);
   const budgets = new RedisBudgets(link, options.spend, options.wallClock ?? Date.now, options.seedTimeoutMs ?? 2_000);
+  const status = (): RedisStatus => ({ up: link.up, replicas: link.replicas, fallbacks: { keys: link.counts.keys, budgets: link.counts.budgets, deployments: link.counts.deployments }, failedWrites: link.counts.failedWrites });
+  const onChange = (listener: (up: boolean) => void): (() => void) => link.onChange(listener);
   return {
     keys,
     deployments,
     budgets: (limits): Promise<SharedBudgets> => Promise.resolve(budgets.view(limits)),
-    status: () => ({ up: link.up, replicas: link.replicas, fallbacks: { keys: link.counts.keys, budgets: link.counts.budgets, deployments: link.counts.deployments }, failedWrites: link.counts.failedWrites }),
-    onChange: (listener) => link.onChange(listener),
+    status,
+    onChange,
+    health: { status, onChange },
     started: () => link.started(),
     close: async () => {
       deployments.close();
